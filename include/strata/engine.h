@@ -1,0 +1,183 @@
+// The engine: Strata's only door to DuckDB. These RAII wrappers over DuckDB's C API own
+// each handle and turn every DuckDB error into a Status whose message keeps DuckDB's
+// words and adds what Strata was doing.
+//
+// Threads: one Database per lake (or per process, for ad-hoc queries); it is
+// thread-safe. A Connection, and everything made from it, belongs to one thread at a
+// time: open a Connection per thread. Objects made from a Connection borrow it and must
+// not outlive it; a Connection must not outlive its Database.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/dataframe.h"
+#include "strata/status.h"
+
+namespace strata::engine {
+
+struct DatabaseOptions {
+  // DuckDB database file; empty means an in-memory database.
+  std::string path;
+  // Worker threads; 0 lets DuckDB use every core.
+  int threads = 0;
+  // For example "4GB"; empty keeps DuckDB's default (80% of RAM).
+  std::string memory_limit;
+  // Have DuckDB estimate progress, for Execute()'s progress callback.
+  bool track_progress = false;
+};
+
+// Query progress as DuckDB estimates it.
+struct Progress {
+  double percentage = -1;  // 0..100, or -1 when DuckDB cannot estimate it
+  uint64_t rows_processed = 0;
+  uint64_t total_rows = 0;
+};
+
+using ProgressCallback = std::function<void(const Progress&)>;
+
+struct ColumnSchema {
+  std::string name;
+  std::string sql_type;  // DuckDB's spelling, such as "BIGINT" or "TIMESTAMP"
+};
+
+class Connection;
+
+class Database {
+ public:
+  static Result<std::unique_ptr<Database>> Open(const DatabaseOptions& options = {});
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  Result<std::unique_ptr<Connection>> Connect();
+
+ private:
+  struct Impl;
+  explicit Database(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+class PreparedStatement;
+class QueryResult;
+
+class Connection {
+ public:
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one or more statements and discards their results.
+  Status Execute(const std::string& sql);
+  // Runs a query and returns a streaming result.
+  Result<std::unique_ptr<QueryResult>> Query(const std::string& sql);
+  // Runs a query and collects its whole result.
+  Result<DataFrame> Collect(const std::string& sql);
+  // Parses and binds one statement.
+  Result<std::unique_ptr<PreparedStatement>> Prepare(const std::string& sql);
+  // The output columns of a query, found by binding it without running it.
+  Result<std::vector<ColumnSchema>> Describe(const std::string& sql);
+  // Asks a running query on this connection to stop (callable from another thread).
+  void Interrupt();
+
+ private:
+  friend class Database;
+  friend class PreparedStatement;
+  friend class Appender;
+  struct Impl;
+  explicit Connection(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+class PreparedStatement {
+ public:
+  ~PreparedStatement();
+  PreparedStatement(const PreparedStatement&) = delete;
+  PreparedStatement& operator=(const PreparedStatement&) = delete;
+
+  // Parameters are numbered from 1, as in SQL's $1.
+  Status BindInt64(int index, int64_t value);
+  Status BindDouble(int index, double value);
+  Status BindString(int index, const std::string& value);
+  Status BindBool(int index, bool value);
+  Status BindNull(int index);
+  size_t parameter_count() const;
+
+  std::vector<ColumnSchema> columns() const;
+
+  // Runs the statement. With `progress`, the call reports progress about every 100 ms
+  // while DuckDB works; `streaming` returns before the whole result is computed.
+  Result<std::unique_ptr<QueryResult>> Execute(bool streaming = true,
+                                               const ProgressCallback& progress = nullptr);
+  // Runs the statement and collects its whole result into a DataFrame.
+  Result<DataFrame> Collect(const ProgressCallback& progress = nullptr);
+
+ private:
+  friend class Connection;
+  struct Impl;
+  explicit PreparedStatement(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// A query's result, read a chunk (up to 2048 rows) at a time.
+class QueryResult {
+ public:
+  ~QueryResult();
+  QueryResult(const QueryResult&) = delete;
+  QueryResult& operator=(const QueryResult&) = delete;
+
+  const std::vector<ColumnSchema>& columns() const;
+  // Empty columns of the kinds this result's columns are read as.
+  std::vector<Column> NewColumns() const;
+  // Appends the next chunk's rows to `out`'s columns (made by NewColumns()).
+  // Returns the number of rows appended; 0 at the end of the result.
+  Result<size_t> AppendNextChunk(std::vector<Column>* out);
+  // Reads every remaining chunk into a DataFrame.
+  Result<DataFrame> ToDataFrame();
+  // Rows changed by an INSERT/UPDATE/DELETE or written by COPY.
+  int64_t rows_changed() const;
+
+ private:
+  friend class PreparedStatement;
+  friend class Connection;
+  struct Impl;
+  explicit QueryResult(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Fast row-wise loading into an existing table.
+class Appender {
+ public:
+  static Result<std::unique_ptr<Appender>> Make(Connection* connection, const std::string& table);
+  ~Appender();
+  Appender(const Appender&) = delete;
+  Appender& operator=(const Appender&) = delete;
+
+  Status AppendInt64(int64_t value);
+  Status AppendDouble(double value);
+  Status AppendString(std::string_view value);
+  Status AppendBool(bool value);
+  Status AppendNull();
+  Status EndRow();
+  // Writes buffered rows; the appender remains usable.
+  Status Flush();
+  // Flushes and finalizes; later appends fail.
+  Status Close();
+
+ private:
+  struct Impl;
+  explicit Appender(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// SQL text helpers, used wherever Strata writes SQL.
+// "name" with embedded quotes doubled: safe for any identifier.
+std::string QuoteIdentifier(std::string_view name);
+// 'text' with embedded quotes doubled. NUL bytes are rejected by the caller.
+std::string QuoteString(std::string_view text);
+
+}  // namespace strata::engine

@@ -1,0 +1,28 @@
+// strata: the command-line entry point. Parses arguments and dispatches; each
+// subcommand lives in its own file.
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "Strata: a data foundation for AI teams. Lazy processing on DuckDB, data-quality\n"
+      "checks and versioned tables, in one program.",
+      "strata"};
+  app.set_version_flag("--version", std::string("strata ") + STRATA_VERSION + " (DuckDB 1.4.4)");
+  app.require_subcommand(1);
+  app.footer("Run 'strata COMMAND --help' for a command's options.");
+  int exit_code = 0;
+  strata::cli::RegisterQuery(app, &exit_code);
+  strata::cli::RegisterDemo(app, &exit_code);
+  strata::cli::RegisterGenerate(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);
+    std::fprintf(stderr, "strata: error: %s\n", e.what());
+    std::fprintf(stderr, "Run 'strata --help' for usage.\n");
+    return 2;
+  }
+  return exit_code;
+}

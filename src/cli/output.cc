@@ -1,0 +1,140 @@
+#include "cli/output.h"
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace strata::cli {
+
+int ReportError(const Status& status, int exit_code) {
+  std::string msg = status.message();
+  for (char& c : msg) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  std::fprintf(stderr, "strata: error: %s\n", msg.c_str());
+  return exit_code;
+}
+
+namespace {
+
+std::string CsvField(const Column& col, size_t row) {
+  if (col.IsNull(row)) return "";
+  std::string v = col.Format(row);
+  bool quote = v.find_first_of(",\"\n\r") != std::string::npos ||
+               (col.kind() == ValueKind::kString && v.empty());
+  if (!quote) return v;
+  std::string out = "\"";
+  for (char c : v) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+nlohmann::ordered_json JsonValue(const Column& col, size_t row) {
+  if (col.IsNull(row)) return nullptr;
+  switch (col.kind()) {
+    case ValueKind::kBool: return col.GetBool(row);
+    case ValueKind::kInt64: return col.GetInt64(row);
+    case ValueKind::kFloat64: {
+      double v = col.GetDouble(row);
+      if (std::isfinite(v)) return v;
+      return col.Format(row);
+    }
+    default: return col.Format(row);
+  }
+}
+
+}  // namespace
+
+Status PrintResult(engine::QueryResult* result, OutputFormat format, size_t max_rows, std::FILE* out) {
+  if (format == OutputFormat::kTable) {
+    // Read max_rows + 1 rows at most: enough to know whether there are more.
+    std::vector<Column> cols = result->NewColumns();
+    size_t rows = 0;
+    for (;;) {
+      STRATA_ASSIGN_OR_RETURN(size_t n, result->AppendNextChunk(&cols));
+      rows += n;
+      if (n == 0 || rows > max_rows) break;
+    }
+    if (rows <= max_rows) {
+      std::fputs(DataFrame(std::move(cols)).ToString(max_rows).c_str(), out);
+      return Status::OK();
+    }
+    std::vector<Column> head = result->NewColumns();
+    for (size_t c = 0; c < cols.size(); ++c) {
+      const Column& src = cols[c];
+      for (size_t r = 0; r < max_rows; ++r) {
+        if (src.IsNull(r)) head[c].AppendNull();
+        else if (src.kind() == ValueKind::kFloat64) head[c].AppendDouble(src.GetDouble(r));
+        else if (src.kind() == ValueKind::kString) head[c].AppendString(src.GetString(r));
+        else head[c].AppendInt64(src.GetInt64(r));
+      }
+    }
+    std::string text = DataFrame(std::move(head)).ToString(max_rows);
+    text += "(showing the first " + std::to_string(max_rows) +
+            " rows; use --max-rows, --format csv or --out FILE for all)\n";
+    std::fputs(text.c_str(), out);
+    return Status::OK();
+  }
+
+  // CSV and JSON stream chunk by chunk.
+  const auto& schema = result->columns();
+  if (format == OutputFormat::kCsv) {
+    std::string header;
+    for (size_t c = 0; c < schema.size(); ++c) {
+      Column name_col(schema[c].name, ValueKind::kString, "VARCHAR");
+      name_col.AppendString(schema[c].name);
+      header += (c ? "," : "") + CsvField(name_col, 0);
+    }
+    std::fprintf(out, "%s\n", header.c_str());
+  } else {
+    std::fputs("[", out);
+  }
+  bool first_row = true;
+  for (;;) {
+    std::vector<Column> cols = result->NewColumns();
+    STRATA_ASSIGN_OR_RETURN(size_t n, result->AppendNextChunk(&cols));
+    if (n == 0) break;
+    std::string buf;
+    for (size_t r = 0; r < n; ++r) {
+      if (format == OutputFormat::kCsv) {
+        for (size_t c = 0; c < cols.size(); ++c) buf += (c ? "," : "") + CsvField(cols[c], r);
+        buf += "\n";
+      } else {
+        nlohmann::ordered_json obj = nlohmann::ordered_json::object();
+        for (size_t c = 0; c < cols.size(); ++c) obj[cols[c].name()] = JsonValue(cols[c], r);
+        buf += (first_row ? "\n" : ",\n") + obj.dump();
+        first_row = false;
+      }
+    }
+    std::fwrite(buf.data(), 1, buf.size(), out);
+  }
+  if (format == OutputFormat::kJson) std::fputs(first_row ? "]\n" : "\n]\n", out);
+  if (std::ferror(out)) return Status::IOError("cannot write the result to standard output");
+  return Status::OK();
+}
+
+ProgressLine::ProgressLine()
+    : enabled_(::isatty(STDERR_FILENO) != 0), start_(std::chrono::steady_clock::now()) {}
+
+ProgressLine::~ProgressLine() {
+  if (shown_) std::fputs("\r\033[K", stderr);
+}
+
+void ProgressLine::Update(const engine::Progress& p) {
+  if (!enabled_) return;
+  auto elapsed = std::chrono::steady_clock::now() - start_;
+  if (elapsed < std::chrono::seconds(1)) return;
+  double secs = std::chrono::duration<double>(elapsed).count();
+  if (p.percentage >= 0) {
+    std::fprintf(stderr, "\r\033[K[%5.1f%%] %llu rows  %.1fs", p.percentage,
+                 static_cast<unsigned long long>(p.rows_processed), secs);
+  } else {
+    std::fprintf(stderr, "\r\033[Krunning... %.1fs", secs);
+  }
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+}  // namespace strata::cli

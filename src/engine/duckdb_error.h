@@ -1,0 +1,17 @@
+// Turns DuckDB's error text into a Status: picks the StatusCode from DuckDB's error
+// class and folds DuckDB's multi-line messages (a caret under the SQL, a CSV error
+// report) into one line that names the file, line and column.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "strata/status.h"
+
+namespace strata::engine {
+
+// `context` says what Strata was doing ("query", "prepare", "append to 'events'").
+// `sql` is the statement text when there is one (to turn a caret into a column).
+Status StatusFromDuckDB(std::string_view message, std::string_view context, std::string_view sql = {});
+
+}  // namespace strata::engine

@@ -1,0 +1,518 @@
+#include "strata/engine.h"
+
+#include <duckdb.h>
+
+#include <chrono>
+#include <thread>
+
+#include "engine/duckdb_error.h"
+
+namespace strata::engine {
+namespace {
+
+// How a DuckDB column type is read into a Column, or cast first.
+enum class Reader {
+  kBool, kInt8, kInt16, kInt32, kInt64, kUInt8, kUInt16, kUInt32, kFloat, kDouble,
+  kVarchar, kDate, kTimestamp, kTimestampS, kTimestampMs, kTimestampNs,
+  kCastDouble,   // DECIMAL, HUGEINT, UBIGINT, UHUGEINT
+  kCastVarchar,  // everything else
+};
+
+Reader ReaderFor(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_BOOLEAN: return Reader::kBool;
+    case DUCKDB_TYPE_TINYINT: return Reader::kInt8;
+    case DUCKDB_TYPE_SMALLINT: return Reader::kInt16;
+    case DUCKDB_TYPE_INTEGER: return Reader::kInt32;
+    case DUCKDB_TYPE_BIGINT: return Reader::kInt64;
+    case DUCKDB_TYPE_UTINYINT: return Reader::kUInt8;
+    case DUCKDB_TYPE_USMALLINT: return Reader::kUInt16;
+    case DUCKDB_TYPE_UINTEGER: return Reader::kUInt32;
+    case DUCKDB_TYPE_FLOAT: return Reader::kFloat;
+    case DUCKDB_TYPE_DOUBLE: return Reader::kDouble;
+    case DUCKDB_TYPE_VARCHAR: return Reader::kVarchar;
+    case DUCKDB_TYPE_DATE: return Reader::kDate;
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_TZ: return Reader::kTimestamp;
+    case DUCKDB_TYPE_TIMESTAMP_S: return Reader::kTimestampS;
+    case DUCKDB_TYPE_TIMESTAMP_MS: return Reader::kTimestampMs;
+    case DUCKDB_TYPE_TIMESTAMP_NS: return Reader::kTimestampNs;
+    case DUCKDB_TYPE_DECIMAL:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_UHUGEINT: return Reader::kCastDouble;
+    default: return Reader::kCastVarchar;
+  }
+}
+
+ValueKind KindFor(Reader reader) {
+  switch (reader) {
+    case Reader::kBool: return ValueKind::kBool;
+    case Reader::kInt8: case Reader::kInt16: case Reader::kInt32: case Reader::kInt64:
+    case Reader::kUInt8: case Reader::kUInt16: case Reader::kUInt32: return ValueKind::kInt64;
+    case Reader::kFloat: case Reader::kDouble: case Reader::kCastDouble: return ValueKind::kFloat64;
+    case Reader::kDate: return ValueKind::kDate;
+    case Reader::kTimestamp: case Reader::kTimestampS: case Reader::kTimestampMs:
+    case Reader::kTimestampNs: return ValueKind::kTimestamp;
+    case Reader::kVarchar: case Reader::kCastVarchar: return ValueKind::kString;
+  }
+  return ValueKind::kString;
+}
+
+std::string TypeName(duckdb_type type) {
+  switch (type) {
+    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT: return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT: return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER: return "INTEGER";
+    case DUCKDB_TYPE_BIGINT: return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT: return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT: return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER: return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT: return "UBIGINT";
+    case DUCKDB_TYPE_FLOAT: return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
+    case DUCKDB_TYPE_TIMESTAMP: return "TIMESTAMP";
+    case DUCKDB_TYPE_DATE: return "DATE";
+    case DUCKDB_TYPE_TIME: return "TIME";
+    case DUCKDB_TYPE_INTERVAL: return "INTERVAL";
+    case DUCKDB_TYPE_HUGEINT: return "HUGEINT";
+    case DUCKDB_TYPE_UHUGEINT: return "UHUGEINT";
+    case DUCKDB_TYPE_VARCHAR: return "VARCHAR";
+    case DUCKDB_TYPE_BLOB: return "BLOB";
+    case DUCKDB_TYPE_DECIMAL: return "DECIMAL";
+    case DUCKDB_TYPE_TIMESTAMP_S: return "TIMESTAMP_S";
+    case DUCKDB_TYPE_TIMESTAMP_MS: return "TIMESTAMP_MS";
+    case DUCKDB_TYPE_TIMESTAMP_NS: return "TIMESTAMP_NS";
+    case DUCKDB_TYPE_ENUM: return "ENUM";
+    case DUCKDB_TYPE_LIST: return "LIST";
+    case DUCKDB_TYPE_STRUCT: return "STRUCT";
+    case DUCKDB_TYPE_MAP: return "MAP";
+    case DUCKDB_TYPE_ARRAY: return "ARRAY";
+    case DUCKDB_TYPE_UUID: return "UUID";
+    case DUCKDB_TYPE_UNION: return "UNION";
+    case DUCKDB_TYPE_BIT: return "BIT";
+    case DUCKDB_TYPE_TIME_TZ: return "TIME WITH TIME ZONE";
+    case DUCKDB_TYPE_TIMESTAMP_TZ: return "TIMESTAMP WITH TIME ZONE";
+    default: return "UNKNOWN";
+  }
+}
+
+// Reads rows [0, count) of `vector` into `column` with `reader`.
+void ReadVector(duckdb_vector vector, idx_t count, Reader reader, Column* column) {
+  void* data = duckdb_vector_get_data(vector);
+  uint64_t* validity = duckdb_vector_get_validity(vector);
+  for (idx_t row = 0; row < count; ++row) {
+    if (validity != nullptr && !duckdb_validity_row_is_valid(validity, row)) {
+      column->AppendNull();
+      continue;
+    }
+    switch (reader) {
+      case Reader::kBool: column->AppendInt64(static_cast<const bool*>(data)[row] ? 1 : 0); break;
+      case Reader::kInt8: column->AppendInt64(static_cast<const int8_t*>(data)[row]); break;
+      case Reader::kInt16: column->AppendInt64(static_cast<const int16_t*>(data)[row]); break;
+      case Reader::kInt32: column->AppendInt64(static_cast<const int32_t*>(data)[row]); break;
+      case Reader::kInt64: column->AppendInt64(static_cast<const int64_t*>(data)[row]); break;
+      case Reader::kUInt8: column->AppendInt64(static_cast<const uint8_t*>(data)[row]); break;
+      case Reader::kUInt16: column->AppendInt64(static_cast<const uint16_t*>(data)[row]); break;
+      case Reader::kUInt32: column->AppendInt64(static_cast<const uint32_t*>(data)[row]); break;
+      case Reader::kFloat: column->AppendDouble(static_cast<const float*>(data)[row]); break;
+      case Reader::kDouble:
+      case Reader::kCastDouble: column->AppendDouble(static_cast<const double*>(data)[row]); break;
+      case Reader::kDate: column->AppendInt64(static_cast<const int32_t*>(data)[row]); break;
+      case Reader::kTimestamp: column->AppendInt64(static_cast<const int64_t*>(data)[row]); break;
+      case Reader::kTimestampS:
+        column->AppendInt64(static_cast<const int64_t*>(data)[row] * 1000000);
+        break;
+      case Reader::kTimestampMs:
+        column->AppendInt64(static_cast<const int64_t*>(data)[row] * 1000);
+        break;
+      case Reader::kTimestampNs:
+        column->AppendInt64(static_cast<const int64_t*>(data)[row] / 1000);
+        break;
+      case Reader::kVarchar:
+      case Reader::kCastVarchar: {
+        auto* s = static_cast<duckdb_string_t*>(data) + row;
+        column->AppendString(std::string_view(duckdb_string_t_data(s), duckdb_string_t_length(*s)));
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::string QuoteIdentifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string QuoteString(std::string_view text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') out += '\'';
+    out += c;
+  }
+  out += '\'';
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+
+struct Database::Impl {
+  duckdb_database db = nullptr;
+  bool track_progress = false;
+  ~Impl() {
+    if (db != nullptr) duckdb_close(&db);
+  }
+};
+
+Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Database::~Database() = default;
+
+Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
+  duckdb_config config = nullptr;
+  if (duckdb_create_config(&config) == DuckDBError) {
+    return Status::Internal("cannot create DuckDB configuration");
+  }
+  auto set = [&](const char* name, const std::string& value) -> Status {
+    if (duckdb_set_config(config, name, value.c_str()) == DuckDBError) {
+      return Status::InvalidArgument(std::string("bad DuckDB setting ") + name + "=" + value);
+    }
+    return Status::OK();
+  };
+  Status st;
+  if (options.threads > 0) st = set("threads", std::to_string(options.threads));
+  if (st.ok() && !options.memory_limit.empty()) st = set("memory_limit", options.memory_limit);
+
+  if (!st.ok()) {
+    duckdb_destroy_config(&config);
+    return st;
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->track_progress = options.track_progress;
+  char* error = nullptr;
+  const char* path = options.path.empty() ? nullptr : options.path.c_str();
+  duckdb_state state = duckdb_open_ext(path, &impl->db, config, &error);
+  duckdb_destroy_config(&config);
+  if (state == DuckDBError) {
+    std::string msg = error != nullptr ? error : "unknown error";
+    if (error != nullptr) duckdb_free(error);
+    impl->db = nullptr;
+    return Status::IOError("cannot open DuckDB database '" +
+                           (options.path.empty() ? std::string(":memory:") : options.path) +
+                           "': " + msg);
+  }
+  return std::unique_ptr<Database>(new Database(std::move(impl)));
+}
+
+// ---------------------------------------------------------------------------------------
+
+struct Connection::Impl {
+  duckdb_connection conn = nullptr;
+  ~Impl() {
+    if (conn != nullptr) duckdb_disconnect(&conn);
+  }
+};
+
+Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Connection::~Connection() = default;
+
+Result<std::unique_ptr<Connection>> Database::Connect() {
+  auto impl = std::make_unique<Connection::Impl>();
+  if (duckdb_connect(impl_->db, &impl->conn) == DuckDBError) {
+    impl->conn = nullptr;
+    return Status::IOError("cannot connect to DuckDB database");
+  }
+  auto conn = std::unique_ptr<Connection>(new Connection(std::move(impl)));
+  if (impl_->track_progress) {
+    // Progress is a per-connection setting; DuckDB must not print its own bar.
+    STRATA_RETURN_NOT_OK(conn->Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false"));
+  }
+  return conn;
+}
+
+struct PreparedStatement::Impl {
+  duckdb_connection conn = nullptr;  // borrowed from the Connection
+  duckdb_prepared_statement stmt = nullptr;
+  std::string sql;
+  ~Impl() {
+    if (stmt != nullptr) duckdb_destroy_prepare(&stmt);
+  }
+};
+
+struct QueryResult::Impl {
+  duckdb_result result{};
+  bool owned = false;
+  std::vector<ColumnSchema> columns;
+  std::vector<Reader> readers;
+  ~Impl() {
+    if (owned) duckdb_destroy_result(&result);
+  }
+};
+
+PreparedStatement::PreparedStatement(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PreparedStatement::~PreparedStatement() = default;
+QueryResult::QueryResult(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+QueryResult::~QueryResult() = default;
+
+Result<std::unique_ptr<PreparedStatement>> Connection::Prepare(const std::string& sql) {
+  auto impl = std::make_unique<PreparedStatement::Impl>();
+  impl->conn = impl_->conn;
+  impl->sql = sql;
+  if (duckdb_prepare(impl_->conn, sql.c_str(), &impl->stmt) == DuckDBError) {
+    const char* err = duckdb_prepare_error(impl->stmt);
+    return StatusFromDuckDB(err != nullptr ? err : "unknown error", "", sql);
+  }
+  return std::unique_ptr<PreparedStatement>(new PreparedStatement(std::move(impl)));
+}
+
+Status Connection::Execute(const std::string& sql) {
+  duckdb_result result;
+  if (duckdb_query(impl_->conn, sql.c_str(), &result) == DuckDBError) {
+    Status st = StatusFromDuckDB(duckdb_result_error(&result), "", sql);
+    duckdb_destroy_result(&result);
+    return st;
+  }
+  duckdb_destroy_result(&result);
+  return Status::OK();
+}
+
+Result<std::unique_ptr<QueryResult>> Connection::Query(const std::string& sql) {
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<PreparedStatement> stmt, Prepare(sql));
+  return stmt->Execute(/*streaming=*/true);
+}
+
+Result<DataFrame> Connection::Collect(const std::string& sql) {
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<PreparedStatement> stmt, Prepare(sql));
+  return stmt->Collect();
+}
+
+Result<std::vector<ColumnSchema>> Connection::Describe(const std::string& sql) {
+  STRATA_ASSIGN_OR_RETURN(DataFrame described, Collect("DESCRIBE " + sql));
+  STRATA_ASSIGN_OR_RETURN(const Column* names, described.column("column_name"));
+  STRATA_ASSIGN_OR_RETURN(const Column* types, described.column("column_type"));
+  std::vector<ColumnSchema> out;
+  for (size_t i = 0; i < described.num_rows(); ++i) {
+    out.push_back({std::string(names->GetString(i)), std::string(types->GetString(i))});
+  }
+  return out;
+}
+
+void Connection::Interrupt() { duckdb_interrupt(impl_->conn); }
+
+// ---------------------------------------------------------------------------------------
+
+namespace {
+Status BindCheck(duckdb_state state, int index, const std::string& sql) {
+  if (state == DuckDBError) {
+    return Status::InvalidArgument("cannot bind parameter $" + std::to_string(index) +
+                                   " of: " + sql);
+  }
+  return Status::OK();
+}
+}  // namespace
+
+Status PreparedStatement::BindInt64(int index, int64_t value) {
+  return BindCheck(duckdb_bind_int64(impl_->stmt, index, value), index, impl_->sql);
+}
+Status PreparedStatement::BindDouble(int index, double value) {
+  return BindCheck(duckdb_bind_double(impl_->stmt, index, value), index, impl_->sql);
+}
+Status PreparedStatement::BindString(int index, const std::string& value) {
+  return BindCheck(duckdb_bind_varchar_length(impl_->stmt, index, value.data(), value.size()),
+                   index, impl_->sql);
+}
+Status PreparedStatement::BindBool(int index, bool value) {
+  return BindCheck(duckdb_bind_boolean(impl_->stmt, index, value), index, impl_->sql);
+}
+Status PreparedStatement::BindNull(int index) {
+  return BindCheck(duckdb_bind_null(impl_->stmt, index), index, impl_->sql);
+}
+size_t PreparedStatement::parameter_count() const { return duckdb_nparams(impl_->stmt); }
+
+std::vector<ColumnSchema> PreparedStatement::columns() const {
+  std::vector<ColumnSchema> out;
+  idx_t n = duckdb_prepared_statement_column_count(impl_->stmt);
+  for (idx_t i = 0; i < n; ++i) {
+    const char* name = duckdb_prepared_statement_column_name(impl_->stmt, i);
+    out.push_back({name != nullptr ? name : "", TypeName(duckdb_prepared_statement_column_type(impl_->stmt, i))});
+    if (name != nullptr) duckdb_free(const_cast<char*>(name));
+  }
+  return out;
+}
+
+Result<std::unique_ptr<QueryResult>> PreparedStatement::Execute(bool streaming,
+                                                                const ProgressCallback& progress) {
+  auto result = std::make_unique<QueryResult::Impl>();
+  if (!progress) {
+    duckdb_state state = streaming ? duckdb_execute_prepared_streaming(impl_->stmt, &result->result)
+                                   : duckdb_execute_prepared(impl_->stmt, &result->result);
+    result->owned = true;
+    if (state == DuckDBError) return StatusFromDuckDB(duckdb_result_error(&result->result), "", impl_->sql);
+  } else {
+    duckdb_pending_result pending = nullptr;
+    duckdb_state state = streaming ? duckdb_pending_prepared_streaming(impl_->stmt, &pending)
+                                   : duckdb_pending_prepared(impl_->stmt, &pending);
+    if (state == DuckDBError) {
+      Status st = StatusFromDuckDB(duckdb_pending_error(pending), "", impl_->sql);
+      duckdb_destroy_pending(&pending);
+      return st;
+    }
+    auto last_report = std::chrono::steady_clock::now();
+    for (;;) {
+      duckdb_pending_state ps = duckdb_pending_execute_task(pending);
+      if (ps == DUCKDB_PENDING_RESULT_READY) break;
+      if (ps == DUCKDB_PENDING_ERROR) {
+        Status st = StatusFromDuckDB(duckdb_pending_error(pending), "", impl_->sql);
+        duckdb_destroy_pending(&pending);
+        return st;
+      }
+      if (ps == DUCKDB_PENDING_NO_TASKS_AVAILABLE) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_report >= std::chrono::milliseconds(100)) {
+        last_report = now;
+        duckdb_query_progress_type p = duckdb_query_progress(impl_->conn);
+        progress(Progress{p.percentage, p.rows_processed, p.total_rows_to_process});
+      }
+    }
+    state = duckdb_execute_pending(pending, &result->result);
+    duckdb_destroy_pending(&pending);
+    result->owned = true;
+    if (state == DuckDBError) return StatusFromDuckDB(duckdb_result_error(&result->result), "", impl_->sql);
+  }
+  idx_t n = duckdb_column_count(&result->result);
+  for (idx_t i = 0; i < n; ++i) {
+    duckdb_type type = duckdb_column_type(&result->result, i);
+    result->columns.push_back({duckdb_column_name(&result->result, i), TypeName(type)});
+    result->readers.push_back(ReaderFor(type));
+  }
+  return std::unique_ptr<QueryResult>(new QueryResult(std::move(result)));
+}
+
+Result<DataFrame> PreparedStatement::Collect(const ProgressCallback& progress) {
+  // Types outside the six value kinds are cast by a wrapping query so that DuckDB does
+  // the conversion (exactly as its own CAST would).
+  std::vector<ColumnSchema> cols = columns();
+  bool needs_cast = false;
+  std::string select;
+  for (idx_t i = 0; i < cols.size(); ++i) {
+    Reader reader = ReaderFor(duckdb_prepared_statement_column_type(impl_->stmt, i));
+    std::string ref = "t." + QuoteIdentifier(cols[i].name);
+    if (!select.empty()) select += ", ";
+    if (reader == Reader::kCastDouble) {
+      needs_cast = true;
+      select += "CAST(" + ref + " AS DOUBLE) AS " + QuoteIdentifier(cols[i].name);
+    } else if (reader == Reader::kCastVarchar) {
+      needs_cast = true;
+      select += "CAST(" + ref + " AS VARCHAR) AS " + QuoteIdentifier(cols[i].name);
+    } else {
+      select += ref;
+    }
+  }
+  if (needs_cast) {
+    auto impl = std::make_unique<PreparedStatement::Impl>();
+    impl->conn = impl_->conn;
+    impl->sql = "SELECT " + select + " FROM (" + impl_->sql + ") AS t";
+    if (duckdb_prepare(impl->conn, impl->sql.c_str(), &impl->stmt) == DuckDBError) {
+      return StatusFromDuckDB(duckdb_prepare_error(impl->stmt), "", impl_->sql);
+    }
+    PreparedStatement cast_stmt(std::move(impl));
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<QueryResult> result, cast_stmt.Execute(true, progress));
+    // The columns remember the type the query produced, not the one read.
+    for (size_t i = 0; i < cols.size(); ++i) result->impl_->columns[i].sql_type = cols[i].sql_type;
+    return result->ToDataFrame();
+  }
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<QueryResult> result, Execute(true, progress));
+  return result->ToDataFrame();
+}
+
+// ---------------------------------------------------------------------------------------
+
+const std::vector<ColumnSchema>& QueryResult::columns() const { return impl_->columns; }
+
+Result<size_t> QueryResult::AppendNextChunk(std::vector<Column>* out) {
+  duckdb_data_chunk chunk = duckdb_fetch_chunk(impl_->result);
+  if (chunk == nullptr) {
+    const char* err = duckdb_result_error(&impl_->result);
+    if (err != nullptr) return StatusFromDuckDB(err, "reading query result");
+    return size_t{0};
+  }
+  idx_t rows = duckdb_data_chunk_get_size(chunk);
+  for (size_t c = 0; c < impl_->columns.size(); ++c) {
+    ReadVector(duckdb_data_chunk_get_vector(chunk, c), rows, impl_->readers[c], &(*out)[c]);
+  }
+  duckdb_destroy_data_chunk(&chunk);
+  return static_cast<size_t>(rows);
+}
+
+std::vector<Column> QueryResult::NewColumns() const {
+  std::vector<Column> columns;
+  for (size_t c = 0; c < impl_->columns.size(); ++c) {
+    columns.emplace_back(impl_->columns[c].name, KindFor(impl_->readers[c]), impl_->columns[c].sql_type);
+  }
+  return columns;
+}
+
+Result<DataFrame> QueryResult::ToDataFrame() {
+  std::vector<Column> columns = NewColumns();
+  for (;;) {
+    STRATA_ASSIGN_OR_RETURN(size_t rows, AppendNextChunk(&columns));
+    if (rows == 0) break;
+  }
+  return DataFrame(std::move(columns));
+}
+
+int64_t QueryResult::rows_changed() const {
+  return static_cast<int64_t>(duckdb_rows_changed(&impl_->result));
+}
+
+// ---------------------------------------------------------------------------------------
+
+struct Appender::Impl {
+  duckdb_appender appender = nullptr;
+  std::string table;
+  ~Impl() {
+    if (appender != nullptr) duckdb_appender_destroy(&appender);
+  }
+  Status Check(duckdb_state state, const char* what) {
+    if (state != DuckDBError) return Status::OK();
+    const char* err = duckdb_appender_error(appender);
+    return StatusFromDuckDB(err != nullptr ? err : "unknown error",
+                       std::string(what) + " to table '" + table + "'");
+  }
+};
+
+Appender::Appender(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Appender::~Appender() = default;
+
+Result<std::unique_ptr<Appender>> Appender::Make(Connection* connection, const std::string& table) {
+  auto impl = std::make_unique<Impl>();
+  impl->table = table;
+  if (duckdb_appender_create(connection->impl_->conn, nullptr, table.c_str(), &impl->appender) ==
+      DuckDBError) {
+    const char* err = duckdb_appender_error(impl->appender);
+    return StatusFromDuckDB(err != nullptr ? err : "unknown error", "cannot append to table '" + table + "'");
+  }
+  return std::unique_ptr<Appender>(new Appender(std::move(impl)));
+}
+
+Status Appender::AppendInt64(int64_t v) { return impl_->Check(duckdb_append_int64(impl_->appender, v), "append"); }
+Status Appender::AppendDouble(double v) { return impl_->Check(duckdb_append_double(impl_->appender, v), "append"); }
+Status Appender::AppendString(std::string_view v) {
+  return impl_->Check(duckdb_append_varchar_length(impl_->appender, v.data(), v.size()), "append");
+}
+Status Appender::AppendBool(bool v) { return impl_->Check(duckdb_append_bool(impl_->appender, v), "append"); }
+Status Appender::AppendNull() { return impl_->Check(duckdb_append_null(impl_->appender), "append"); }
+Status Appender::EndRow() { return impl_->Check(duckdb_appender_end_row(impl_->appender), "end row"); }
+Status Appender::Flush() { return impl_->Check(duckdb_appender_flush(impl_->appender), "flush"); }
+Status Appender::Close() { return impl_->Check(duckdb_appender_close(impl_->appender), "close"); }
+
+}  // namespace strata::engine
