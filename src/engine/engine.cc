@@ -3,6 +3,7 @@
 #include <duckdb.h>
 
 #include <chrono>
+#include <cmath>
 #include <thread>
 
 #include "engine/duckdb_error.h"
@@ -14,8 +15,14 @@ namespace {
 enum class Reader {
   kBool, kInt8, kInt16, kInt32, kInt64, kUInt8, kUInt16, kUInt32, kFloat, kDouble,
   kVarchar, kDate, kTimestamp, kTimestampS, kTimestampMs, kTimestampNs,
-  kCastDouble,   // DECIMAL, HUGEINT, UBIGINT, UHUGEINT
-  kCastVarchar,  // everything else
+  kUInt64, kHugeInt, kUHugeInt,
+  kDecimal16, kDecimal32, kDecimal64, kDecimal128,  // read as double, scaled
+  kCastVarchar,  // everything else: the query is wrapped to cast it to VARCHAR
+};
+
+struct ColumnReader {
+  Reader reader;
+  uint8_t scale = 0;  // decimals
 };
 
 Reader ReaderFor(duckdb_type type) {
@@ -37,10 +44,10 @@ Reader ReaderFor(duckdb_type type) {
     case DUCKDB_TYPE_TIMESTAMP_S: return Reader::kTimestampS;
     case DUCKDB_TYPE_TIMESTAMP_MS: return Reader::kTimestampMs;
     case DUCKDB_TYPE_TIMESTAMP_NS: return Reader::kTimestampNs;
-    case DUCKDB_TYPE_DECIMAL:
-    case DUCKDB_TYPE_HUGEINT:
-    case DUCKDB_TYPE_UBIGINT:
-    case DUCKDB_TYPE_UHUGEINT: return Reader::kCastDouble;
+    case DUCKDB_TYPE_UBIGINT: return Reader::kUInt64;
+    case DUCKDB_TYPE_HUGEINT: return Reader::kHugeInt;
+    case DUCKDB_TYPE_UHUGEINT: return Reader::kUHugeInt;
+    case DUCKDB_TYPE_DECIMAL: return Reader::kDecimal64;  // refined by ReaderForLogical
     default: return Reader::kCastVarchar;
   }
 }
@@ -50,7 +57,10 @@ ValueKind KindFor(Reader reader) {
     case Reader::kBool: return ValueKind::kBool;
     case Reader::kInt8: case Reader::kInt16: case Reader::kInt32: case Reader::kInt64:
     case Reader::kUInt8: case Reader::kUInt16: case Reader::kUInt32: return ValueKind::kInt64;
-    case Reader::kFloat: case Reader::kDouble: case Reader::kCastDouble: return ValueKind::kFloat64;
+    case Reader::kHugeInt: return ValueKind::kInt64;
+    case Reader::kFloat: case Reader::kDouble: case Reader::kUInt64:
+    case Reader::kUHugeInt: case Reader::kDecimal16: case Reader::kDecimal32: case Reader::kDecimal64:
+    case Reader::kDecimal128: return ValueKind::kFloat64;
     case Reader::kDate: return ValueKind::kDate;
     case Reader::kTimestamp: case Reader::kTimestampS: case Reader::kTimestampMs:
     case Reader::kTimestampNs: return ValueKind::kTimestamp;
@@ -98,8 +108,28 @@ std::string TypeName(duckdb_type type) {
   }
 }
 
-// Reads rows [0, count) of `vector` into `column` with `reader`.
-void ReadVector(duckdb_vector vector, idx_t count, Reader reader, Column* column) {
+ColumnReader ReaderForLogical(duckdb_logical_type type) {
+  duckdb_type id = duckdb_get_type_id(type);
+  ColumnReader r{ReaderFor(id)};
+  if (id == DUCKDB_TYPE_DECIMAL) {
+    r.scale = duckdb_decimal_scale(type);
+    switch (duckdb_decimal_internal_type(type)) {
+      case DUCKDB_TYPE_SMALLINT: r.reader = Reader::kDecimal16; break;
+      case DUCKDB_TYPE_INTEGER: r.reader = Reader::kDecimal32; break;
+      case DUCKDB_TYPE_BIGINT: r.reader = Reader::kDecimal64; break;
+      default: r.reader = Reader::kDecimal128; break;
+    }
+  }
+  return r;
+}
+
+double HugeToDouble(uint64_t lower, double upper) { return upper * 18446744073709551616.0 + static_cast<double>(lower); }
+
+// Reads rows [0, count) of `vector` into `column` with `reader`. Returns false when a
+// HUGEINT value does not fit in 64 bits.
+bool ReadVector(duckdb_vector vector, idx_t count, ColumnReader column_reader, Column* column) {
+  const Reader reader = column_reader.reader;
+  const double scale = std::pow(10.0, column_reader.scale);
   void* data = duckdb_vector_get_data(vector);
   uint64_t* validity = duckdb_vector_get_validity(vector);
   for (idx_t row = 0; row < count; ++row) {
@@ -117,8 +147,30 @@ void ReadVector(duckdb_vector vector, idx_t count, Reader reader, Column* column
       case Reader::kUInt16: column->AppendInt64(static_cast<const uint16_t*>(data)[row]); break;
       case Reader::kUInt32: column->AppendInt64(static_cast<const uint32_t*>(data)[row]); break;
       case Reader::kFloat: column->AppendDouble(static_cast<const float*>(data)[row]); break;
-      case Reader::kDouble:
-      case Reader::kCastDouble: column->AppendDouble(static_cast<const double*>(data)[row]); break;
+      case Reader::kDouble: column->AppendDouble(static_cast<const double*>(data)[row]); break;
+      case Reader::kUInt64: column->AppendDouble(static_cast<double>(static_cast<const uint64_t*>(data)[row])); break;
+      case Reader::kHugeInt: {
+        // sum() of integers is a HUGEINT in DuckDB; Polars keeps it a 64-bit integer.
+        const auto& h = static_cast<const duckdb_hugeint*>(data)[row];
+        bool fits = (h.upper == 0 && h.lower <= static_cast<uint64_t>(INT64_MAX)) ||
+                    (h.upper == -1 && h.lower >= static_cast<uint64_t>(INT64_MAX) + 1);
+        if (!fits) return false;
+        column->AppendInt64(static_cast<int64_t>(h.lower));
+        break;
+      }
+      case Reader::kUHugeInt: {
+        const auto& h = static_cast<const duckdb_uhugeint*>(data)[row];
+        column->AppendDouble(HugeToDouble(h.lower, static_cast<double>(h.upper)));
+        break;
+      }
+      case Reader::kDecimal16: column->AppendDouble(static_cast<const int16_t*>(data)[row] / scale); break;
+      case Reader::kDecimal32: column->AppendDouble(static_cast<const int32_t*>(data)[row] / scale); break;
+      case Reader::kDecimal64: column->AppendDouble(static_cast<double>(static_cast<const int64_t*>(data)[row]) / scale); break;
+      case Reader::kDecimal128: {
+        const auto& h = static_cast<const duckdb_hugeint*>(data)[row];
+        column->AppendDouble(HugeToDouble(h.lower, static_cast<double>(h.upper)) / scale);
+        break;
+      }
       case Reader::kDate: column->AppendInt64(static_cast<const int32_t*>(data)[row]); break;
       case Reader::kTimestamp: column->AppendInt64(static_cast<const int64_t*>(data)[row]); break;
       case Reader::kTimestampS:
@@ -130,14 +182,19 @@ void ReadVector(duckdb_vector vector, idx_t count, Reader reader, Column* column
       case Reader::kTimestampNs:
         column->AppendInt64(static_cast<const int64_t*>(data)[row] / 1000);
         break;
-      case Reader::kVarchar:
-      case Reader::kCastVarchar: {
+      case Reader::kCastVarchar:
+        // Only reached when the query could not be wrapped in a cast (a statement that
+        // is not a SELECT, or one with parameters): the value cannot be shown.
+        column->AppendNull();
+        break;
+      case Reader::kVarchar: {
         auto* s = static_cast<duckdb_string_t*>(data) + row;
         column->AppendString(std::string_view(duckdb_string_t_data(s), duckdb_string_t_length(*s)));
         break;
       }
     }
   }
+  return true;
 }
 
 }  // namespace
@@ -247,10 +304,12 @@ struct PreparedStatement::Impl {
 };
 
 struct QueryResult::Impl {
+  // The cast-wrapping statement this result came from, kept alive while it streams.
+  std::unique_ptr<PreparedStatement> owner;
   duckdb_result result{};
   bool owned = false;
   std::vector<ColumnSchema> columns;
-  std::vector<Reader> readers;
+  std::vector<ColumnReader> readers;
   ~Impl() {
     if (owned) duckdb_destroy_result(&result);
   }
@@ -349,6 +408,35 @@ std::vector<ColumnSchema> PreparedStatement::columns() const {
 
 Result<std::unique_ptr<QueryResult>> PreparedStatement::Execute(bool streaming,
                                                                 const ProgressCallback& progress) {
+  // Types outside the value kinds (nested, interval, UUID, blob, ...) are cast to VARCHAR
+  // by a wrapping query, so that DuckDB formats them exactly as its own CAST would.
+  // Statements with parameters or that are not queries are run as they are.
+  std::vector<ColumnSchema> cols = columns();
+  bool needs_cast = false;
+  std::string select;
+  for (idx_t i = 0; i < cols.size(); ++i) {
+    duckdb_type type = duckdb_prepared_statement_column_type(impl_->stmt, i);
+    std::string ref = "t." + QuoteIdentifier(cols[i].name);
+    if (ReaderFor(type) == Reader::kCastVarchar && type != DUCKDB_TYPE_INVALID) {
+      needs_cast = true;
+      ref = "CAST(" + ref + " AS VARCHAR) AS " + QuoteIdentifier(cols[i].name);
+    }
+    select += (i ? ", " : "") + ref;
+  }
+  if (needs_cast && parameter_count() == 0) {
+    auto impl = std::make_unique<PreparedStatement::Impl>();
+    impl->conn = impl_->conn;
+    impl->sql = "SELECT " + select + " FROM (" + impl_->sql + ") AS t";
+    if (duckdb_prepare(impl->conn, impl->sql.c_str(), &impl->stmt) != DuckDBError) {
+      auto wrapped = std::unique_ptr<PreparedStatement>(new PreparedStatement(std::move(impl)));
+      STRATA_ASSIGN_OR_RETURN(std::unique_ptr<QueryResult> result, wrapped->Execute(streaming, progress));
+      // The columns remember the type the query produced, not the one read.
+      for (size_t i = 0; i < cols.size(); ++i) result->impl_->columns[i].sql_type = cols[i].sql_type;
+      result->impl_->owner = std::move(wrapped);
+      return result;
+    }
+  }
+
   auto result = std::make_unique<QueryResult::Impl>();
   if (!progress) {
     duckdb_state state = streaming ? duckdb_execute_prepared_streaming(impl_->stmt, &result->result)
@@ -392,45 +480,15 @@ Result<std::unique_ptr<QueryResult>> PreparedStatement::Execute(bool streaming,
   for (idx_t i = 0; i < n; ++i) {
     duckdb_type type = duckdb_column_type(&result->result, i);
     result->columns.push_back({duckdb_column_name(&result->result, i), TypeName(type)});
-    result->readers.push_back(ReaderFor(type));
+    duckdb_logical_type logical = duckdb_column_logical_type(&result->result, i);
+    result->readers.push_back(ReaderForLogical(logical));
+    duckdb_destroy_logical_type(&logical);
   }
   return std::unique_ptr<QueryResult>(new QueryResult(std::move(result)));
 }
 
 Result<DataFrame> PreparedStatement::Collect(const ProgressCallback& progress) {
-  // Types outside the six value kinds are cast by a wrapping query so that DuckDB does
-  // the conversion (exactly as its own CAST would).
-  std::vector<ColumnSchema> cols = columns();
-  bool needs_cast = false;
-  std::string select;
-  for (idx_t i = 0; i < cols.size(); ++i) {
-    Reader reader = ReaderFor(duckdb_prepared_statement_column_type(impl_->stmt, i));
-    std::string ref = "t." + QuoteIdentifier(cols[i].name);
-    if (!select.empty()) select += ", ";
-    if (reader == Reader::kCastDouble) {
-      needs_cast = true;
-      select += "CAST(" + ref + " AS DOUBLE) AS " + QuoteIdentifier(cols[i].name);
-    } else if (reader == Reader::kCastVarchar) {
-      needs_cast = true;
-      select += "CAST(" + ref + " AS VARCHAR) AS " + QuoteIdentifier(cols[i].name);
-    } else {
-      select += ref;
-    }
-  }
-  if (needs_cast) {
-    auto impl = std::make_unique<PreparedStatement::Impl>();
-    impl->conn = impl_->conn;
-    impl->sql = "SELECT " + select + " FROM (" + impl_->sql + ") AS t";
-    if (duckdb_prepare(impl->conn, impl->sql.c_str(), &impl->stmt) == DuckDBError) {
-      return StatusFromDuckDB(duckdb_prepare_error(impl->stmt), "", impl_->sql);
-    }
-    PreparedStatement cast_stmt(std::move(impl));
-    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<QueryResult> result, cast_stmt.Execute(true, progress));
-    // The columns remember the type the query produced, not the one read.
-    for (size_t i = 0; i < cols.size(); ++i) result->impl_->columns[i].sql_type = cols[i].sql_type;
-    return result->ToDataFrame();
-  }
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<QueryResult> result, Execute(true, progress));
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<QueryResult> result, Execute(/*streaming=*/true, progress));
   return result->ToDataFrame();
 }
 
@@ -447,7 +505,11 @@ Result<size_t> QueryResult::AppendNextChunk(std::vector<Column>* out) {
   }
   idx_t rows = duckdb_data_chunk_get_size(chunk);
   for (size_t c = 0; c < impl_->columns.size(); ++c) {
-    ReadVector(duckdb_data_chunk_get_vector(chunk, c), rows, impl_->readers[c], &(*out)[c]);
+    if (!ReadVector(duckdb_data_chunk_get_vector(chunk, c), rows, impl_->readers[c], &(*out)[c])) {
+      duckdb_destroy_data_chunk(&chunk);
+      return Status::TypeError("a value of column '" + impl_->columns[c].name +
+                               "' does not fit in 64 bits; cast it to DOUBLE or VARCHAR in the query");
+    }
   }
   duckdb_destroy_data_chunk(&chunk);
   return static_cast<size_t>(rows);
@@ -456,7 +518,7 @@ Result<size_t> QueryResult::AppendNextChunk(std::vector<Column>* out) {
 std::vector<Column> QueryResult::NewColumns() const {
   std::vector<Column> columns;
   for (size_t c = 0; c < impl_->columns.size(); ++c) {
-    columns.emplace_back(impl_->columns[c].name, KindFor(impl_->readers[c]), impl_->columns[c].sql_type);
+    columns.emplace_back(impl_->columns[c].name, KindFor(impl_->readers[c].reader), impl_->columns[c].sql_type);
   }
   return columns;
 }

@@ -1,0 +1,165 @@
+// Runs the strata binary as a user would and checks what it prints and returns.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+
+#include "test_util.h"
+
+namespace strata {
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  CliRun Strata(const std::vector<std::string>& args) {
+    std::string cmd = "cd " + ShellQuote(tmp_.path()) + " && " + ShellQuote(STRATA_BIN);
+    for (const auto& a : args) cmd += " " + ShellQuote(a);
+    std::string out_file = tmp_ / ".stdout", err_file = tmp_ / ".stderr";
+    cmd += " >" + ShellQuote(out_file) + " 2>" + ShellQuote(err_file) + " </dev/null";
+    int status = std::system(cmd.c_str());
+    CliRun r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::ReadText(out_file), testing::ReadText(err_file)};
+    std::filesystem::remove(out_file);
+    std::filesystem::remove(err_file);
+    return r;
+  }
+  void ExpectOneLineError(const CliRun& r, const std::string& needle) {
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_EQ(r.err.rfind("strata: error: ", 0), 0u) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "not one line: " << r.err;
+    EXPECT_NE(r.err.find(needle), std::string::npos) << "missing '" << needle << "' in: " << r.err;
+  }
+  testing::TempDir tmp_;
+};
+
+TEST_F(CliTest, HelpAndVersion) {
+  CliRun help = Strata({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("query"), std::string::npos);
+  EXPECT_NE(help.out.find("demo"), std::string::npos);
+  CliRun version = Strata({"--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.out.find("strata 0.1.0"), std::string::npos);
+  CliRun qhelp = Strata({"query", "--help"});
+  EXPECT_NE(qhelp.out.find("--format"), std::string::npos);
+  CliRun none = Strata({});
+  EXPECT_EQ(none.exit_code, 2);
+  CliRun unknown = Strata({"frobnicate"});
+  EXPECT_EQ(unknown.exit_code, 2);
+}
+
+TEST_F(CliTest, QueryFormats) {
+  testing::WriteText(tmp_ / "t.csv", "k,v\na,1.5\nb,\n\"c,d\",3\n");
+  CliRun table = Strata({"query", "SELECT * FROM 't.csv' ORDER BY k"});
+  EXPECT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("shape: (3, 2)"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("\"c,d\""), std::string::npos);
+  CliRun csv = Strata({"query", "SELECT * FROM 't.csv' ORDER BY k", "--format", "csv"});
+  EXPECT_EQ(csv.out, "k,v\na,1.5\nb,\n\"c,d\",3.0\n");
+  CliRun json = Strata({"query", "SELECT * FROM 't.csv' ORDER BY k", "-f", "json"});
+  EXPECT_EQ(json.out, "[\n{\"k\":\"a\",\"v\":1.5},\n{\"k\":\"b\",\"v\":null},\n{\"k\":\"c,d\",\"v\":3.0}\n]\n");
+  CliRun empty = Strata({"query", "SELECT * FROM 't.csv' WHERE false", "-f", "json"});
+  EXPECT_EQ(empty.out, "[]\n");
+}
+
+TEST_F(CliTest, QueryTableTruncatesLongResults) {
+  CliRun r = Strata({"query", "SELECT range AS i FROM range(1000)", "--max-rows", "5"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("showing the first 5 rows"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, QueryWritesParquetAndCsv) {
+  testing::WriteText(tmp_ / "t.csv", "k,v\na,1\nb,2\n");
+  CliRun pq = Strata({"query", "SELECT k, v * 10 AS v FROM 't.csv'", "--out", "o.parquet"});
+  ASSERT_EQ(pq.exit_code, 0) << pq.err;
+  CliRun back = Strata({"query", "SELECT sum(v) AS s FROM 'o.parquet'", "-f", "csv"});
+  EXPECT_EQ(back.out, "s\n30\n");
+  CliRun csv = Strata({"query", "SELECT * FROM 't.csv'", "-o", "o.csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_EQ(testing::ReadText(tmp_ / "o.csv"), "k,v\na,1\nb,2\n");
+  CliRun bad_ext = Strata({"query", "SELECT 1", "-o", "o.xlsx"});
+  ExpectOneLineError(bad_ext, ".parquet or .csv");
+}
+
+TEST_F(CliTest, MissingFile) {
+  ExpectOneLineError(Strata({"query", "SELECT * FROM 'nope.csv'"}), "nope.csv");
+}
+
+TEST_F(CliTest, DirectoryInsteadOfFile) {
+  std::filesystem::create_directory(tmp_ / "adir.csv");
+  ExpectOneLineError(Strata({"query", "SELECT * FROM 'adir.csv'"}), "'adir.csv' is a directory");
+}
+
+TEST_F(CliTest, EmptyFile) {
+  testing::WriteText(tmp_ / "empty.csv", "");
+  ExpectOneLineError(Strata({"query", "SELECT * FROM read_csv('empty.csv')"}), "'empty.csv' is empty");
+}
+
+TEST_F(CliTest, RaggedRowNamesFileAndLine) {
+  std::string text = "a,b,c\n";
+  for (int i = 0; i < 3000; ++i) text += std::to_string(i) + ",x,y\n";
+  text += "1,2,3,4\n";
+  testing::WriteText(tmp_ / "ragged.csv", text);
+  ExpectOneLineError(Strata({"query", "SELECT count(*) FROM 'ragged.csv'"}), "'ragged.csv': line 3002 has 4 fields");
+}
+
+TEST_F(CliTest, NonNumericValueNamesFileLineAndColumn) {
+  std::string text = "id,score\n";
+  for (int i = 0; i < 30000; ++i) text += std::to_string(i) + ",0.5\n";
+  text += "30000,high\n";
+  testing::WriteText(tmp_ / "scores.csv", text);
+  CliRun r = Strata({"query", "SELECT avg(score) FROM 'scores.csv'"});
+  ExpectOneLineError(r, "'scores.csv' line 30002, column \"score\"");
+  EXPECT_NE(r.err.find("high"), std::string::npos);
+}
+
+TEST_F(CliTest, FailedOutLeavesNoPartialFile) {
+  std::string text = "id,score\n";
+  for (int i = 0; i < 30000; ++i) text += std::to_string(i) + ",0.5\n";
+  text += "30000,high\n";
+  testing::WriteText(tmp_ / "scores.csv", text);
+  CliRun r = Strata({"query", "SELECT * FROM 'scores.csv'", "--out", "out.parquet"});
+  ExpectOneLineError(r, "scores.csv");
+  for (const auto& e : std::filesystem::directory_iterator(tmp_.path())) {
+    EXPECT_EQ(e.path().filename().string().find("out.parquet"), std::string::npos) << "left behind: " << e.path();
+  }
+}
+
+TEST_F(CliTest, InvalidSqlGivesPosition) {
+  CliRun r = Strata({"query", "SELECT 1 FORM x"});
+  ExpectOneLineError(r, "syntax error");
+  EXPECT_NE(r.err.find("line 1, column"), std::string::npos) << r.err;
+}
+
+TEST_F(CliTest, GenerateEventsIsDeterministic) {
+  CliRun a = Strata({"generate", "events", "50", "--dirty"});
+  CliRun b = Strata({"generate", "events", "50", "--dirty"});
+  EXPECT_EQ(a.exit_code, 0);
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_EQ(std::count(a.out.begin(), a.out.end(), '\n'), 51);
+  EXPECT_EQ(a.out.rfind("sample_id,feature_id,timestamp,category,value,quality_score,normalized_value,"
+                        "event_score,label\n1,",
+                        0),
+            0u);
+}
+
+TEST_F(CliTest, DemoRunsTheSeedJob) {
+  CliRun r = Strata({"demo", "--rows", "20000", "--dir", "d"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("avg_value"), std::string::npos);
+  EXPECT_NE(r.out.find("100 groups from 20000 rows"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace strata
