@@ -44,6 +44,12 @@ struct PlanNode {
   std::string source_sql;
   std::vector<std::string> source_files;
   std::string source_what;  // "CSV", "Parquet", "NDJSON", "SQL"
+  // A single CSV file: sniffed once at compile time, then read with its dialect and
+  // columns spelled out so that DuckDB does not sniff it again. `csv_dialect_args` are
+  // the user's dialect options (given to the sniffer), `csv_read_args` the others.
+  bool csv_sniff_once = false;
+  std::string csv_dialect_args;
+  std::string csv_read_args;
   std::vector<Expr> exprs;  // select, with_columns, filter (one), agg, sort keys
   std::vector<Expr> keys;   // group_by keys
   std::vector<bool> descending;
@@ -277,10 +283,45 @@ class PlanCompiler {
   Result<Compiled> CompileSource(const PlanNode& node) {
     for (const std::string& f : node.source_files) STRATA_RETURN_NOT_OK(CheckLocalFile(f, node.source_what));
     if (node.source_what == "SQL") STRATA_RETURN_NOT_OK(CheckFilesReferencedBy(node.source_sql));
+    if (node.csv_sniff_once) return CompileSniffedCsv(node);
     auto described = conn_->Describe(node.source_sql);
     if (!described.ok()) return described.status();
     Compiled out{node.source_sql, {}};
     for (const auto& c : *described) out.columns.push_back(c.name);
+    return out;
+  }
+
+  // Sniffing a large CSV costs as much as a fifth of reading it; it happens here once.
+  Result<Compiled> CompileSniffedCsv(const PlanNode& node) {
+    const std::string path = QuoteString(node.source_files[0]);
+    STRATA_ASSIGN_OR_RETURN(
+        DataFrame sniffed,
+        conn_->Collect("SELECT Delimiter, Quote, Escape, NewLineDelimiter, SkipRows, HasHeader, Comment, "
+                       "DateFormat, TimestampFormat, c.name AS col_name, c.type AS col_type FROM "
+                       "(SELECT *, unnest(Columns) AS c FROM sniff_csv(" + path + node.csv_dialect_args + "))"));
+    if (sniffed.num_rows() == 0) {
+      return Status::InvalidArgument("CSV file '" + node.source_files[0] + "' has no columns");
+    }
+    auto text = [&](size_t col) -> std::string {
+      const Column& c = sniffed.column(col);
+      if (c.IsNull(0)) return "";
+      std::string v = c.kind() == ValueKind::kString ? std::string(c.GetString(0)) : c.Format(0);
+      return v == "(empty)" ? "" : v;  // the sniffer's word for "none"
+    };
+    std::string args = path + ", auto_detect=false, delim=" + QuoteString(text(0)) + ", quote=" +
+                       QuoteString(text(1)) + ", escape=" + QuoteString(text(2)) + ", new_line=" +
+                       QuoteString(text(3)) + ", skip=" + text(4) + ", header=" + text(5);
+    if (!text(6).empty()) args += ", comment=" + QuoteString(text(6));
+    if (!text(7).empty()) args += ", dateformat=" + QuoteString(text(7));
+    if (!text(8).empty()) args += ", timestampformat=" + QuoteString(text(8));
+    Compiled out;
+    std::string columns;
+    for (size_t r = 0; r < sniffed.num_rows(); ++r) {
+      std::string name(sniffed.column(9).GetString(r));
+      columns += (r ? ", " : "") + QuoteString(name) + ": " + QuoteString(std::string(sniffed.column(10).GetString(r)));
+      out.columns.push_back(std::move(name));
+    }
+    out.sql = "SELECT * FROM read_csv(" + args + ", columns={" + columns + "}" + node.csv_read_args + ")";
     return out;
   }
 
@@ -438,27 +479,36 @@ std::shared_ptr<PlanNode> SourceNode(std::string sql, std::vector<std::string> f
 }  // namespace
 
 Frame Session::scan_csv(std::vector<std::string> paths, const CsvOptions& o) {
-  std::string args = PathList(paths) + ", delim=" + QuoteString(o.delimiter) +
-                     ", header=" + (o.has_header ? "true" : "false") +
-                     ", quote=" + QuoteString(std::string(1, o.quote));
+  // Options that shape the dialect or the types go to the sniffer; the rest only to the
+  // reader.
+  std::string dialect = ", delim=" + QuoteString(o.delimiter) + ", header=" + (o.has_header ? "true" : "false") +
+                        ", quote=" + QuoteString(std::string(1, o.quote));
+  if (o.skip_rows > 0) dialect += ", skip=" + std::to_string(o.skip_rows);
+  dialect += ", sample_size=" + std::to_string(o.infer_schema_length);
   std::string nulls = "['']";
   if (!o.null_values.empty()) {
     nulls = "[''";
     for (const auto& n : o.null_values) nulls += ", " + QuoteString(n);
     nulls += "]";
   }
-  args += ", nullstr=" + nulls;
-  if (o.ignore_errors) args += ", ignore_errors=true";
-  if (o.skip_rows > 0) args += ", skip=" + std::to_string(o.skip_rows);
-  args += ", sample_size=" + std::to_string(o.infer_schema_length);
+  dialect += ", nullstr=" + nulls;
   if (!o.schema_overrides.empty()) {
     std::string types;
     for (const auto& [name, type] : o.schema_overrides) {
       types += (types.empty() ? "" : ", ") + QuoteString(name) + ": " + QuoteString(std::string(SqlTypeName(type)));
     }
-    args += ", types={" + types + "}";
+    dialect += ", types={" + types + "}";
   }
-  return Frame(shared_from_this(), SourceNode("SELECT * FROM read_csv(" + args + ")", paths, "CSV"));
+  std::string read = ", nullstr=" + nulls;
+  if (o.ignore_errors) {
+    dialect += ", ignore_errors=true";
+    read += ", ignore_errors=true";
+  }
+  auto node = SourceNode("SELECT * FROM read_csv(" + PathList(paths) + dialect + ")", paths, "CSV");
+  node->csv_sniff_once = paths.size() == 1 && !HasGlob(paths[0]) && paths[0].find("://") == std::string::npos;
+  node->csv_dialect_args = dialect;
+  node->csv_read_args = read;
+  return Frame(shared_from_this(), node);
 }
 
 Frame Session::scan_parquet(std::vector<std::string> paths) {

@@ -89,6 +89,22 @@ TEST_F(FrameTest, ScanCsvInfersTypes) {
   EXPECT_EQ(schema[4].sql_type, "TIMESTAMP");
 }
 
+TEST_F(FrameTest, SniffedOnceReadsLikeDuckDBsOwnReader) {
+  // scan_csv sniffs a single file once and then spells out its dialect and columns;
+  // the rows must be exactly those of DuckDB's read_csv with auto-detection.
+  std::string path = tmp_ / "tricky.csv";
+  testing::WriteText(path,
+                     "\"it's\",\"a \"\"b\"\"\",when,amount\r\n"
+                     "\"x, y\",1,03/02/2025,\"1,5\"\r\n"
+                     "z,,12/31/2024,2\r\n");
+  DataFrame got = Collect(session_->scan_csv({path}));
+  EXPECT_EQ(got.column_names(), (std::vector<std::string>{"it's", "a \"b\"", "when", "amount"}));
+  EXPECT_EQ(SortedRows(got), SortedRows(Sql("SELECT * FROM read_csv('" + path + "')")));
+  EXPECT_EQ(got.column(2).kind(), ValueKind::kDate);
+  DataFrame sel = Collect(session_->scan_csv({path}).select({col("it's"), col("a \"b\"")}));
+  EXPECT_EQ(sel.column(0).GetString(0), "x, y");
+}
+
 TEST_F(FrameTest, ScanCsvOptions) {
   std::string path = tmp_ / "semi.csv";
   testing::WriteText(path, "# comment line\na;b\n1;NA\n2;x\n");
