@@ -54,8 +54,8 @@ template <typename T>
 #define EXPECT_OK(expr) EXPECT_TRUE(::strata::testing::IsOk(expr))
 
 // `lhs = value of rexpr` (a Result), failing the test when it is an error.
-#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                              \
-  auto STRATA_CONCAT(_res_, __LINE__) = (rexpr);                                      \
-  ASSERT_TRUE(STRATA_CONCAT(_res_, __LINE__).ok())                                    \
-      << "not OK: " << STRATA_CONCAT(_res_, __LINE__).status().ToString();            \
+#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                   \
+  auto STRATA_CONCAT(_res_, __LINE__) = (rexpr);                           \
+  ASSERT_TRUE(STRATA_CONCAT(_res_, __LINE__).ok())                         \
+      << "not OK: " << STRATA_CONCAT(_res_, __LINE__).status().ToString(); \
   lhs = std::move(STRATA_CONCAT(_res_, __LINE__)).value()

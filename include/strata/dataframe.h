@@ -63,8 +63,8 @@ class Column {
   ValueKind kind_;
   std::string sql_type_;
   std::vector<uint8_t> valid_;
-  std::vector<int64_t> ints_;      // Bool, Int64, Date, Timestamp
-  std::vector<double> doubles_;    // Float64
+  std::vector<int64_t> ints_;    // Bool, Int64, Date, Timestamp
+  std::vector<double> doubles_;  // Float64
   std::vector<std::string> strings_;
 };
 

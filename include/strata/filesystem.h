@@ -133,7 +133,7 @@ class MemoryFileSystem final : public FileSystem {
   mutable std::mutex mutex_;
   // Guarded by mutex_:
   std::map<std::string, Entry> files_;  // path -> file
-  std::map<std::string, bool> dirs_;                    // path -> entry durable
+  std::map<std::string, bool> dirs_;    // path -> entry durable
   std::vector<Fault> faults_;
   std::map<FsOp, int> calls_;
   int64_t clock_ms_ = 0;

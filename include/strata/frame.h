@@ -68,12 +68,12 @@ class DatetimeExpr;
 // literals (`col("a") > 0.8`, `col("s") == "x"`). Column names are made with col().
 class Expr {
  public:
-  Expr(int value);                 // NOLINT: literal
-  Expr(int64_t value);             // NOLINT: literal
-  Expr(double value);              // NOLINT: literal
-  Expr(bool value);                // NOLINT: literal
-  Expr(const char* value);         // NOLINT: string literal
-  Expr(std::string value);         // NOLINT: string literal
+  Expr(int value);          // NOLINT: literal
+  Expr(int64_t value);      // NOLINT: literal
+  Expr(double value);       // NOLINT: literal
+  Expr(bool value);         // NOLINT: literal
+  Expr(const char* value);  // NOLINT: string literal
+  Expr(std::string value);  // NOLINT: string literal
   explicit Expr(std::shared_ptr<const detail::ExprNode> node);
 
   // The output column name: the alias, else the first column the expression reads, else
@@ -223,21 +223,21 @@ struct CsvOptions {
 enum class JoinType { kInner, kLeft, kFull, kSemi, kAnti, kCross };
 
 struct JoinOptions {
-  std::vector<std::string> on;        // key columns named alike on both sides
-  std::vector<std::string> left_on;   // or: keys by side
+  std::vector<std::string> on;       // key columns named alike on both sides
+  std::vector<std::string> left_on;  // or: keys by side
   std::vector<std::string> right_on;
   JoinType how = JoinType::kInner;
-  std::string suffix = "_right";      // for right columns whose name is taken
-  bool coalesce_full = false;         // full join: one key column instead of two
+  std::string suffix = "_right";  // for right columns whose name is taken
+  bool coalesce_full = false;     // full join: one key column instead of two
 };
 
 enum class UniqueKeep { kAny, kFirst, kLast, kNone };
 
 struct SinkOptions {
-  std::string compression = "zstd";   // parquet: zstd, snappy, gzip, uncompressed
-  int64_t row_group_size = 0;         // parquet: 0 keeps DuckDB's default
-  std::string delimiter = ",";        // csv
-  bool header = true;                 // csv
+  std::string compression = "zstd";  // parquet: zstd, snappy, gzip, uncompressed
+  int64_t row_group_size = 0;        // parquet: 0 keeps DuckDB's default
+  std::string delimiter = ",";       // csv
+  bool header = true;                // csv
 };
 
 class Frame;
@@ -281,7 +281,8 @@ class Frame {
   Frame limit(int64_t n) const;
   Frame head(int64_t n = 5) const { return limit(n); }
   Frame join(const Frame& other, const JoinOptions& options) const;
-  Frame unique(const std::vector<std::string>& subset = {}, UniqueKeep keep = UniqueKeep::kAny) const;
+  Frame unique(const std::vector<std::string>& subset = {},
+               UniqueKeep keep = UniqueKeep::kAny) const;
   Frame rename(const std::vector<std::pair<std::string, std::string>>& mapping) const;
   Frame drop(const std::vector<std::string>& columns) const;
 

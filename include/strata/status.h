@@ -57,9 +57,7 @@ class [[nodiscard]] Status {
   static Status NotSupported(std::string msg) {
     return {StatusCode::kNotSupported, std::move(msg)};
   }
-  static Status Interrupted(std::string msg) {
-    return {StatusCode::kInterrupted, std::move(msg)};
-  }
+  static Status Interrupted(std::string msg) { return {StatusCode::kInterrupted, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
@@ -81,7 +79,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT: implicit by design
     assert(!status_.ok() && "Result constructed from an OK Status without a value");
     if (status_.ok()) status_ = Status::Internal("Result built from OK status without a value");
@@ -121,10 +119,10 @@ class [[nodiscard]] Result {
 #define STRATA_CONCAT(a, b) STRATA_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function when `expr` (a Status) is not OK.
-#define STRATA_RETURN_NOT_OK(expr)                  \
-  do {                                              \
-    ::strata::Status _strata_st = (expr);           \
-    if (!_strata_st.ok()) return _strata_st;        \
+#define STRATA_RETURN_NOT_OK(expr)           \
+  do {                                       \
+    ::strata::Status _strata_st = (expr);    \
+    if (!_strata_st.ok()) return _strata_st; \
   } while (false)
 
 #define STRATA_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \

@@ -21,10 +21,12 @@ struct DemoArgs {
 
 int RunDemo(const DemoArgs& args) {
   ::mkdir(args.dir.c_str(), 0755);
-  std::string path = args.dir + "/events-" + std::to_string(args.rows) + (args.dirty ? "-dirty" : "") + ".csv";
+  std::string path =
+      args.dir + "/events-" + std::to_string(args.rows) + (args.dirty ? "-dirty" : "") + ".csv";
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    std::printf("Generating %lld events into %s ...\n", static_cast<long long>(args.rows), path.c_str());
+    std::printf("Generating %lld events into %s ...\n", static_cast<long long>(args.rows),
+                path.c_str());
     Status s = WriteEventsFile({args.rows, 42, args.dirty}, path);
     if (!s.ok()) return ReportError(s);
   } else {
@@ -33,24 +35,28 @@ int RunDemo(const DemoArgs& args) {
   std::printf(
       "\nThe seed's Polars job, in C++:\n"
       "  scan_csv(\"%s\")\n"
-      "    .with_columns({col(\"timestamp\").cast(DataType::kDatetime), col(\"value\").fill_null(0)})\n"
+      "    .with_columns({col(\"timestamp\").cast(DataType::kDatetime), "
+      "col(\"value\").fill_null(0)})\n"
       "    .filter(col(\"quality_score\") > 0.8)\n"
       "    .group_by({\"category\"})\n"
-      "    .agg({col(\"value\").mean().alias(\"avg_value\"), col(\"value\").std().alias(\"std_value\")})\n\n",
+      "    .agg({col(\"value\").mean().alias(\"avg_value\"), "
+      "col(\"value\").std().alias(\"std_value\")})\n\n",
       path.c_str());
   auto start = std::chrono::steady_clock::now();
-  Frame job = scan_csv(path)
-                  .with_columns({col("timestamp").cast(DataType::kDatetime), col("value").fill_null(0)})
-                  .filter(col("quality_score") > 0.8)
-                  .group_by({"category"})
-                  .agg({col("value").mean().alias("avg_value"), col("value").std().alias("std_value")})
-                  .sort({"category"});
+  Frame job =
+      scan_csv(path)
+          .with_columns({col("timestamp").cast(DataType::kDatetime), col("value").fill_null(0)})
+          .filter(col("quality_score") > 0.8)
+          .group_by({"category"})
+          .agg({col("value").mean().alias("avg_value"), col("value").std().alias("std_value")})
+          .sort({"category"});
   ProgressLine progress;
   auto result = job.collect(progress.Callback());
   if (!result.ok()) return ReportError(result.status());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("%s", result->ToString(10).c_str());
-  std::printf("%zu groups from %lld rows in %.2f s\n", result->num_rows(), static_cast<long long>(args.rows), secs);
+  std::printf("%zu groups from %lld rows in %.2f s\n", result->num_rows(),
+              static_cast<long long>(args.rows), secs);
   return 0;
 }
 
@@ -74,7 +80,8 @@ int RunGenerate(const GenerateArgs& args) {
 
 void RegisterDemo(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<DemoArgs>();
-  CLI::App* cmd = app.add_subcommand("demo", "Generate sample events and run the seed's processing job on them");
+  CLI::App* cmd = app.add_subcommand(
+      "demo", "Generate sample events and run the seed's processing job on them");
   cmd->add_option("--rows", args->rows, "Rows of events to generate")->capture_default_str();
   cmd->add_option("--dir", args->dir, "Where the generated CSV goes")->capture_default_str();
   cmd->callback([args, exit_code] { *exit_code = RunDemo(*args); });

@@ -34,20 +34,24 @@ std::string CsvField(const Column& col, size_t row) {
 nlohmann::ordered_json JsonValue(const Column& col, size_t row) {
   if (col.IsNull(row)) return nullptr;
   switch (col.kind()) {
-    case ValueKind::kBool: return col.GetBool(row);
-    case ValueKind::kInt64: return col.GetInt64(row);
+    case ValueKind::kBool:
+      return col.GetBool(row);
+    case ValueKind::kInt64:
+      return col.GetInt64(row);
     case ValueKind::kFloat64: {
       double v = col.GetDouble(row);
       if (std::isfinite(v)) return v;
       return col.Format(row);
     }
-    default: return col.Format(row);
+    default:
+      return col.Format(row);
   }
 }
 
 }  // namespace
 
-Status PrintResult(engine::QueryResult* result, OutputFormat format, size_t max_rows, std::FILE* out) {
+Status PrintResult(engine::QueryResult* result, OutputFormat format, size_t max_rows,
+                   std::FILE* out) {
   if (format == OutputFormat::kTable) {
     // Read max_rows + 1 rows at most: enough to know whether there are more.
     std::vector<Column> cols = result->NewColumns();
@@ -65,10 +69,14 @@ Status PrintResult(engine::QueryResult* result, OutputFormat format, size_t max_
     for (size_t c = 0; c < cols.size(); ++c) {
       const Column& src = cols[c];
       for (size_t r = 0; r < max_rows; ++r) {
-        if (src.IsNull(r)) head[c].AppendNull();
-        else if (src.kind() == ValueKind::kFloat64) head[c].AppendDouble(src.GetDouble(r));
-        else if (src.kind() == ValueKind::kString) head[c].AppendString(src.GetString(r));
-        else head[c].AppendInt64(src.GetInt64(r));
+        if (src.IsNull(r))
+          head[c].AppendNull();
+        else if (src.kind() == ValueKind::kFloat64)
+          head[c].AppendDouble(src.GetDouble(r));
+        else if (src.kind() == ValueKind::kString)
+          head[c].AppendString(src.GetString(r));
+        else
+          head[c].AppendInt64(src.GetInt64(r));
       }
     }
     std::string text = DataFrame(std::move(head)).ToString(max_rows);

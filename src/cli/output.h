@@ -17,7 +17,8 @@ enum class OutputFormat { kTable, kCsv, kJson };
 int ReportError(const Status& status, int exit_code = 1);
 
 // Streams `result` to `out`. Table output shows at most `max_rows` rows.
-Status PrintResult(engine::QueryResult* result, OutputFormat format, size_t max_rows, std::FILE* out);
+Status PrintResult(engine::QueryResult* result, OutputFormat format, size_t max_rows,
+                   std::FILE* out);
 
 // Shows DuckDB's progress on stderr once a query has run for a second, when stderr is a
 // terminal; erases the line when destroyed.

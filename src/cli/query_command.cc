@@ -23,7 +23,8 @@ std::string Lower(std::string s) {
 }
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 int RunQuery(const QueryArgs& args) {
@@ -52,7 +53,7 @@ int RunQuery(const QueryArgs& args) {
     return 0;
   }
 
-  OutputFormat format = args.format == "csv" ? OutputFormat::kCsv
+  OutputFormat format = args.format == "csv"    ? OutputFormat::kCsv
                         : args.format == "json" ? OutputFormat::kJson
                                                 : OutputFormat::kTable;
   auto conn = (*session)->database()->Connect();
@@ -81,7 +82,8 @@ void RegisterQuery(CLI::App& app, int* exit_code) {
   cmd->add_option("--out,-o", args->out,
                   "Write the result to FILE.parquet or FILE.csv instead (streams; no partial file "
                   "is left on failure)");
-  cmd->add_option("--max-rows", args->max_rows, "Rows shown by --format table")->capture_default_str();
+  cmd->add_option("--max-rows", args->max_rows, "Rows shown by --format table")
+      ->capture_default_str();
   cmd->add_option("--threads", args->threads, "DuckDB worker threads (0: all cores)");
   cmd->callback([args, exit_code] { *exit_code = RunQuery(*args); });
 }

@@ -31,7 +31,8 @@ Status WriteEvents(const EventsOptions& options, std::FILE* out) {
   SplitMix64 rng(options.seed);
   const bool dirty = options.dirty;
   std::fputs(
-      "sample_id,feature_id,timestamp,category,value,quality_score,normalized_value,event_score,label\n",
+      "sample_id,feature_id,timestamp,category,value,quality_score,normalized_value,event_score,"
+      "label\n",
       out);
   static const int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   // The statement order below matches the generator's calls to the random source.
@@ -69,7 +70,8 @@ Status WriteEvents(const EventsOptions& options, std::FILE* out) {
     double quality = rng.Unit();
     std::fprintf(out, "%.4f,%.6f,%.4f,%d\n", quality, nv, event, label);
   }
-  if (std::ferror(out)) return Status::IOError(std::string("events: write failed: ") + std::strerror(errno));
+  if (std::ferror(out))
+    return Status::IOError(std::string("events: write failed: ") + std::strerror(errno));
   return Status::OK();
 }
 
@@ -80,7 +82,8 @@ Status WriteEventsFile(const EventsOptions& options, const std::string& path) {
   static char buf[1 << 20];
   std::setvbuf(f, buf, _IOFBF, sizeof buf);
   Status st = WriteEvents(options, f);
-  if (std::fclose(f) != 0 && st.ok()) st = Status::IOError("cannot write '" + tmp + "': " + std::strerror(errno));
+  if (std::fclose(f) != 0 && st.ok())
+    st = Status::IOError("cannot write '" + tmp + "': " + std::strerror(errno));
   if (st.ok() && std::rename(tmp.c_str(), path.c_str()) != 0) {
     st = Status::IOError("cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(errno));
   }

@@ -169,7 +169,8 @@ class LocalFileSystem final : public FileSystem {
     FileInfo info;
     info.is_directory = S_ISDIR(st.st_mode);
     info.size = static_cast<uint64_t>(st.st_size);
-    info.modified_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+    info.modified_ms =
+        static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
     return info;
   }
 };
@@ -237,7 +238,10 @@ class MemoryFileSystem::MemoryWritableFile final : public WritableFile {
   bool closed_ = false;
 };
 
-MemoryFileSystem::MemoryFileSystem() { dirs_["/"] = true; dirs_["."] = true; }
+MemoryFileSystem::MemoryFileSystem() {
+  dirs_["/"] = true;
+  dirs_["."] = true;
+}
 MemoryFileSystem::~MemoryFileSystem() = default;
 
 void MemoryFileSystem::InjectFault(FsOp op, std::string path_part, int count, int skip) {
@@ -290,7 +294,8 @@ void MemoryFileSystem::DropUnsyncedData() {
 Result<std::unique_ptr<WritableFile>> MemoryFileSystem::NewWritableFile(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   STRATA_RETURN_NOT_OK(CheckFault(FsOp::kOpenWrite, path));
-  if (dirs_.count(path)) return Status::IOError("cannot create file '" + path + "': is a directory");
+  if (dirs_.count(path))
+    return Status::IOError("cannot create file '" + path + "': is a directory");
   if (!dirs_.count(ParentDir(path))) {
     return Status::NotFound("cannot create file '" + path + "': no such directory");
   }
@@ -310,7 +315,8 @@ Result<std::unique_ptr<WritableFile>> MemoryFileSystem::NewWritableFile(const st
 Result<std::string> MemoryFileSystem::ReadFile(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   STRATA_RETURN_NOT_OK(CheckFault(FsOp::kRead, path));
-  if (dirs_.count(path)) return Status::InvalidArgument("'" + path + "' is a directory, not a file");
+  if (dirs_.count(path))
+    return Status::InvalidArgument("'" + path + "' is a directory, not a file");
   auto it = files_.find(path);
   if (it == files_.end()) return Status::NotFound("cannot open file '" + path + "': not found");
   return it->second.node->data;
@@ -355,7 +361,8 @@ Status MemoryFileSystem::RemoveFile(const std::string& path) {
 Status MemoryFileSystem::CreateDirs(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   STRATA_RETURN_NOT_OK(CheckFault(FsOp::kCreateDir, path));
-  if (files_.count(path)) return Status::AlreadyExists("'" + path + "' exists and is not a directory");
+  if (files_.count(path))
+    return Status::AlreadyExists("'" + path + "' exists and is not a directory");
   std::string p = path;
   while (!p.empty() && p != "." && p != "/" && !dirs_.count(p)) {
     dirs_[p] = false;
@@ -367,7 +374,8 @@ Status MemoryFileSystem::CreateDirs(const std::string& path) {
 Status MemoryFileSystem::SyncDir(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   STRATA_RETURN_NOT_OK(CheckFault(FsOp::kSyncDir, path));
-  if (!dirs_.count(path)) return Status::NotFound("cannot open directory '" + path + "': not found");
+  if (!dirs_.count(path))
+    return Status::NotFound("cannot open directory '" + path + "': not found");
   for (auto& [file_path, entry] : files_) {
     if (ParentDir(file_path) == path) entry.durable = true;
   }
@@ -381,10 +389,12 @@ Status MemoryFileSystem::SyncDir(const std::string& path) {
 Result<std::vector<std::string>> MemoryFileSystem::ListDir(const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   STRATA_RETURN_NOT_OK(CheckFault(FsOp::kList, path));
-  if (!dirs_.count(path)) return Status::NotFound("cannot list directory '" + path + "': not found");
+  if (!dirs_.count(path))
+    return Status::NotFound("cannot list directory '" + path + "': not found");
   std::vector<std::string> names;
   auto add_child = [&](const std::string& child) {
-    if (child != path && ParentDir(child) == path) names.push_back(child.substr(child.rfind('/') + 1));
+    if (child != path && ParentDir(child) == path)
+      names.push_back(child.substr(child.rfind('/') + 1));
   };
   for (const auto& [file_path, entry] : files_) add_child(file_path);
   for (const auto& [dir_path, durable] : dirs_) add_child(dir_path);

@@ -4,17 +4,28 @@ namespace strata {
 
 std::string_view StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalidArgument: return "invalid argument";
-    case StatusCode::kNotFound: return "not found";
-    case StatusCode::kAlreadyExists: return "already exists";
-    case StatusCode::kIOError: return "I/O error";
-    case StatusCode::kParseError: return "parse error";
-    case StatusCode::kTypeError: return "type error";
-    case StatusCode::kConflict: return "conflict";
-    case StatusCode::kNotSupported: return "not supported";
-    case StatusCode::kInterrupted: return "interrupted";
-    case StatusCode::kInternal: return "internal error";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalidArgument:
+      return "invalid argument";
+    case StatusCode::kNotFound:
+      return "not found";
+    case StatusCode::kAlreadyExists:
+      return "already exists";
+    case StatusCode::kIOError:
+      return "I/O error";
+    case StatusCode::kParseError:
+      return "parse error";
+    case StatusCode::kTypeError:
+      return "type error";
+    case StatusCode::kConflict:
+      return "conflict";
+    case StatusCode::kNotSupported:
+      return "not supported";
+    case StatusCode::kInterrupted:
+      return "interrupted";
+    case StatusCode::kInternal:
+      return "internal error";
   }
   return "unknown";
 }

@@ -12,8 +12,10 @@ size_t CountFields(const std::string& line, char delim) {
   size_t fields = 1;
   bool quoted = false;
   for (char c : line) {
-    if (c == '"') quoted = !quoted;
-    else if (c == delim && !quoted) ++fields;
+    if (c == '"')
+      quoted = !quoted;
+    else if (c == delim && !quoted)
+      ++fields;
   }
   return fields;
 }
@@ -44,8 +46,9 @@ std::string DiagnoseCsvShape(const std::string& path, size_t max_lines) {
     size_t n = CountFields(lines[i], delim);
     if (n != header_fields) {
       std::string shown = delim == '\t' ? "\\t" : std::string(1, delim);
-      return "line " + std::to_string(i + 1) + " has " + std::to_string(n) + " fields where line 1 has " +
-             std::to_string(header_fields) + " (delimiter '" + shown + "')";
+      return "line " + std::to_string(i + 1) + " has " + std::to_string(n) +
+             " fields where line 1 has " + std::to_string(header_fields) + " (delimiter '" + shown +
+             "')";
     }
   }
   return "";

@@ -32,7 +32,8 @@ std::string FormatDate(int64_t days) {
 }
 
 std::string FormatTimestamp(int64_t micros) {
-  int64_t days = micros >= 0 ? micros / 86400000000LL : -((-micros + 86399999999LL) / 86400000000LL);
+  int64_t days =
+      micros >= 0 ? micros / 86400000000LL : -((-micros + 86399999999LL) / 86400000000LL);
   int64_t rem = micros - days * 86400000000LL;
   int64_t secs = rem / 1000000, frac = rem % 1000000;
   char buf[64];
@@ -68,12 +69,18 @@ size_t DisplayWidth(std::string_view s) {
 
 std::string_view ValueKindName(ValueKind kind) {
   switch (kind) {
-    case ValueKind::kBool: return "bool";
-    case ValueKind::kInt64: return "i64";
-    case ValueKind::kFloat64: return "f64";
-    case ValueKind::kString: return "str";
-    case ValueKind::kDate: return "date";
-    case ValueKind::kTimestamp: return "datetime[μs]";
+    case ValueKind::kBool:
+      return "bool";
+    case ValueKind::kInt64:
+      return "i64";
+    case ValueKind::kFloat64:
+      return "f64";
+    case ValueKind::kString:
+      return "str";
+    case ValueKind::kDate:
+      return "date";
+    case ValueKind::kTimestamp:
+      return "datetime[μs]";
   }
   return "?";
 }
@@ -109,28 +116,40 @@ std::string_view Column::GetString(size_t row) const {
 std::string Column::Format(size_t row) const {
   if (IsNull(row)) return "null";
   switch (kind_) {
-    case ValueKind::kBool: return GetBool(row) ? "true" : "false";
-    case ValueKind::kInt64: return std::to_string(ints_[row]);
-    case ValueKind::kFloat64: return FormatDouble(doubles_[row]);
-    case ValueKind::kString: return strings_[row];
-    case ValueKind::kDate: return FormatDate(ints_[row]);
-    case ValueKind::kTimestamp: return FormatTimestamp(ints_[row]);
+    case ValueKind::kBool:
+      return GetBool(row) ? "true" : "false";
+    case ValueKind::kInt64:
+      return std::to_string(ints_[row]);
+    case ValueKind::kFloat64:
+      return FormatDouble(doubles_[row]);
+    case ValueKind::kString:
+      return strings_[row];
+    case ValueKind::kDate:
+      return FormatDate(ints_[row]);
+    case ValueKind::kTimestamp:
+      return FormatTimestamp(ints_[row]);
   }
   return "";
 }
 
 void Column::Reserve(size_t rows) {
   valid_.reserve(rows);
-  if (kind_ == ValueKind::kFloat64) doubles_.reserve(rows);
-  else if (kind_ == ValueKind::kString) strings_.reserve(rows);
-  else ints_.reserve(rows);
+  if (kind_ == ValueKind::kFloat64)
+    doubles_.reserve(rows);
+  else if (kind_ == ValueKind::kString)
+    strings_.reserve(rows);
+  else
+    ints_.reserve(rows);
 }
 
 void Column::AppendNull() {
   valid_.push_back(0);
-  if (kind_ == ValueKind::kFloat64) doubles_.push_back(0);
-  else if (kind_ == ValueKind::kString) strings_.emplace_back();
-  else ints_.push_back(0);
+  if (kind_ == ValueKind::kFloat64)
+    doubles_.push_back(0);
+  else if (kind_ == ValueKind::kString)
+    strings_.emplace_back();
+  else
+    ints_.push_back(0);
 }
 
 void Column::AppendInt64(int64_t v) {

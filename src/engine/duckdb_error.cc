@@ -116,18 +116,20 @@ Status StatusFromDuckDB(std::string_view message, std::string_view context, std:
     std::string file = sniff[1];
     std::string shape = DiagnoseCsvShape(file);
     text = "Invalid Input Error: cannot read CSV file '" + file + "': " +
-           (shape.empty() ? std::string("DuckDB could not detect its dialect (delimiter, quote, header); "
-                                        "set them in read_csv(...) or pass ignore_errors=true")
-                          : shape);
+           (shape.empty()
+                ? std::string("DuckDB could not detect its dialect (delimiter, quote, header); "
+                              "set them in read_csv(...) or pass ignore_errors=true")
+                : shape);
   } else if (message.find("CSV Error on Line") != std::string_view::npos ||
-      message.find("\nfile = ") != std::string_view::npos) {
+             message.find("\nfile = ") != std::string_view::npos) {
     text = FoldCsvError(lines);
   } else {
     text = Trim(lines[0]);
     // Keep the lines that explain (candidates, hints) but drop the SQL echo and caret.
     for (size_t i = 1; i < lines.size(); ++i) {
       std::string line = Trim(lines[i]);
-      if (line.empty() || line.rfind("LINE ", 0) == 0 || line.find_first_not_of(" ^") == std::string::npos) {
+      if (line.empty() || line.rfind("LINE ", 0) == 0 ||
+          line.find_first_not_of(" ^") == std::string::npos) {
         continue;
       }
       // DuckDB's generic list of possible fixes adds length, not information.

@@ -12,6 +12,7 @@ namespace strata::engine {
 
 // `context` says what Strata was doing ("query", "prepare", "append to 'events'").
 // `sql` is the statement text when there is one (to turn a caret into a column).
-Status StatusFromDuckDB(std::string_view message, std::string_view context, std::string_view sql = {});
+Status StatusFromDuckDB(std::string_view message, std::string_view context,
+                        std::string_view sql = {});
 
 }  // namespace strata::engine

@@ -13,10 +13,29 @@ namespace {
 
 // How a DuckDB column type is read into a Column, or cast first.
 enum class Reader {
-  kBool, kInt8, kInt16, kInt32, kInt64, kUInt8, kUInt16, kUInt32, kFloat, kDouble,
-  kVarchar, kDate, kTimestamp, kTimestampS, kTimestampMs, kTimestampNs,
-  kUInt64, kHugeInt, kUHugeInt,
-  kDecimal16, kDecimal32, kDecimal64, kDecimal128,  // read as double, scaled
+  kBool,
+  kInt8,
+  kInt16,
+  kInt32,
+  kInt64,
+  kUInt8,
+  kUInt16,
+  kUInt32,
+  kFloat,
+  kDouble,
+  kVarchar,
+  kDate,
+  kTimestamp,
+  kTimestampS,
+  kTimestampMs,
+  kTimestampNs,
+  kUInt64,
+  kHugeInt,
+  kUHugeInt,
+  kDecimal16,
+  kDecimal32,
+  kDecimal64,
+  kDecimal128,   // read as double, scaled
   kCastVarchar,  // everything else: the query is wrapped to cast it to VARCHAR
 };
 
@@ -27,84 +46,159 @@ struct ColumnReader {
 
 Reader ReaderFor(duckdb_type type) {
   switch (type) {
-    case DUCKDB_TYPE_BOOLEAN: return Reader::kBool;
-    case DUCKDB_TYPE_TINYINT: return Reader::kInt8;
-    case DUCKDB_TYPE_SMALLINT: return Reader::kInt16;
-    case DUCKDB_TYPE_INTEGER: return Reader::kInt32;
-    case DUCKDB_TYPE_BIGINT: return Reader::kInt64;
-    case DUCKDB_TYPE_UTINYINT: return Reader::kUInt8;
-    case DUCKDB_TYPE_USMALLINT: return Reader::kUInt16;
-    case DUCKDB_TYPE_UINTEGER: return Reader::kUInt32;
-    case DUCKDB_TYPE_FLOAT: return Reader::kFloat;
-    case DUCKDB_TYPE_DOUBLE: return Reader::kDouble;
-    case DUCKDB_TYPE_VARCHAR: return Reader::kVarchar;
-    case DUCKDB_TYPE_DATE: return Reader::kDate;
+    case DUCKDB_TYPE_BOOLEAN:
+      return Reader::kBool;
+    case DUCKDB_TYPE_TINYINT:
+      return Reader::kInt8;
+    case DUCKDB_TYPE_SMALLINT:
+      return Reader::kInt16;
+    case DUCKDB_TYPE_INTEGER:
+      return Reader::kInt32;
+    case DUCKDB_TYPE_BIGINT:
+      return Reader::kInt64;
+    case DUCKDB_TYPE_UTINYINT:
+      return Reader::kUInt8;
+    case DUCKDB_TYPE_USMALLINT:
+      return Reader::kUInt16;
+    case DUCKDB_TYPE_UINTEGER:
+      return Reader::kUInt32;
+    case DUCKDB_TYPE_FLOAT:
+      return Reader::kFloat;
+    case DUCKDB_TYPE_DOUBLE:
+      return Reader::kDouble;
+    case DUCKDB_TYPE_VARCHAR:
+      return Reader::kVarchar;
+    case DUCKDB_TYPE_DATE:
+      return Reader::kDate;
     case DUCKDB_TYPE_TIMESTAMP:
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return Reader::kTimestamp;
-    case DUCKDB_TYPE_TIMESTAMP_S: return Reader::kTimestampS;
-    case DUCKDB_TYPE_TIMESTAMP_MS: return Reader::kTimestampMs;
-    case DUCKDB_TYPE_TIMESTAMP_NS: return Reader::kTimestampNs;
-    case DUCKDB_TYPE_UBIGINT: return Reader::kUInt64;
-    case DUCKDB_TYPE_HUGEINT: return Reader::kHugeInt;
-    case DUCKDB_TYPE_UHUGEINT: return Reader::kUHugeInt;
-    case DUCKDB_TYPE_DECIMAL: return Reader::kDecimal64;  // refined by ReaderForLogical
-    default: return Reader::kCastVarchar;
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return Reader::kTimestamp;
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      return Reader::kTimestampS;
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      return Reader::kTimestampMs;
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return Reader::kTimestampNs;
+    case DUCKDB_TYPE_UBIGINT:
+      return Reader::kUInt64;
+    case DUCKDB_TYPE_HUGEINT:
+      return Reader::kHugeInt;
+    case DUCKDB_TYPE_UHUGEINT:
+      return Reader::kUHugeInt;
+    case DUCKDB_TYPE_DECIMAL:
+      return Reader::kDecimal64;  // refined by ReaderForLogical
+    default:
+      return Reader::kCastVarchar;
   }
 }
 
 ValueKind KindFor(Reader reader) {
   switch (reader) {
-    case Reader::kBool: return ValueKind::kBool;
-    case Reader::kInt8: case Reader::kInt16: case Reader::kInt32: case Reader::kInt64:
-    case Reader::kUInt8: case Reader::kUInt16: case Reader::kUInt32: return ValueKind::kInt64;
-    case Reader::kHugeInt: return ValueKind::kInt64;
-    case Reader::kFloat: case Reader::kDouble: case Reader::kUInt64:
-    case Reader::kUHugeInt: case Reader::kDecimal16: case Reader::kDecimal32: case Reader::kDecimal64:
-    case Reader::kDecimal128: return ValueKind::kFloat64;
-    case Reader::kDate: return ValueKind::kDate;
-    case Reader::kTimestamp: case Reader::kTimestampS: case Reader::kTimestampMs:
-    case Reader::kTimestampNs: return ValueKind::kTimestamp;
-    case Reader::kVarchar: case Reader::kCastVarchar: return ValueKind::kString;
+    case Reader::kBool:
+      return ValueKind::kBool;
+    case Reader::kInt8:
+    case Reader::kInt16:
+    case Reader::kInt32:
+    case Reader::kInt64:
+    case Reader::kUInt8:
+    case Reader::kUInt16:
+    case Reader::kUInt32:
+      return ValueKind::kInt64;
+    case Reader::kHugeInt:
+      return ValueKind::kInt64;
+    case Reader::kFloat:
+    case Reader::kDouble:
+    case Reader::kUInt64:
+    case Reader::kUHugeInt:
+    case Reader::kDecimal16:
+    case Reader::kDecimal32:
+    case Reader::kDecimal64:
+    case Reader::kDecimal128:
+      return ValueKind::kFloat64;
+    case Reader::kDate:
+      return ValueKind::kDate;
+    case Reader::kTimestamp:
+    case Reader::kTimestampS:
+    case Reader::kTimestampMs:
+    case Reader::kTimestampNs:
+      return ValueKind::kTimestamp;
+    case Reader::kVarchar:
+    case Reader::kCastVarchar:
+      return ValueKind::kString;
   }
   return ValueKind::kString;
 }
 
 std::string TypeName(duckdb_type type) {
   switch (type) {
-    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
-    case DUCKDB_TYPE_TINYINT: return "TINYINT";
-    case DUCKDB_TYPE_SMALLINT: return "SMALLINT";
-    case DUCKDB_TYPE_INTEGER: return "INTEGER";
-    case DUCKDB_TYPE_BIGINT: return "BIGINT";
-    case DUCKDB_TYPE_UTINYINT: return "UTINYINT";
-    case DUCKDB_TYPE_USMALLINT: return "USMALLINT";
-    case DUCKDB_TYPE_UINTEGER: return "UINTEGER";
-    case DUCKDB_TYPE_UBIGINT: return "UBIGINT";
-    case DUCKDB_TYPE_FLOAT: return "FLOAT";
-    case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
-    case DUCKDB_TYPE_TIMESTAMP: return "TIMESTAMP";
-    case DUCKDB_TYPE_DATE: return "DATE";
-    case DUCKDB_TYPE_TIME: return "TIME";
-    case DUCKDB_TYPE_INTERVAL: return "INTERVAL";
-    case DUCKDB_TYPE_HUGEINT: return "HUGEINT";
-    case DUCKDB_TYPE_UHUGEINT: return "UHUGEINT";
-    case DUCKDB_TYPE_VARCHAR: return "VARCHAR";
-    case DUCKDB_TYPE_BLOB: return "BLOB";
-    case DUCKDB_TYPE_DECIMAL: return "DECIMAL";
-    case DUCKDB_TYPE_TIMESTAMP_S: return "TIMESTAMP_S";
-    case DUCKDB_TYPE_TIMESTAMP_MS: return "TIMESTAMP_MS";
-    case DUCKDB_TYPE_TIMESTAMP_NS: return "TIMESTAMP_NS";
-    case DUCKDB_TYPE_ENUM: return "ENUM";
-    case DUCKDB_TYPE_LIST: return "LIST";
-    case DUCKDB_TYPE_STRUCT: return "STRUCT";
-    case DUCKDB_TYPE_MAP: return "MAP";
-    case DUCKDB_TYPE_ARRAY: return "ARRAY";
-    case DUCKDB_TYPE_UUID: return "UUID";
-    case DUCKDB_TYPE_UNION: return "UNION";
-    case DUCKDB_TYPE_BIT: return "BIT";
-    case DUCKDB_TYPE_TIME_TZ: return "TIME WITH TIME ZONE";
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return "TIMESTAMP WITH TIME ZONE";
-    default: return "UNKNOWN";
+    case DUCKDB_TYPE_BOOLEAN:
+      return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT:
+      return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT:
+      return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER:
+      return "INTEGER";
+    case DUCKDB_TYPE_BIGINT:
+      return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT:
+      return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT:
+      return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER:
+      return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT:
+      return "UBIGINT";
+    case DUCKDB_TYPE_FLOAT:
+      return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE:
+      return "DOUBLE";
+    case DUCKDB_TYPE_TIMESTAMP:
+      return "TIMESTAMP";
+    case DUCKDB_TYPE_DATE:
+      return "DATE";
+    case DUCKDB_TYPE_TIME:
+      return "TIME";
+    case DUCKDB_TYPE_INTERVAL:
+      return "INTERVAL";
+    case DUCKDB_TYPE_HUGEINT:
+      return "HUGEINT";
+    case DUCKDB_TYPE_UHUGEINT:
+      return "UHUGEINT";
+    case DUCKDB_TYPE_VARCHAR:
+      return "VARCHAR";
+    case DUCKDB_TYPE_BLOB:
+      return "BLOB";
+    case DUCKDB_TYPE_DECIMAL:
+      return "DECIMAL";
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      return "TIMESTAMP_S";
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      return "TIMESTAMP_MS";
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return "TIMESTAMP_NS";
+    case DUCKDB_TYPE_ENUM:
+      return "ENUM";
+    case DUCKDB_TYPE_LIST:
+      return "LIST";
+    case DUCKDB_TYPE_STRUCT:
+      return "STRUCT";
+    case DUCKDB_TYPE_MAP:
+      return "MAP";
+    case DUCKDB_TYPE_ARRAY:
+      return "ARRAY";
+    case DUCKDB_TYPE_UUID:
+      return "UUID";
+    case DUCKDB_TYPE_UNION:
+      return "UNION";
+    case DUCKDB_TYPE_BIT:
+      return "BIT";
+    case DUCKDB_TYPE_TIME_TZ:
+      return "TIME WITH TIME ZONE";
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return "TIMESTAMP WITH TIME ZONE";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -114,16 +208,26 @@ ColumnReader ReaderForLogical(duckdb_logical_type type) {
   if (id == DUCKDB_TYPE_DECIMAL) {
     r.scale = duckdb_decimal_scale(type);
     switch (duckdb_decimal_internal_type(type)) {
-      case DUCKDB_TYPE_SMALLINT: r.reader = Reader::kDecimal16; break;
-      case DUCKDB_TYPE_INTEGER: r.reader = Reader::kDecimal32; break;
-      case DUCKDB_TYPE_BIGINT: r.reader = Reader::kDecimal64; break;
-      default: r.reader = Reader::kDecimal128; break;
+      case DUCKDB_TYPE_SMALLINT:
+        r.reader = Reader::kDecimal16;
+        break;
+      case DUCKDB_TYPE_INTEGER:
+        r.reader = Reader::kDecimal32;
+        break;
+      case DUCKDB_TYPE_BIGINT:
+        r.reader = Reader::kDecimal64;
+        break;
+      default:
+        r.reader = Reader::kDecimal128;
+        break;
     }
   }
   return r;
 }
 
-double HugeToDouble(uint64_t lower, double upper) { return upper * 18446744073709551616.0 + static_cast<double>(lower); }
+double HugeToDouble(uint64_t lower, double upper) {
+  return upper * 18446744073709551616.0 + static_cast<double>(lower);
+}
 
 // Reads rows [0, count) of `vector` into `column` with `reader`. Returns false when a
 // HUGEINT value does not fit in 64 bits.
@@ -138,17 +242,39 @@ bool ReadVector(duckdb_vector vector, idx_t count, ColumnReader column_reader, C
       continue;
     }
     switch (reader) {
-      case Reader::kBool: column->AppendInt64(static_cast<const bool*>(data)[row] ? 1 : 0); break;
-      case Reader::kInt8: column->AppendInt64(static_cast<const int8_t*>(data)[row]); break;
-      case Reader::kInt16: column->AppendInt64(static_cast<const int16_t*>(data)[row]); break;
-      case Reader::kInt32: column->AppendInt64(static_cast<const int32_t*>(data)[row]); break;
-      case Reader::kInt64: column->AppendInt64(static_cast<const int64_t*>(data)[row]); break;
-      case Reader::kUInt8: column->AppendInt64(static_cast<const uint8_t*>(data)[row]); break;
-      case Reader::kUInt16: column->AppendInt64(static_cast<const uint16_t*>(data)[row]); break;
-      case Reader::kUInt32: column->AppendInt64(static_cast<const uint32_t*>(data)[row]); break;
-      case Reader::kFloat: column->AppendDouble(static_cast<const float*>(data)[row]); break;
-      case Reader::kDouble: column->AppendDouble(static_cast<const double*>(data)[row]); break;
-      case Reader::kUInt64: column->AppendDouble(static_cast<double>(static_cast<const uint64_t*>(data)[row])); break;
+      case Reader::kBool:
+        column->AppendInt64(static_cast<const bool*>(data)[row] ? 1 : 0);
+        break;
+      case Reader::kInt8:
+        column->AppendInt64(static_cast<const int8_t*>(data)[row]);
+        break;
+      case Reader::kInt16:
+        column->AppendInt64(static_cast<const int16_t*>(data)[row]);
+        break;
+      case Reader::kInt32:
+        column->AppendInt64(static_cast<const int32_t*>(data)[row]);
+        break;
+      case Reader::kInt64:
+        column->AppendInt64(static_cast<const int64_t*>(data)[row]);
+        break;
+      case Reader::kUInt8:
+        column->AppendInt64(static_cast<const uint8_t*>(data)[row]);
+        break;
+      case Reader::kUInt16:
+        column->AppendInt64(static_cast<const uint16_t*>(data)[row]);
+        break;
+      case Reader::kUInt32:
+        column->AppendInt64(static_cast<const uint32_t*>(data)[row]);
+        break;
+      case Reader::kFloat:
+        column->AppendDouble(static_cast<const float*>(data)[row]);
+        break;
+      case Reader::kDouble:
+        column->AppendDouble(static_cast<const double*>(data)[row]);
+        break;
+      case Reader::kUInt64:
+        column->AppendDouble(static_cast<double>(static_cast<const uint64_t*>(data)[row]));
+        break;
       case Reader::kHugeInt: {
         // sum() of integers is a HUGEINT in DuckDB; Polars keeps it a 64-bit integer.
         const auto& h = static_cast<const duckdb_hugeint*>(data)[row];
@@ -163,16 +289,26 @@ bool ReadVector(duckdb_vector vector, idx_t count, ColumnReader column_reader, C
         column->AppendDouble(HugeToDouble(h.lower, static_cast<double>(h.upper)));
         break;
       }
-      case Reader::kDecimal16: column->AppendDouble(static_cast<const int16_t*>(data)[row] / scale); break;
-      case Reader::kDecimal32: column->AppendDouble(static_cast<const int32_t*>(data)[row] / scale); break;
-      case Reader::kDecimal64: column->AppendDouble(static_cast<double>(static_cast<const int64_t*>(data)[row]) / scale); break;
+      case Reader::kDecimal16:
+        column->AppendDouble(static_cast<const int16_t*>(data)[row] / scale);
+        break;
+      case Reader::kDecimal32:
+        column->AppendDouble(static_cast<const int32_t*>(data)[row] / scale);
+        break;
+      case Reader::kDecimal64:
+        column->AppendDouble(static_cast<double>(static_cast<const int64_t*>(data)[row]) / scale);
+        break;
       case Reader::kDecimal128: {
         const auto& h = static_cast<const duckdb_hugeint*>(data)[row];
         column->AppendDouble(HugeToDouble(h.lower, static_cast<double>(h.upper)) / scale);
         break;
       }
-      case Reader::kDate: column->AppendInt64(static_cast<const int32_t*>(data)[row]); break;
-      case Reader::kTimestamp: column->AppendInt64(static_cast<const int64_t*>(data)[row]); break;
+      case Reader::kDate:
+        column->AppendInt64(static_cast<const int32_t*>(data)[row]);
+        break;
+      case Reader::kTimestamp:
+        column->AppendInt64(static_cast<const int64_t*>(data)[row]);
+        break;
       case Reader::kTimestampS:
         column->AppendInt64(static_cast<const int64_t*>(data)[row] * 1000000);
         break;
@@ -289,7 +425,8 @@ Result<std::unique_ptr<Connection>> Database::Connect() {
   auto conn = std::unique_ptr<Connection>(new Connection(std::move(impl)));
   if (impl_->track_progress) {
     // Progress is a per-connection setting; DuckDB must not print its own bar.
-    STRATA_RETURN_NOT_OK(conn->Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false"));
+    STRATA_RETURN_NOT_OK(
+        conn->Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false"));
   }
   return conn;
 }
@@ -400,7 +537,8 @@ std::vector<ColumnSchema> PreparedStatement::columns() const {
   idx_t n = duckdb_prepared_statement_column_count(impl_->stmt);
   for (idx_t i = 0; i < n; ++i) {
     const char* name = duckdb_prepared_statement_column_name(impl_->stmt, i);
-    out.push_back({name != nullptr ? name : "", TypeName(duckdb_prepared_statement_column_type(impl_->stmt, i))});
+    out.push_back({name != nullptr ? name : "",
+                   TypeName(duckdb_prepared_statement_column_type(impl_->stmt, i))});
     if (name != nullptr) duckdb_free(const_cast<char*>(name));
   }
   return out;
@@ -429,9 +567,11 @@ Result<std::unique_ptr<QueryResult>> PreparedStatement::Execute(bool streaming,
     impl->sql = "SELECT " + select + " FROM (" + impl_->sql + ") AS t";
     if (duckdb_prepare(impl->conn, impl->sql.c_str(), &impl->stmt) != DuckDBError) {
       auto wrapped = std::unique_ptr<PreparedStatement>(new PreparedStatement(std::move(impl)));
-      STRATA_ASSIGN_OR_RETURN(std::unique_ptr<QueryResult> result, wrapped->Execute(streaming, progress));
+      STRATA_ASSIGN_OR_RETURN(std::unique_ptr<QueryResult> result,
+                              wrapped->Execute(streaming, progress));
       // The columns remember the type the query produced, not the one read.
-      for (size_t i = 0; i < cols.size(); ++i) result->impl_->columns[i].sql_type = cols[i].sql_type;
+      for (size_t i = 0; i < cols.size(); ++i)
+        result->impl_->columns[i].sql_type = cols[i].sql_type;
       result->impl_->owner = std::move(wrapped);
       return result;
     }
@@ -442,7 +582,8 @@ Result<std::unique_ptr<QueryResult>> PreparedStatement::Execute(bool streaming,
     duckdb_state state = streaming ? duckdb_execute_prepared_streaming(impl_->stmt, &result->result)
                                    : duckdb_execute_prepared(impl_->stmt, &result->result);
     result->owned = true;
-    if (state == DuckDBError) return StatusFromDuckDB(duckdb_result_error(&result->result), "", impl_->sql);
+    if (state == DuckDBError)
+      return StatusFromDuckDB(duckdb_result_error(&result->result), "", impl_->sql);
   } else {
     duckdb_pending_result pending = nullptr;
     duckdb_state state = streaming ? duckdb_pending_prepared_streaming(impl_->stmt, &pending)
@@ -474,7 +615,8 @@ Result<std::unique_ptr<QueryResult>> PreparedStatement::Execute(bool streaming,
     state = duckdb_execute_pending(pending, &result->result);
     duckdb_destroy_pending(&pending);
     result->owned = true;
-    if (state == DuckDBError) return StatusFromDuckDB(duckdb_result_error(&result->result), "", impl_->sql);
+    if (state == DuckDBError)
+      return StatusFromDuckDB(duckdb_result_error(&result->result), "", impl_->sql);
   }
   idx_t n = duckdb_column_count(&result->result);
   for (idx_t i = 0; i < n; ++i) {
@@ -488,7 +630,8 @@ Result<std::unique_ptr<QueryResult>> PreparedStatement::Execute(bool streaming,
 }
 
 Result<DataFrame> PreparedStatement::Collect(const ProgressCallback& progress) {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<QueryResult> result, Execute(/*streaming=*/true, progress));
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<QueryResult> result,
+                          Execute(/*streaming=*/true, progress));
   return result->ToDataFrame();
 }
 
@@ -507,8 +650,9 @@ Result<size_t> QueryResult::AppendNextChunk(std::vector<Column>* out) {
   for (size_t c = 0; c < impl_->columns.size(); ++c) {
     if (!ReadVector(duckdb_data_chunk_get_vector(chunk, c), rows, impl_->readers[c], &(*out)[c])) {
       duckdb_destroy_data_chunk(&chunk);
-      return Status::TypeError("a value of column '" + impl_->columns[c].name +
-                               "' does not fit in 64 bits; cast it to DOUBLE or VARCHAR in the query");
+      return Status::TypeError(
+          "a value of column '" + impl_->columns[c].name +
+          "' does not fit in 64 bits; cast it to DOUBLE or VARCHAR in the query");
     }
   }
   duckdb_destroy_data_chunk(&chunk);
@@ -518,7 +662,8 @@ Result<size_t> QueryResult::AppendNextChunk(std::vector<Column>* out) {
 std::vector<Column> QueryResult::NewColumns() const {
   std::vector<Column> columns;
   for (size_t c = 0; c < impl_->columns.size(); ++c) {
-    columns.emplace_back(impl_->columns[c].name, KindFor(impl_->readers[c].reader), impl_->columns[c].sql_type);
+    columns.emplace_back(impl_->columns[c].name, KindFor(impl_->readers[c].reader),
+                         impl_->columns[c].sql_type);
   }
   return columns;
 }
@@ -548,7 +693,7 @@ struct Appender::Impl {
     if (state != DuckDBError) return Status::OK();
     const char* err = duckdb_appender_error(appender);
     return StatusFromDuckDB(err != nullptr ? err : "unknown error",
-                       std::string(what) + " to table '" + table + "'");
+                            std::string(what) + " to table '" + table + "'");
   }
 };
 
@@ -561,19 +706,30 @@ Result<std::unique_ptr<Appender>> Appender::Make(Connection* connection, const s
   if (duckdb_appender_create(connection->impl_->conn, nullptr, table.c_str(), &impl->appender) ==
       DuckDBError) {
     const char* err = duckdb_appender_error(impl->appender);
-    return StatusFromDuckDB(err != nullptr ? err : "unknown error", "cannot append to table '" + table + "'");
+    return StatusFromDuckDB(err != nullptr ? err : "unknown error",
+                            "cannot append to table '" + table + "'");
   }
   return std::unique_ptr<Appender>(new Appender(std::move(impl)));
 }
 
-Status Appender::AppendInt64(int64_t v) { return impl_->Check(duckdb_append_int64(impl_->appender, v), "append"); }
-Status Appender::AppendDouble(double v) { return impl_->Check(duckdb_append_double(impl_->appender, v), "append"); }
+Status Appender::AppendInt64(int64_t v) {
+  return impl_->Check(duckdb_append_int64(impl_->appender, v), "append");
+}
+Status Appender::AppendDouble(double v) {
+  return impl_->Check(duckdb_append_double(impl_->appender, v), "append");
+}
 Status Appender::AppendString(std::string_view v) {
   return impl_->Check(duckdb_append_varchar_length(impl_->appender, v.data(), v.size()), "append");
 }
-Status Appender::AppendBool(bool v) { return impl_->Check(duckdb_append_bool(impl_->appender, v), "append"); }
-Status Appender::AppendNull() { return impl_->Check(duckdb_append_null(impl_->appender), "append"); }
-Status Appender::EndRow() { return impl_->Check(duckdb_appender_end_row(impl_->appender), "end row"); }
+Status Appender::AppendBool(bool v) {
+  return impl_->Check(duckdb_append_bool(impl_->appender, v), "append");
+}
+Status Appender::AppendNull() {
+  return impl_->Check(duckdb_append_null(impl_->appender), "append");
+}
+Status Appender::EndRow() {
+  return impl_->Check(duckdb_appender_end_row(impl_->appender), "end row");
+}
 Status Appender::Flush() { return impl_->Check(duckdb_appender_flush(impl_->appender), "flush"); }
 Status Appender::Close() { return impl_->Check(duckdb_appender_close(impl_->appender), "close"); }
 

@@ -69,21 +69,36 @@ std::string DoubleSql(double v) {
 
 std::string_view SqlTypeName(DataType type) {
   switch (type) {
-    case DataType::kBool: return "BOOLEAN";
-    case DataType::kInt8: return "TINYINT";
-    case DataType::kInt16: return "SMALLINT";
-    case DataType::kInt32: return "INTEGER";
-    case DataType::kInt64: return "BIGINT";
-    case DataType::kUInt8: return "UTINYINT";
-    case DataType::kUInt16: return "USMALLINT";
-    case DataType::kUInt32: return "UINTEGER";
-    case DataType::kUInt64: return "UBIGINT";
-    case DataType::kFloat32: return "FLOAT";
-    case DataType::kFloat64: return "DOUBLE";
-    case DataType::kString: return "VARCHAR";
-    case DataType::kDate: return "DATE";
-    case DataType::kDatetime: return "TIMESTAMP";
-    case DataType::kTime: return "TIME";
+    case DataType::kBool:
+      return "BOOLEAN";
+    case DataType::kInt8:
+      return "TINYINT";
+    case DataType::kInt16:
+      return "SMALLINT";
+    case DataType::kInt32:
+      return "INTEGER";
+    case DataType::kInt64:
+      return "BIGINT";
+    case DataType::kUInt8:
+      return "UTINYINT";
+    case DataType::kUInt16:
+      return "USMALLINT";
+    case DataType::kUInt32:
+      return "UINTEGER";
+    case DataType::kUInt64:
+      return "UBIGINT";
+    case DataType::kFloat32:
+      return "FLOAT";
+    case DataType::kFloat64:
+      return "DOUBLE";
+    case DataType::kString:
+      return "VARCHAR";
+    case DataType::kDate:
+      return "DATE";
+    case DataType::kDatetime:
+      return "TIMESTAMP";
+    case DataType::kTime:
+      return "TIME";
   }
   return "VARCHAR";
 }
@@ -99,11 +114,16 @@ Expr::Expr(std::shared_ptr<const ExprNode> node) : node_(std::move(node)) {}
 std::string Expr::output_name() const {
   switch (node_->kind) {
     case ExprKind::kAlias:
-    case ExprKind::kColumn: return node_->name;
-    case ExprKind::kLiteral: return "literal";
-    case ExprKind::kLen: return "len";
-    case ExprKind::kCase: return node_->args.size() > 1 ? node_->args[1].output_name() : "literal";
-    default: return node_->args.empty() ? "literal" : node_->args[0].output_name();
+    case ExprKind::kColumn:
+      return node_->name;
+    case ExprKind::kLiteral:
+      return "literal";
+    case ExprKind::kLen:
+      return "len";
+    case ExprKind::kCase:
+      return node_->args.size() > 1 ? node_->args[1].output_name() : "literal";
+    default:
+      return node_->args.empty() ? "literal" : node_->args[0].output_name();
   }
 }
 
@@ -165,7 +185,9 @@ DatetimeExpr Expr::dt() const { return DatetimeExpr(*this); }
 Expr StringExpr::contains(const std::string& pattern, bool literal) const {
   return Call(literal ? "contains" : "regexp_matches", {e_, Expr(pattern)});
 }
-Expr StringExpr::starts_with(const std::string& p) const { return Call("starts_with", {e_, Expr(p)}); }
+Expr StringExpr::starts_with(const std::string& p) const {
+  return Call("starts_with", {e_, Expr(p)});
+}
 Expr StringExpr::ends_with(const std::string& s) const { return Call("ends_with", {e_, Expr(s)}); }
 Expr StringExpr::lower() const { return Call("lower", {e_}); }
 Expr StringExpr::upper() const { return Call("upper", {e_}); }
@@ -213,7 +235,9 @@ Expr operator>=(const Expr& a, const Expr& b) { return Binary(">=", a, b); }
 Expr operator&(const Expr& a, const Expr& b) { return Binary("AND", a, b); }
 Expr operator|(const Expr& a, const Expr& b) { return Binary("OR", a, b); }
 Expr operator!(const Expr& a) { return Unary("NOT", a); }
-Expr floor_div(const Expr& a, const Expr& b) { return Call("floor", {Binary("/", a.cast(DataType::kFloat64), b)}).cast(DataType::kInt64); }
+Expr floor_div(const Expr& a, const Expr& b) {
+  return Call("floor", {Binary("/", a.cast(DataType::kFloat64), b)}).cast(DataType::kInt64);
+}
 
 When when(const Expr& condition) {
   When w;
@@ -292,14 +316,18 @@ std::string ExprCompiler::CompileNode(const ExprNode& n, const std::string* over
       return std::visit(
           [&](const auto& v) -> std::string {
             using T = std::decay_t<decltype(v)>;
-            if constexpr (std::is_same_v<T, std::monostate>) return "NULL";
-            else if constexpr (std::is_same_v<T, bool>) return v ? "TRUE" : "FALSE";
+            if constexpr (std::is_same_v<T, std::monostate>)
+              return "NULL";
+            else if constexpr (std::is_same_v<T, bool>)
+              return v ? "TRUE" : "FALSE";
             else if constexpr (std::is_same_v<T, int64_t>) {
               return "CAST(" + std::to_string(v) + " AS BIGINT)";
-            } else if constexpr (std::is_same_v<T, double>) return DoubleSql(v);
+            } else if constexpr (std::is_same_v<T, double>)
+              return DoubleSql(v);
             else {
               if (v.find('\0') != std::string::npos) {
-                Fail(Status::InvalidArgument("string literal in " + verb_ + " contains a NUL byte"));
+                Fail(
+                    Status::InvalidArgument("string literal in " + verb_ + " contains a NUL byte"));
               }
               return QuoteString(v);
             }
@@ -308,7 +336,8 @@ std::string ExprCompiler::CompileNode(const ExprNode& n, const std::string* over
     case ExprKind::kUnary:
       if (n.op == "IS NULL" || n.op == "IS NOT NULL") return "(" + arg(0) + " " + n.op + ")";
       return "(" + n.op + " " + arg(0) + ")";
-    case ExprKind::kBinary: return "(" + arg(0) + " " + n.op + " " + arg(1) + ")";
+    case ExprKind::kBinary:
+      return "(" + arg(0) + " " + n.op + " " + arg(1) + ")";
     case ExprKind::kCall: {
       std::string out = n.op + "(";
       for (size_t i = 0; i < n.args.size(); ++i) out += (i ? ", " : "") + arg(i);
@@ -324,7 +353,8 @@ std::string ExprCompiler::CompileNode(const ExprNode& n, const std::string* over
     case ExprKind::kCast:
       return std::string(n.strict ? "CAST(" : "TRY_CAST(") + arg(0) + " AS " +
              std::string(SqlTypeName(n.type)) + ")";
-    case ExprKind::kAlias: return arg(0);
+    case ExprKind::kAlias:
+      return arg(0);
     case ExprKind::kCase: {
       std::string out = "CASE";
       size_t pairs = (n.args.size() - (n.has_otherwise ? 1 : 0)) / 2;

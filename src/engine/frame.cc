@@ -3,10 +3,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <algorithm>
 #include <random>
 #include <regex>
 #include <set>
@@ -96,7 +96,8 @@ std::string WhatFor(const std::string& path) {
   auto ends = [&](const char* ext) {
     std::string e(ext);
     return path.size() >= e.size() &&
-           std::equal(e.rbegin(), e.rend(), path.rbegin(), [](char a, char b) { return a == std::tolower(b); });
+           std::equal(e.rbegin(), e.rend(), path.rbegin(),
+                      [](char a, char b) { return a == std::tolower(b); });
   };
   if (ends(".parquet")) return "Parquet";
   if (ends(".json") || ends(".ndjson") || ends(".jsonl")) return "JSON";
@@ -113,8 +114,8 @@ Status CheckDuplicates(const std::vector<std::string>& names, const std::string&
   std::set<std::string> seen;
   for (const std::string& n : names) {
     if (!seen.insert(n).second) {
-      return Status::InvalidArgument("duplicate output column " + QuoteIdentifier(n) + " in " + verb +
-                                     "; give one of them another name with alias()");
+      return Status::InvalidArgument("duplicate output column " + QuoteIdentifier(n) + " in " +
+                                     verb + "; give one of them another name with alias()");
     }
   }
   return Status::OK();
@@ -133,12 +134,14 @@ class PlanCompiler {
     switch (node.kind) {
       case PlanKind::kSelect: {
         bool all_aggregates = !node.exprs.empty();
-        for (const Expr& e : node.exprs) all_aggregates = all_aggregates && detail::ContainsAggregate(e);
+        for (const Expr& e : node.exprs)
+          all_aggregates = all_aggregates && detail::ContainsAggregate(e);
         ExprCompiler ec(in.columns, "select", /*row_context=*/!all_aggregates);
         Compiled out;
         std::string list;
         for (const Expr& e : node.exprs) {
-          list += (list.empty() ? "" : ", ") + ec.Compile(e) + " AS " + QuoteIdentifier(e.output_name());
+          list += (list.empty() ? "" : ", ") + ec.Compile(e) + " AS " +
+                  QuoteIdentifier(e.output_name());
           out.columns.push_back(e.output_name());
         }
         STRATA_RETURN_NOT_OK(ec.status());
@@ -192,7 +195,8 @@ class PlanCompiler {
         std::string list, group;
         for (size_t i = 0; i < node.keys.size(); ++i) {
           const Expr& k = node.keys[i];
-          list += (list.empty() ? "" : ", ") + keys_ec.Compile(k) + " AS " + QuoteIdentifier(k.output_name());
+          list += (list.empty() ? "" : ", ") + keys_ec.Compile(k) + " AS " +
+                  QuoteIdentifier(k.output_name());
           group += (group.empty() ? "" : ", ") + std::to_string(i + 1);
           out.columns.push_back(k.output_name());
         }
@@ -212,24 +216,28 @@ class PlanCompiler {
       case PlanKind::kSort: {
         ExprCompiler ec(in.columns, "sort", /*row_context=*/true);
         if (node.descending.size() != 1 && node.descending.size() != node.exprs.size()) {
-          return Status::InvalidArgument("sort: " + std::to_string(node.descending.size()) +
-                                         " descending flags for " + std::to_string(node.exprs.size()) +
-                                         " keys; give one flag or one per key");
+          return Status::InvalidArgument(
+              "sort: " + std::to_string(node.descending.size()) + " descending flags for " +
+              std::to_string(node.exprs.size()) + " keys; give one flag or one per key");
         }
         std::string order;
         for (size_t i = 0; i < node.exprs.size(); ++i) {
           bool desc = node.descending.size() == 1 ? node.descending[0] : node.descending[i];
-          order += (order.empty() ? "" : ", ") + ec.Compile(node.exprs[i]) + (desc ? " DESC" : " ASC") +
-                   (node.nulls_last ? " NULLS LAST" : " NULLS FIRST");
+          order += (order.empty() ? "" : ", ") + ec.Compile(node.exprs[i]) +
+                   (desc ? " DESC" : " ASC") + (node.nulls_last ? " NULLS LAST" : " NULLS FIRST");
         }
         STRATA_RETURN_NOT_OK(ec.status());
         return Compiled{"SELECT *" + from + " ORDER BY " + order, in.columns};
       }
       case PlanKind::kLimit:
-        if (node.limit < 0) return Status::InvalidArgument("limit: n must be >= 0, got " + std::to_string(node.limit));
+        if (node.limit < 0)
+          return Status::InvalidArgument("limit: n must be >= 0, got " +
+                                         std::to_string(node.limit));
         return Compiled{"SELECT *" + from + " LIMIT " + std::to_string(node.limit), in.columns};
-      case PlanKind::kJoin: return CompileJoin(node, in);
-      case PlanKind::kUnique: return CompileUnique(node, in);
+      case PlanKind::kJoin:
+        return CompileJoin(node, in);
+      case PlanKind::kUnique:
+        return CompileUnique(node, in);
       case PlanKind::kRename: {
         std::map<std::string, std::string> mapping;
         for (const auto& [from_name, to_name] : node.mapping) {
@@ -265,7 +273,8 @@ class PlanCompiler {
         out.sql = "SELECT " + list + from;
         return out;
       }
-      case PlanKind::kSource: break;
+      case PlanKind::kSource:
+        break;
     }
     return Status::Internal("unknown plan node");
   }
@@ -281,7 +290,8 @@ class PlanCompiler {
   }
 
   Result<Compiled> CompileSource(const PlanNode& node) {
-    for (const std::string& f : node.source_files) STRATA_RETURN_NOT_OK(CheckLocalFile(f, node.source_what));
+    for (const std::string& f : node.source_files)
+      STRATA_RETURN_NOT_OK(CheckLocalFile(f, node.source_what));
     if (node.source_what == "SQL") STRATA_RETURN_NOT_OK(CheckFilesReferencedBy(node.source_sql));
     if (node.csv_sniff_once) return CompileSniffedCsv(node);
     auto described = conn_->Describe(node.source_sql);
@@ -296,9 +306,11 @@ class PlanCompiler {
     const std::string path = QuoteString(node.source_files[0]);
     STRATA_ASSIGN_OR_RETURN(
         DataFrame sniffed,
-        conn_->Collect("SELECT Delimiter, Quote, Escape, NewLineDelimiter, SkipRows, HasHeader, Comment, "
-                       "DateFormat, TimestampFormat, c.name AS col_name, c.type AS col_type FROM "
-                       "(SELECT *, unnest(Columns) AS c FROM sniff_csv(" + path + node.csv_dialect_args + "))"));
+        conn_->Collect(
+            "SELECT Delimiter, Quote, Escape, NewLineDelimiter, SkipRows, HasHeader, Comment, "
+            "DateFormat, TimestampFormat, c.name AS col_name, c.type AS col_type FROM "
+            "(SELECT *, unnest(Columns) AS c FROM sniff_csv(" +
+            path + node.csv_dialect_args + "))"));
     if (sniffed.num_rows() == 0) {
       return Status::InvalidArgument("CSV file '" + node.source_files[0] + "' has no columns");
     }
@@ -308,9 +320,10 @@ class PlanCompiler {
       std::string v = c.kind() == ValueKind::kString ? std::string(c.GetString(0)) : c.Format(0);
       return v == "(empty)" ? "" : v;  // the sniffer's word for "none"
     };
-    std::string args = path + ", auto_detect=false, delim=" + QuoteString(text(0)) + ", quote=" +
-                       QuoteString(text(1)) + ", escape=" + QuoteString(text(2)) + ", new_line=" +
-                       QuoteString(text(3)) + ", skip=" + text(4) + ", header=" + text(5);
+    std::string args = path + ", auto_detect=false, delim=" + QuoteString(text(0)) +
+                       ", quote=" + QuoteString(text(1)) + ", escape=" + QuoteString(text(2)) +
+                       ", new_line=" + QuoteString(text(3)) + ", skip=" + text(4) +
+                       ", header=" + text(5);
     if (!text(6).empty()) args += ", comment=" + QuoteString(text(6));
     if (!text(7).empty()) args += ", dateformat=" + QuoteString(text(7));
     if (!text(8).empty()) args += ", timestampformat=" + QuoteString(text(8));
@@ -318,10 +331,12 @@ class PlanCompiler {
     std::string columns;
     for (size_t r = 0; r < sniffed.num_rows(); ++r) {
       std::string name(sniffed.column(9).GetString(r));
-      columns += (r ? ", " : "") + QuoteString(name) + ": " + QuoteString(std::string(sniffed.column(10).GetString(r)));
+      columns += (r ? ", " : "") + QuoteString(name) + ": " +
+                 QuoteString(std::string(sniffed.column(10).GetString(r)));
       out.columns.push_back(std::move(name));
     }
-    out.sql = "SELECT * FROM read_csv(" + args + ", columns={" + columns + "}" + node.csv_read_args + ")";
+    out.sql =
+        "SELECT * FROM read_csv(" + args + ", columns={" + columns + "}" + node.csv_read_args + ")";
     return out;
   }
 
@@ -332,14 +347,18 @@ class PlanCompiler {
     std::vector<std::string> rk = o.on.empty() ? o.right_on : o.on;
     if (o.how != JoinType::kCross) {
       if (lk.empty() || lk.size() != rk.size()) {
-        return Status::InvalidArgument("join: give `on`, or `left_on` and `right_on` of equal length");
+        return Status::InvalidArgument(
+            "join: give `on`, or `left_on` and `right_on` of equal length");
       }
-      for (const auto& k : lk) STRATA_RETURN_NOT_OK(RequireColumn(left.columns, k, "join (left side)"));
-      for (const auto& k : rk) STRATA_RETURN_NOT_OK(RequireColumn(right.columns, k, "join (right side)"));
+      for (const auto& k : lk)
+        STRATA_RETURN_NOT_OK(RequireColumn(left.columns, k, "join (left side)"));
+      for (const auto& k : rk)
+        STRATA_RETURN_NOT_OK(RequireColumn(right.columns, k, "join (right side)"));
     }
     std::string cond;
     for (size_t i = 0; i < lk.size(); ++i) {
-      cond += (i ? " AND " : "") + std::string("_l.") + QuoteIdentifier(lk[i]) + " = _r." + QuoteIdentifier(rk[i]);
+      cond += (i ? " AND " : "") + std::string("_l.") + QuoteIdentifier(lk[i]) + " = _r." +
+              QuoteIdentifier(rk[i]);
     }
     Compiled out;
     std::string list;
@@ -363,7 +382,8 @@ class PlanCompiler {
       std::set<std::string> taken(out.columns.begin(), out.columns.end());
       for (const std::string& c : right.columns) {
         // Inner and left joins (and a coalesced full join) keep one copy of the keys.
-        bool drop_key = right_keys.count(c) && (o.how == JoinType::kInner || o.how == JoinType::kLeft || coalesce);
+        bool drop_key = right_keys.count(c) &&
+                        (o.how == JoinType::kInner || o.how == JoinType::kLeft || coalesce);
         if (drop_key) continue;
         std::string name = taken.count(c) ? c + o.suffix : c;
         add("_r." + QuoteIdentifier(c), name);
@@ -373,15 +393,27 @@ class PlanCompiler {
     STRATA_RETURN_NOT_OK(CheckDuplicates(out.columns, "join"));
     std::string kind;
     switch (o.how) {
-      case JoinType::kInner: kind = "INNER JOIN"; break;
-      case JoinType::kLeft: kind = "LEFT JOIN"; break;
-      case JoinType::kFull: kind = "FULL OUTER JOIN"; break;
-      case JoinType::kSemi: kind = "SEMI JOIN"; break;
-      case JoinType::kAnti: kind = "ANTI JOIN"; break;
-      case JoinType::kCross: kind = "CROSS JOIN"; break;
+      case JoinType::kInner:
+        kind = "INNER JOIN";
+        break;
+      case JoinType::kLeft:
+        kind = "LEFT JOIN";
+        break;
+      case JoinType::kFull:
+        kind = "FULL OUTER JOIN";
+        break;
+      case JoinType::kSemi:
+        kind = "SEMI JOIN";
+        break;
+      case JoinType::kAnti:
+        kind = "ANTI JOIN";
+        break;
+      case JoinType::kCross:
+        kind = "CROSS JOIN";
+        break;
     }
-    out.sql = "SELECT " + list + " FROM (" + left.sql + ") AS _l " + kind + " (" + right.sql + ") AS _r" +
-              (o.how == JoinType::kCross ? "" : " ON " + cond);
+    out.sql = "SELECT " + list + " FROM (" + left.sql + ") AS _l " + kind + " (" + right.sql +
+              ") AS _r" + (o.how == JoinType::kCross ? "" : " ON " + cond);
     return out;
   }
 
@@ -400,16 +432,22 @@ class PlanCompiler {
         // Number the rows in input order, keep the first (or last) of each key, and
         // return them in input order.
         std::string dir = node.keep == UniqueKeep::kFirst ? "ASC" : "DESC";
-        return Compiled{"SELECT * EXCLUDE (__strata_ord, __strata_rn) FROM (SELECT *, row_number() OVER "
-                        "(PARTITION BY " + keys + " ORDER BY __strata_ord " + dir + ") AS __strata_rn FROM "
-                        "(SELECT *, row_number() OVER () AS __strata_ord" + from + ")) WHERE __strata_rn = 1 "
-                        "ORDER BY __strata_ord",
-                        in.columns};
+        return Compiled{
+            "SELECT * EXCLUDE (__strata_ord, __strata_rn) FROM (SELECT *, row_number() OVER "
+            "(PARTITION BY " +
+                keys + " ORDER BY __strata_ord " + dir +
+                ") AS __strata_rn FROM "
+                "(SELECT *, row_number() OVER () AS __strata_ord" +
+                from +
+                ")) WHERE __strata_rn = 1 "
+                "ORDER BY __strata_ord",
+            in.columns};
       }
       case UniqueKeep::kNone:
-        return Compiled{"SELECT * EXCLUDE (__strata_n) FROM (SELECT *, count(*) OVER (PARTITION BY " + keys +
-                            ") AS __strata_n" + from + ") WHERE __strata_n = 1",
-                        in.columns};
+        return Compiled{
+            "SELECT * EXCLUDE (__strata_n) FROM (SELECT *, count(*) OVER (PARTITION BY " + keys +
+                ") AS __strata_n" + from + ") WHERE __strata_n = 1",
+            in.columns};
     }
     return Status::Internal("unknown unique keep");
   }
@@ -418,7 +456,8 @@ class PlanCompiler {
 };
 
 std::string TempPathFor(const std::string& path) {
-  static thread_local std::mt19937_64 rng(std::random_device{}() ^ static_cast<uint64_t>(::getpid()));
+  static thread_local std::mt19937_64 rng(std::random_device{}() ^
+                                          static_cast<uint64_t>(::getpid()));
   char suffix[32];
   std::snprintf(suffix, sizeof suffix, ".tmp-%016llx", static_cast<unsigned long long>(rng()));
   return path + suffix;
@@ -427,8 +466,10 @@ std::string TempPathFor(const std::string& path) {
 }  // namespace
 
 Status CheckFilesReferencedBy(const std::string& sql) {
-  static const std::regex kPathRe(R"((?:\bFROM|\bJOIN|\bread_\w+\s*\()\s*'((?:[^']|'')*)')", std::regex::icase);
-  for (auto it = std::sregex_iterator(sql.begin(), sql.end(), kPathRe); it != std::sregex_iterator(); ++it) {
+  static const std::regex kPathRe(R"((?:\bFROM|\bJOIN|\bread_\w+\s*\()\s*'((?:[^']|'')*)')",
+                                  std::regex::icase);
+  for (auto it = std::sregex_iterator(sql.begin(), sql.end(), kPathRe);
+       it != std::sregex_iterator(); ++it) {
     std::string path;
     std::string raw = (*it)[1];
     for (size_t i = 0; i < raw.size(); ++i) {
@@ -437,7 +478,8 @@ Status CheckFilesReferencedBy(const std::string& sql) {
     }
     struct stat st;
     // Paths that do not exist are left to DuckDB, whose message names them.
-    if (path.find("://") != std::string::npos || HasGlob(path) || ::stat(path.c_str(), &st) != 0) continue;
+    if (path.find("://") != std::string::npos || HasGlob(path) || ::stat(path.c_str(), &st) != 0)
+      continue;
     STRATA_RETURN_NOT_OK(CheckLocalFile(path, WhatFor(path)));
   }
   return Status::OK();
@@ -465,7 +507,8 @@ std::shared_ptr<Session> Session::Default() {
 }
 
 namespace {
-std::shared_ptr<PlanNode> SourceNode(std::string sql, std::vector<std::string> files, std::string what) {
+std::shared_ptr<PlanNode> SourceNode(std::string sql, std::vector<std::string> files,
+                                     std::string what) {
   auto node = std::make_shared<PlanNode>();
   node->kind = PlanKind::kSource;
   node->source_sql = std::move(sql);
@@ -481,7 +524,8 @@ std::shared_ptr<PlanNode> SourceNode(std::string sql, std::vector<std::string> f
 Frame Session::scan_csv(std::vector<std::string> paths, const CsvOptions& o) {
   // Options that shape the dialect or the types go to the sniffer; the rest only to the
   // reader.
-  std::string dialect = ", delim=" + QuoteString(o.delimiter) + ", header=" + (o.has_header ? "true" : "false") +
+  std::string dialect = ", delim=" + QuoteString(o.delimiter) +
+                        ", header=" + (o.has_header ? "true" : "false") +
                         ", quote=" + QuoteString(std::string(1, o.quote));
   if (o.skip_rows > 0) dialect += ", skip=" + std::to_string(o.skip_rows);
   dialect += ", sample_size=" + std::to_string(o.infer_schema_length);
@@ -495,7 +539,8 @@ Frame Session::scan_csv(std::vector<std::string> paths, const CsvOptions& o) {
   if (!o.schema_overrides.empty()) {
     std::string types;
     for (const auto& [name, type] : o.schema_overrides) {
-      types += (types.empty() ? "" : ", ") + QuoteString(name) + ": " + QuoteString(std::string(SqlTypeName(type)));
+      types += (types.empty() ? "" : ", ") + QuoteString(name) + ": " +
+               QuoteString(std::string(SqlTypeName(type)));
     }
     dialect += ", types={" + types + "}";
   }
@@ -505,7 +550,8 @@ Frame Session::scan_csv(std::vector<std::string> paths, const CsvOptions& o) {
     read += ", ignore_errors=true";
   }
   auto node = SourceNode("SELECT * FROM read_csv(" + PathList(paths) + dialect + ")", paths, "CSV");
-  node->csv_sniff_once = paths.size() == 1 && !HasGlob(paths[0]) && paths[0].find("://") == std::string::npos;
+  node->csv_sniff_once =
+      paths.size() == 1 && !HasGlob(paths[0]) && paths[0].find("://") == std::string::npos;
   node->csv_dialect_args = dialect;
   node->csv_read_args = read;
   return Frame(shared_from_this(), node);
@@ -517,14 +563,15 @@ Frame Session::scan_parquet(std::vector<std::string> paths) {
 }
 
 Frame Session::scan_ndjson(std::vector<std::string> paths) {
-  return Frame(shared_from_this(),
-               SourceNode("SELECT * FROM read_json(" + PathList(paths) + ", format='newline_delimited')",
-                          paths, "NDJSON"));
+  return Frame(shared_from_this(), SourceNode("SELECT * FROM read_json(" + PathList(paths) +
+                                                  ", format='newline_delimited')",
+                                              paths, "NDJSON"));
 }
 
 Frame Session::sql(std::string query) {
   // A trailing semicolon would end the subquery the Frame wraps the query in.
-  while (!query.empty() && (query.back() == ';' || std::isspace(static_cast<unsigned char>(query.back())))) {
+  while (!query.empty() &&
+         (query.back() == ';' || std::isspace(static_cast<unsigned char>(query.back())))) {
     query.pop_back();
   }
   return Frame(shared_from_this(), SourceNode(std::move(query), {}, "SQL"));
@@ -577,7 +624,9 @@ Frame Frame::filter(const Expr& predicate) const {
   return With(n);
 }
 
-GroupBy Frame::group_by(const std::vector<IntoExpr>& keys) const { return GroupBy(*this, Exprs(keys)); }
+GroupBy Frame::group_by(const std::vector<IntoExpr>& keys) const {
+  return GroupBy(*this, Exprs(keys));
+}
 
 Frame GroupBy::agg(const std::vector<IntoExpr>& aggs) const {
   auto n = NodeOf(PlanKind::kAggregate);
@@ -587,7 +636,8 @@ Frame GroupBy::agg(const std::vector<IntoExpr>& aggs) const {
   return input_.With(n);
 }
 
-Frame Frame::sort(const std::vector<IntoExpr>& by, std::vector<bool> descending, bool nulls_last) const {
+Frame Frame::sort(const std::vector<IntoExpr>& by, std::vector<bool> descending,
+                  bool nulls_last) const {
   auto n = NodeOf(PlanKind::kSort);
   n->exprs = Exprs(by);
   n->descending = std::move(descending);
@@ -635,14 +685,16 @@ Frame Frame::drop(const std::vector<std::string>& columns) const {
 // Running
 
 Result<std::string> Frame::to_sql() const {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn, session_->database()->Connect());
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn,
+                          session_->database()->Connect());
   PlanCompiler compiler(conn.get());
   STRATA_ASSIGN_OR_RETURN(Compiled compiled, compiler.Compile(*plan_));
   return compiled.sql;
 }
 
 Result<std::string> Frame::explain() const {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn, session_->database()->Connect());
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn,
+                          session_->database()->Connect());
   PlanCompiler compiler(conn.get());
   STRATA_ASSIGN_OR_RETURN(Compiled compiled, compiler.Compile(*plan_));
   STRATA_ASSIGN_OR_RETURN(DataFrame plan, conn->Collect("EXPLAIN " + compiled.sql));
@@ -653,34 +705,40 @@ Result<std::string> Frame::explain() const {
 }
 
 Result<std::vector<engine::ColumnSchema>> Frame::schema() const {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn, session_->database()->Connect());
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn,
+                          session_->database()->Connect());
   PlanCompiler compiler(conn.get());
   STRATA_ASSIGN_OR_RETURN(Compiled compiled, compiler.Compile(*plan_));
   return conn->Describe(compiled.sql);
 }
 
 Result<DataFrame> Frame::collect(const engine::ProgressCallback& progress) const {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn, session_->database()->Connect());
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn,
+                          session_->database()->Connect());
   PlanCompiler compiler(conn.get());
   STRATA_ASSIGN_OR_RETURN(Compiled compiled, compiler.Compile(*plan_));
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::PreparedStatement> stmt, conn->Prepare(compiled.sql));
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::PreparedStatement> stmt,
+                          conn->Prepare(compiled.sql));
   return stmt->Collect(progress);
 }
 
 Status Frame::Sink(const std::string& path, const std::string& copy_options,
                    const engine::ProgressCallback& progress) const {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn, session_->database()->Connect());
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn,
+                          session_->database()->Connect());
   PlanCompiler compiler(conn.get());
   STRATA_ASSIGN_OR_RETURN(Compiled compiled, compiler.Compile(*plan_));
   // DuckDB writes a temporary file beside the target; only a complete file is renamed
   // into place, so a failed run leaves the target as it was.
   const std::string tmp = TempPathFor(path);
-  std::string copy = "COPY (" + compiled.sql + ") TO " + QuoteString(tmp) + " (" + copy_options + ")";
+  std::string copy =
+      "COPY (" + compiled.sql + ") TO " + QuoteString(tmp) + " (" + copy_options + ")";
   Status st = [&]() -> Status {
     STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::PreparedStatement> stmt, conn->Prepare(copy));
     STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryResult> r, stmt->Execute(false, progress));
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-      return Status::IOError("cannot move finished output into place at '" + path + "': " + std::strerror(errno));
+      return Status::IOError("cannot move finished output into place at '" + path +
+                             "': " + std::strerror(errno));
     }
     return Status::OK();
   }();
@@ -694,7 +752,8 @@ Status Frame::Sink(const std::string& path, const std::string& copy_options,
 Status Frame::sink_parquet(const std::string& path, const SinkOptions& options,
                            const engine::ProgressCallback& progress) const {
   std::string opts = "FORMAT parquet, COMPRESSION " + QuoteString(options.compression);
-  if (options.row_group_size > 0) opts += ", ROW_GROUP_SIZE " + std::to_string(options.row_group_size);
+  if (options.row_group_size > 0)
+    opts += ", ROW_GROUP_SIZE " + std::to_string(options.row_group_size);
   return Sink(path, opts, progress);
 }
 

@@ -29,7 +29,8 @@ class CliTest : public ::testing::Test {
     std::string out_file = tmp_ / ".stdout", err_file = tmp_ / ".stderr";
     cmd += " >" + ShellQuote(out_file) + " 2>" + ShellQuote(err_file) + " </dev/null";
     int status = std::system(cmd.c_str());
-    CliRun r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::ReadText(out_file), testing::ReadText(err_file)};
+    CliRun r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, testing::ReadText(out_file),
+             testing::ReadText(err_file)};
     std::filesystem::remove(out_file);
     std::filesystem::remove(err_file);
     return r;
@@ -68,7 +69,9 @@ TEST_F(CliTest, QueryFormats) {
   CliRun csv = Strata({"query", "SELECT * FROM 't.csv' ORDER BY k", "--format", "csv"});
   EXPECT_EQ(csv.out, "k,v\na,1.5\nb,\n\"c,d\",3.0\n");
   CliRun json = Strata({"query", "SELECT * FROM 't.csv' ORDER BY k", "-f", "json"});
-  EXPECT_EQ(json.out, "[\n{\"k\":\"a\",\"v\":1.5},\n{\"k\":\"b\",\"v\":null},\n{\"k\":\"c,d\",\"v\":3.0}\n]\n");
+  EXPECT_EQ(
+      json.out,
+      "[\n{\"k\":\"a\",\"v\":1.5},\n{\"k\":\"b\",\"v\":null},\n{\"k\":\"c,d\",\"v\":3.0}\n]\n");
   CliRun empty = Strata({"query", "SELECT * FROM 't.csv' WHERE false", "-f", "json"});
   EXPECT_EQ(empty.out, "[]\n");
 }
@@ -103,7 +106,8 @@ TEST_F(CliTest, DirectoryInsteadOfFile) {
 
 TEST_F(CliTest, EmptyFile) {
   testing::WriteText(tmp_ / "empty.csv", "");
-  ExpectOneLineError(Strata({"query", "SELECT * FROM read_csv('empty.csv')"}), "'empty.csv' is empty");
+  ExpectOneLineError(Strata({"query", "SELECT * FROM read_csv('empty.csv')"}),
+                     "'empty.csv' is empty");
 }
 
 TEST_F(CliTest, RaggedRowNamesFileAndLine) {
@@ -111,7 +115,8 @@ TEST_F(CliTest, RaggedRowNamesFileAndLine) {
   for (int i = 0; i < 3000; ++i) text += std::to_string(i) + ",x,y\n";
   text += "1,2,3,4\n";
   testing::WriteText(tmp_ / "ragged.csv", text);
-  ExpectOneLineError(Strata({"query", "SELECT count(*) FROM 'ragged.csv'"}), "'ragged.csv': line 3002 has 4 fields");
+  ExpectOneLineError(Strata({"query", "SELECT count(*) FROM 'ragged.csv'"}),
+                     "'ragged.csv': line 3002 has 4 fields");
 }
 
 TEST_F(CliTest, NonNumericValueNamesFileLineAndColumn) {
@@ -132,7 +137,8 @@ TEST_F(CliTest, FailedOutLeavesNoPartialFile) {
   CliRun r = Strata({"query", "SELECT * FROM 'scores.csv'", "--out", "out.parquet"});
   ExpectOneLineError(r, "scores.csv");
   for (const auto& e : std::filesystem::directory_iterator(tmp_.path())) {
-    EXPECT_EQ(e.path().filename().string().find("out.parquet"), std::string::npos) << "left behind: " << e.path();
+    EXPECT_EQ(e.path().filename().string().find("out.parquet"), std::string::npos)
+        << "left behind: " << e.path();
   }
 }
 
@@ -148,10 +154,11 @@ TEST_F(CliTest, GenerateEventsIsDeterministic) {
   EXPECT_EQ(a.exit_code, 0);
   EXPECT_EQ(a.out, b.out);
   EXPECT_EQ(std::count(a.out.begin(), a.out.end(), '\n'), 51);
-  EXPECT_EQ(a.out.rfind("sample_id,feature_id,timestamp,category,value,quality_score,normalized_value,"
-                        "event_score,label\n1,",
-                        0),
-            0u);
+  EXPECT_EQ(
+      a.out.rfind("sample_id,feature_id,timestamp,category,value,quality_score,normalized_value,"
+                  "event_score,label\n1,",
+                  0),
+      0u);
 }
 
 TEST_F(CliTest, DemoRunsTheSeedJob) {

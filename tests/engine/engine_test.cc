@@ -26,9 +26,11 @@ class EngineTest : public ::testing::Test {
 TEST_F(EngineTest, CollectReadsEveryValueKind) {
   ASSERT_OK_AND_ASSIGN(
       DataFrame df,
-      conn_->Collect("SELECT * FROM (VALUES (true, 42::TINYINT, 7::BIGINT, 1.5::DOUBLE, 'x', DATE '2025-03-01', "
-                     "TIMESTAMP '2025-03-01 12:34:56.5'), (NULL, NULL, NULL, NULL, NULL, NULL, NULL)) "
-                     "t(b, i8, i64, d, s, dt, ts)"));
+      conn_->Collect(
+          "SELECT * FROM (VALUES (true, 42::TINYINT, 7::BIGINT, 1.5::DOUBLE, 'x', DATE "
+          "'2025-03-01', "
+          "TIMESTAMP '2025-03-01 12:34:56.5'), (NULL, NULL, NULL, NULL, NULL, NULL, NULL)) "
+          "t(b, i8, i64, d, s, dt, ts)"));
   ASSERT_EQ(df.num_rows(), 2u);
   ASSERT_EQ(df.num_columns(), 7u);
   EXPECT_EQ(df.column(0).kind(), ValueKind::kBool);
@@ -66,7 +68,8 @@ TEST_F(EngineTest, OtherTypesAreConvertedByDuckDB) {
   auto big = conn_->Collect("SELECT 170141183460469231731687303715884105727::HUGEINT AS h");
   ASSERT_FALSE(big.ok());
   EXPECT_NE(big.status().message().find("'h' does not fit in 64 bits"), std::string::npos);
-  ASSERT_OK_AND_ASSIGN(DataFrame neg, conn_->Collect("SELECT sum(x) AS s FROM (VALUES (-5::BIGINT), (-7)) t(x)"));
+  ASSERT_OK_AND_ASSIGN(DataFrame neg,
+                       conn_->Collect("SELECT sum(x) AS s FROM (VALUES (-5::BIGINT), (-7)) t(x)"));
   EXPECT_EQ(neg.column(0).GetInt64(0), -12);
 }
 
@@ -86,7 +89,8 @@ TEST_F(EngineTest, StreamingResultComesInChunks) {
 }
 
 TEST_F(EngineTest, PreparedStatementBindsParameters) {
-  ASSERT_OK_AND_ASSIGN(auto stmt, conn_->Prepare("SELECT $1::BIGINT + 1 AS a, $2 || '!' AS b, $3 AS c, $4 AS d"));
+  ASSERT_OK_AND_ASSIGN(
+      auto stmt, conn_->Prepare("SELECT $1::BIGINT + 1 AS a, $2 || '!' AS b, $3 AS c, $4 AS d"));
   EXPECT_EQ(stmt->parameter_count(), 4u);
   ASSERT_OK(stmt->BindInt64(1, 41));
   ASSERT_OK(stmt->BindString(2, "it's"));
@@ -111,8 +115,9 @@ TEST_F(EngineTest, AppenderLoadsRows) {
     ASSERT_OK(app->EndRow());
   }
   ASSERT_OK(app->Close());
-  ASSERT_OK_AND_ASSIGN(DataFrame df,
-                       conn_->Collect("SELECT count(*) AS n, count(name) AS named, sum(score) AS s FROM t"));
+  ASSERT_OK_AND_ASSIGN(
+      DataFrame df,
+      conn_->Collect("SELECT count(*) AS n, count(name) AS named, sum(score) AS s FROM t"));
   EXPECT_EQ(df.column(0).GetInt64(0), 1000);
   EXPECT_EQ(df.column(1).GetInt64(0), 900);
   EXPECT_DOUBLE_EQ(df.column(2).GetDouble(0), 0.5 * 999 * 1000 / 2);
@@ -121,7 +126,8 @@ TEST_F(EngineTest, AppenderLoadsRows) {
 TEST_F(EngineTest, AppenderErrorsNameTheTable) {
   auto app = Appender::Make(conn_.get(), "no_such_table");
   ASSERT_FALSE(app.ok());
-  EXPECT_NE(app.status().message().find("no_such_table"), std::string::npos) << app.status().message();
+  EXPECT_NE(app.status().message().find("no_such_table"), std::string::npos)
+      << app.status().message();
 }
 
 TEST_F(EngineTest, ParserErrorsGiveLineAndColumn) {
@@ -140,7 +146,8 @@ TEST_F(EngineTest, BinderErrorsAreOneLine) {
   auto r = conn_->Collect("SELECT b FROM t");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(r.status().message().find("\"b\" not found"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("\"b\" not found"), std::string::npos)
+      << r.status().message();
   EXPECT_EQ(r.status().message().find('\n'), std::string::npos);
 }
 
@@ -154,7 +161,8 @@ TEST_F(EngineTest, DescribeReturnsNamesAndTypes) {
 }
 
 TEST_F(EngineTest, ProgressCallbackRunsAndResultIsComplete) {
-  ASSERT_OK_AND_ASSIGN(auto stmt, conn_->Prepare("SELECT count(*) AS n FROM range(3000000) a, range(20) b WHERE (a.range + b.range) % 7 = 0"));
+  ASSERT_OK_AND_ASSIGN(auto stmt, conn_->Prepare("SELECT count(*) AS n FROM range(3000000) a, "
+                                                 "range(20) b WHERE (a.range + b.range) % 7 = 0"));
   int calls = 0;
   ASSERT_OK_AND_ASSIGN(auto result, stmt->Execute(false, [&](const Progress&) { ++calls; }));
   ASSERT_OK_AND_ASSIGN(DataFrame df, result->ToDataFrame());
@@ -170,7 +178,8 @@ TEST_F(EngineTest, ConnectionPerThread) {
     threads.emplace_back([&, t] {
       auto conn = db_->Connect();
       if (!conn.ok()) return;
-      auto df = (*conn)->Collect("SELECT sum(i) AS s FROM shared WHERE i % 4 = " + std::to_string(t));
+      auto df =
+          (*conn)->Collect("SELECT sum(i) AS s FROM shared WHERE i % 4 = " + std::to_string(t));
       if (df.ok()) sums[t] = static_cast<int64_t>(df->column(0).GetDouble(0));
     });
   }

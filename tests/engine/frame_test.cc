@@ -60,8 +60,9 @@ class FrameTest : public ::testing::Test {
     auto conn = session_->database()->Connect();
     EXPECT_TRUE(conn.ok());
     std::string q = query;
-    for (auto [from, to] : {std::pair<std::string, std::string>{"PEOPLE", "read_csv('" + csv_ + "')"},
-                            {"DEPTS", "read_csv('" + depts_ + "')"}}) {
+    for (auto [from, to] :
+         {std::pair<std::string, std::string>{"PEOPLE", "read_csv('" + csv_ + "')"},
+          {"DEPTS", "read_csv('" + depts_ + "')"}}) {
       for (size_t pos; (pos = q.find(from)) != std::string::npos;) q.replace(pos, from.size(), to);
     }
     auto df = (*conn)->Collect(q);
@@ -135,8 +136,10 @@ TEST_F(FrameTest, ScanCsvIgnoreErrorsSkipsBadRows) {
   o.schema_overrides = {{"a", DataType::kInt64}};
   auto strict = session_->scan_csv({path}, o).collect();
   ASSERT_FALSE(strict.ok());
-  EXPECT_NE(strict.status().message().find("bad.csv"), std::string::npos) << strict.status().message();
-  EXPECT_NE(strict.status().message().find("line 102"), std::string::npos) << strict.status().message();
+  EXPECT_NE(strict.status().message().find("bad.csv"), std::string::npos)
+      << strict.status().message();
+  EXPECT_NE(strict.status().message().find("line 102"), std::string::npos)
+      << strict.status().message();
   o.ignore_errors = true;
   DataFrame df = Collect(session_->scan_csv({path}, o));
   EXPECT_EQ(df.num_rows(), 100u);
@@ -161,48 +164,57 @@ TEST_F(FrameTest, GlobsAndParquetAndNdjson) {
 }
 
 TEST_F(FrameTest, SelectMatchesSql) {
-  DataFrame got = Collect(People().select({"name", (col("salary") * 2).alias("double_pay"), col("id") + 1}));
+  DataFrame got =
+      Collect(People().select({"name", (col("salary") * 2).alias("double_pay"), col("id") + 1}));
   EXPECT_EQ(got.column_names(), (std::vector<std::string>{"name", "double_pay", "id"}));
   EXPECT_EQ(SortedRows(got), SortedRows(Sql("SELECT name, salary * 2, id + 1 FROM PEOPLE")));
 }
 
 TEST_F(FrameTest, WithColumnsReplacesInPlaceAndAppendsNew) {
-  DataFrame got = Collect(People().with_columns(
-      {col("salary").fill_null(0), (col("id") * 10).alias("id10"), col("joined").dt().year().alias("year")}));
+  DataFrame got =
+      Collect(People().with_columns({col("salary").fill_null(0), (col("id") * 10).alias("id10"),
+                                     col("joined").dt().year().alias("year")}));
   EXPECT_EQ(got.column_names(),
             (std::vector<std::string>{"id", "name", "dept", "salary", "joined", "id10", "year"}));
-  EXPECT_EQ(SortedRows(got), SortedRows(Sql("SELECT id, name, dept, coalesce(salary, 0), joined, id * 10, "
-                                            "year(joined) FROM PEOPLE")));
+  EXPECT_EQ(SortedRows(got),
+            SortedRows(Sql("SELECT id, name, dept, coalesce(salary, 0), joined, id * 10, "
+                           "year(joined) FROM PEOPLE")));
 }
 
 TEST_F(FrameTest, FilterMatchesSql) {
   Frame f = People().filter((col("salary") > 90) & !(col("dept") == "ops") | col("dept").is_null());
   EXPECT_EQ(SortedRows(Collect(f)),
-            SortedRows(Sql("SELECT * FROM PEOPLE WHERE (salary > 90 AND NOT dept = 'ops') OR dept IS NULL")));
+            SortedRows(Sql(
+                "SELECT * FROM PEOPLE WHERE (salary > 90 AND NOT dept = 'ops') OR dept IS NULL")));
 }
 
 TEST_F(FrameTest, FilterAgainstAnAggregateUsesAWindow) {
   // Polars broadcasts an aggregate in a row context: rows above the mean salary.
   DataFrame got = Collect(People().filter(col("salary") > col("salary").mean()).select({"name"}));
-  EXPECT_EQ(SortedRows(got),
-            SortedRows(Sql("SELECT name FROM PEOPLE WHERE salary > (SELECT avg(salary) FROM PEOPLE)")));
+  EXPECT_EQ(
+      SortedRows(got),
+      SortedRows(Sql("SELECT name FROM PEOPLE WHERE salary > (SELECT avg(salary) FROM PEOPLE)")));
 }
 
 TEST_F(FrameTest, GroupByAggMatchesSql) {
-  Frame f = People().group_by({"dept"}).agg({
-      col("salary").mean().alias("mean"), col("salary").std().alias("std"), col("salary").var().alias("var"),
-      col("salary").min().alias("min"), col("salary").max().alias("max"), col("salary").median().alias("median"),
-      col("salary").quantile(0.25).alias("q25"), col("salary").count().alias("count"),
-      col("salary").sum().alias("sum"), col("name").n_unique().alias("names"), len()});
-  DataFrame want = Sql(
-      "SELECT dept, avg(salary), stddev_samp(salary), var_samp(salary), min(salary), max(salary), median(salary), "
-      "quantile_cont(salary, 0.25), count(salary), coalesce(sum(salary), 0), count(DISTINCT name), count(*) "
-      "FROM PEOPLE GROUP BY dept");
+  Frame f = People().group_by({"dept"}).agg(
+      {col("salary").mean().alias("mean"), col("salary").std().alias("std"),
+       col("salary").var().alias("var"), col("salary").min().alias("min"),
+       col("salary").max().alias("max"), col("salary").median().alias("median"),
+       col("salary").quantile(0.25).alias("q25"), col("salary").count().alias("count"),
+       col("salary").sum().alias("sum"), col("name").n_unique().alias("names"), len()});
+  DataFrame want =
+      Sql("SELECT dept, avg(salary), stddev_samp(salary), var_samp(salary), min(salary), "
+          "max(salary), median(salary), "
+          "quantile_cont(salary, 0.25), count(salary), coalesce(sum(salary), 0), count(DISTINCT "
+          "name), count(*) "
+          "FROM PEOPLE GROUP BY dept");
   EXPECT_EQ(SortedRows(Collect(f)), SortedRows(want));
 }
 
 TEST_F(FrameTest, NUniqueCountsNullAsAValue) {
-  DataFrame got = Collect(People().select({col("dept").n_unique(), col("salary").count().alias("nonnull")}));
+  DataFrame got =
+      Collect(People().select({col("dept").n_unique(), col("salary").count().alias("nonnull")}));
   EXPECT_EQ(got.column(0).GetInt64(0), 3);  // eng, ops, null
   EXPECT_EQ(got.column(1).GetInt64(0), 5);
 }
@@ -214,7 +226,8 @@ TEST_F(FrameTest, SumOfNoValuesIsZero) {
 }
 
 TEST_F(FrameTest, GroupByPlainExpressionCollectsAList) {
-  DataFrame got = Collect(People().filter(col("dept") == "ops").group_by({"dept"}).agg({col("id")}));
+  DataFrame got =
+      Collect(People().filter(col("dept") == "ops").group_by({"dept"}).agg({col("id")}));
   ASSERT_EQ(got.num_rows(), 1u);
   EXPECT_EQ(got.column(1).sql_type(), "LIST");
   std::string ids(got.column(1).GetString(0));
@@ -245,19 +258,24 @@ TEST_F(FrameTest, JoinsMatchSql) {
     return Collect(People().join(Depts(), o));
   };
   DataFrame inner = joined(JoinType::kInner);
-  EXPECT_EQ(inner.column_names(), (std::vector<std::string>{"id", "name", "dept", "salary", "joined", "floor"}));
-  EXPECT_EQ(SortedRows(inner), SortedRows(Sql("SELECT p.*, d.floor FROM PEOPLE p JOIN DEPTS d USING (dept)")));
-  EXPECT_EQ(SortedRows(joined(JoinType::kLeft)),
-            SortedRows(Sql("SELECT p.*, d.floor FROM PEOPLE p LEFT JOIN DEPTS d ON p.dept = d.dept")));
+  EXPECT_EQ(inner.column_names(),
+            (std::vector<std::string>{"id", "name", "dept", "salary", "joined", "floor"}));
+  EXPECT_EQ(SortedRows(inner),
+            SortedRows(Sql("SELECT p.*, d.floor FROM PEOPLE p JOIN DEPTS d USING (dept)")));
+  EXPECT_EQ(
+      SortedRows(joined(JoinType::kLeft)),
+      SortedRows(Sql("SELECT p.*, d.floor FROM PEOPLE p LEFT JOIN DEPTS d ON p.dept = d.dept")));
   DataFrame full = joined(JoinType::kFull);
-  EXPECT_EQ(full.column_names(),
-            (std::vector<std::string>{"id", "name", "dept", "salary", "joined", "dept_right", "floor"}));
+  EXPECT_EQ(full.column_names(), (std::vector<std::string>{"id", "name", "dept", "salary", "joined",
+                                                           "dept_right", "floor"}));
   EXPECT_EQ(SortedRows(full),
-            SortedRows(Sql("SELECT p.*, d.dept, d.floor FROM PEOPLE p FULL JOIN DEPTS d ON p.dept = d.dept")));
+            SortedRows(Sql(
+                "SELECT p.*, d.dept, d.floor FROM PEOPLE p FULL JOIN DEPTS d ON p.dept = d.dept")));
   EXPECT_EQ(SortedRows(joined(JoinType::kSemi)),
             SortedRows(Sql("SELECT * FROM PEOPLE WHERE dept IN (SELECT dept FROM DEPTS)")));
   EXPECT_EQ(SortedRows(joined(JoinType::kAnti)),
-            SortedRows(Sql("SELECT * FROM PEOPLE p WHERE NOT EXISTS (SELECT 1 FROM DEPTS d WHERE d.dept = p.dept)")));
+            SortedRows(Sql("SELECT * FROM PEOPLE p WHERE NOT EXISTS (SELECT 1 FROM DEPTS d WHERE "
+                           "d.dept = p.dept)")));
   JoinOptions cross;
   cross.how = JoinType::kCross;
   EXPECT_EQ(Collect(People().join(Depts(), cross)).num_rows(), 18u);
@@ -269,7 +287,8 @@ TEST_F(FrameTest, JoinSuffixesTakenNamesAndCoalescesFullKeys) {
   o.left_on = {"dept"};
   o.right_on = {"team"};
   DataFrame df = Collect(People().join(other, o));
-  EXPECT_EQ(df.column_names(), (std::vector<std::string>{"id", "name", "dept", "salary", "joined", "name_right"}));
+  EXPECT_EQ(df.column_names(),
+            (std::vector<std::string>{"id", "name", "dept", "salary", "joined", "name_right"}));
   EXPECT_EQ(df.num_rows(), 3u);
   JoinOptions full;
   full.on = {"dept"};
@@ -280,18 +299,21 @@ TEST_F(FrameTest, JoinSuffixesTakenNamesAndCoalescesFullKeys) {
 }
 
 TEST_F(FrameTest, UniqueKeepVariants) {
-  Frame dup = session_->sql("SELECT * FROM (VALUES (1, 'a', 1), (2, 'a', 2), (3, 'b', 3), (4, 'a', 4)) t(i, k, v)");
+  Frame dup = session_->sql(
+      "SELECT * FROM (VALUES (1, 'a', 1), (2, 'a', 2), (3, 'b', 3), (4, 'a', 4)) t(i, k, v)");
   EXPECT_EQ(Collect(dup.select({"k"}).unique()).num_rows(), 2u);
   EXPECT_EQ(InOrderRows(Collect(dup.unique({"k"}, UniqueKeep::kFirst))),
             (std::vector<std::string>{"1|a|1|", "3|b|3|"}));
   EXPECT_EQ(SortedRows(Collect(dup.unique({"k"}, UniqueKeep::kLast))),
             (std::vector<std::string>{"3|b|3|", "4|a|4|"}));
-  EXPECT_EQ(InOrderRows(Collect(dup.unique({"k"}, UniqueKeep::kNone))), (std::vector<std::string>{"3|b|3|"}));
+  EXPECT_EQ(InOrderRows(Collect(dup.unique({"k"}, UniqueKeep::kNone))),
+            (std::vector<std::string>{"3|b|3|"}));
   EXPECT_EQ(Collect(dup.unique({"k"})).num_rows(), 2u);
 }
 
 TEST_F(FrameTest, RenameAndDrop) {
-  DataFrame df = Collect(People().rename({{"name", "who"}, {"id", "key"}}).drop({"joined", "dept"}));
+  DataFrame df =
+      Collect(People().rename({{"name", "who"}, {"id", "key"}}).drop({"joined", "dept"}));
   EXPECT_EQ(df.column_names(), (std::vector<std::string>{"key", "who", "salary"}));
   auto dup = People().rename({{"name", "id"}}).collect();
   EXPECT_FALSE(dup.ok());
@@ -303,46 +325,59 @@ TEST_F(FrameTest, RenameAndDrop) {
 
 TEST_F(FrameTest, WhenThenOtherwise) {
   DataFrame df = Collect(People().sort({"id"}).select(
-      {"id", when(col("salary") >= 100).then("high").when(col("salary") >= 80).then("mid").otherwise("low").alias("band"),
+      {"id",
+       when(col("salary") >= 100)
+           .then("high")
+           .when(col("salary") >= 80)
+           .then("mid")
+           .otherwise("low")
+           .alias("band"),
        IntoExpr(when(col("dept") == "eng").then(1)).expr.alias("is_eng")}));
   EXPECT_EQ(InOrderRows(df), (std::vector<std::string>{"1|high|1|", "2|low|1|", "3|mid|null|",
-                                                      "4|mid|null|", "5|low|null|", "6|high|1|"}));
+                                                       "4|mid|null|", "5|low|null|", "6|high|1|"}));
 }
 
 TEST_F(FrameTest, StringAndDatetimeFunctions) {
   DataFrame df = Collect(People().sort({"id"}).select(
       {col("name").str().lower().alias("lower"), col("name").str().upper().alias("upper"),
-       col("name").str().contains("^[AB]").alias("ab"), col("name").str().contains(".", true).alias("dot"),
-       col("name").str().len_chars().alias("n"), col("joined").dt().month().alias("m"),
-       col("joined").dt().weekday().alias("wd"), col("joined").dt().date().alias("d")}));
-  EXPECT_EQ(InOrderRows(df)[0], "ada|ADA|true|false|3|1|3|2020-01-15|");  // 2020-01-15 was a Wednesday
-  DataFrame parsed = Collect(session_->sql("SELECT '03/02/2025 10:00' AS s, 'junk' AS bad")
-                                 .select({col("s").str().strptime(DataType::kDatetime, "%d/%m/%Y %H:%M"),
-                                          col("bad").str().strptime(DataType::kDate, "%Y", /*strict=*/false)}));
+       col("name").str().contains("^[AB]").alias("ab"),
+       col("name").str().contains(".", true).alias("dot"), col("name").str().len_chars().alias("n"),
+       col("joined").dt().month().alias("m"), col("joined").dt().weekday().alias("wd"),
+       col("joined").dt().date().alias("d")}));
+  EXPECT_EQ(InOrderRows(df)[0],
+            "ada|ADA|true|false|3|1|3|2020-01-15|");  // 2020-01-15 was a Wednesday
+  DataFrame parsed =
+      Collect(session_->sql("SELECT '03/02/2025 10:00' AS s, 'junk' AS bad")
+                  .select({col("s").str().strptime(DataType::kDatetime, "%d/%m/%Y %H:%M"),
+                           col("bad").str().strptime(DataType::kDate, "%Y", /*strict=*/false)}));
   EXPECT_EQ(parsed.column(0).Format(0), "2025-02-03 10:00:00");
   EXPECT_TRUE(parsed.column(1).IsNull(0));
 }
 
 TEST_F(FrameTest, CastsBetweenTypes) {
-  DataFrame df = Collect(session_->sql("SELECT '2025-01-02 03:04:05' AS ts, '42' AS n, 'x' AS bad")
-                             .select({col("ts").cast(DataType::kDatetime), col("n").cast(DataType::kInt32),
-                                      col("n").cast(DataType::kFloat64).alias("f"),
-                                      col("bad").cast(DataType::kInt64, /*strict=*/false)}));
+  DataFrame df =
+      Collect(session_->sql("SELECT '2025-01-02 03:04:05' AS ts, '42' AS n, 'x' AS bad")
+                  .select({col("ts").cast(DataType::kDatetime), col("n").cast(DataType::kInt32),
+                           col("n").cast(DataType::kFloat64).alias("f"),
+                           col("bad").cast(DataType::kInt64, /*strict=*/false)}));
   EXPECT_EQ(df.column(0).kind(), ValueKind::kTimestamp);
   EXPECT_EQ(df.column(1).GetInt64(0), 42);
   EXPECT_EQ(df.column(1).sql_type(), "INTEGER");
   EXPECT_EQ(df.column(2).GetDouble(0), 42.0);
   EXPECT_TRUE(df.column(3).IsNull(0));
-  auto strict = session_->sql("SELECT 'x' AS bad").select({col("bad").cast(DataType::kInt64)}).collect();
+  auto strict =
+      session_->sql("SELECT 'x' AS bad").select({col("bad").cast(DataType::kInt64)}).collect();
   ASSERT_FALSE(strict.ok());
-  EXPECT_NE(strict.status().message().find("Could not convert"), std::string::npos) << strict.status().message();
+  EXPECT_NE(strict.status().message().find("Could not convert"), std::string::npos)
+      << strict.status().message();
 }
 
 TEST_F(FrameTest, ArithmeticFollowsPolars) {
-  DataFrame df = Collect(session_->sql("SELECT 7 AS a, 2 AS b")
-                             .select({(col("a") / col("b")).alias("div"), floor_div(col("a"), col("b")).alias("fdiv"),
-                                      (col("a") % col("b")).alias("mod"), (-col("a")).alias("neg"),
-                                      (lit(0.1) + lit(0.2)).alias("f")}));
+  DataFrame df = Collect(
+      session_->sql("SELECT 7 AS a, 2 AS b")
+          .select({(col("a") / col("b")).alias("div"), floor_div(col("a"), col("b")).alias("fdiv"),
+                   (col("a") % col("b")).alias("mod"), (-col("a")).alias("neg"),
+                   (lit(0.1) + lit(0.2)).alias("f")}));
   EXPECT_DOUBLE_EQ(df.column(0).GetDouble(0), 3.5);
   EXPECT_EQ(df.column(1).GetInt64(0), 3);
   EXPECT_EQ(df.column(2).GetInt64(0), 1);
@@ -352,14 +387,17 @@ TEST_F(FrameTest, ArithmeticFollowsPolars) {
 
 TEST_F(FrameTest, OverComputesPerGroupWindows) {
   // DuckDB's windows do not keep row order (Polars' do): sort after the window.
-  DataFrame df = Collect(People().filter(col("dept").is_not_null()).select(
-      {"id", col("salary").sum().over({"dept"}).alias("dept_total")}).sort({"id"}));
-  EXPECT_EQ(InOrderRows(df), (std::vector<std::string>{"1|270.5|", "2|270.5|", "3|175.25|", "4|175.25|",
-                                                     "6|270.5|"}));
+  DataFrame df = Collect(People()
+                             .filter(col("dept").is_not_null())
+                             .select({"id", col("salary").sum().over({"dept"}).alias("dept_total")})
+                             .sort({"id"}));
+  EXPECT_EQ(InOrderRows(df), (std::vector<std::string>{"1|270.5|", "2|270.5|", "3|175.25|",
+                                                       "4|175.25|", "6|270.5|"}));
 }
 
 TEST_F(FrameTest, IsIn) {
-  DataFrame df = Collect(People().filter(col("name").is_in({"Ada", "Ed", "Nobody"})).select({"id"}));
+  DataFrame df =
+      Collect(People().filter(col("name").is_in({"Ada", "Ed", "Nobody"})).select({"id"}));
   EXPECT_EQ(SortedRows(df), (std::vector<std::string>{"1|", "5|"}));
 }
 
@@ -368,7 +406,8 @@ TEST_F(FrameTest, UnknownColumnErrorListsTheColumns) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(r.status().message(),
-            "unknown column \"salry\" in filter; the columns are: \"id\", \"name\", \"dept\", \"salary\", \"joined\"");
+            "unknown column \"salry\" in filter; the columns are: \"id\", \"name\", \"dept\", "
+            "\"salary\", \"joined\"");
   auto in_agg = People().group_by({"dept"}).agg({col("nope").mean()}).collect();
   ASSERT_FALSE(in_agg.ok());
   EXPECT_NE(in_agg.status().message().find("in agg"), std::string::npos);
@@ -382,12 +421,13 @@ TEST_F(FrameTest, ColumnNamesAreAlwaysQuoted) {
   auto conn = session_->database()->Connect();
   ASSERT_OK(conn.status());
   ASSERT_OK((*conn)->Execute("CREATE TABLE victim AS SELECT 1 AS x"));
-  Frame f = session_->sql("SELECT 1 AS " + engine::QuoteIdentifier(evil) + ", 'O''Brien' AS \"select\"")
-                .with_columns({(col(evil) + 1).alias(evil + "2")})
-                .filter(col(evil) == 1)
-                .group_by({evil})
-                .agg({col("select").first(), col(evil + "2").sum()})
-                .rename({{evil, "renamed " + evil}});
+  Frame f =
+      session_->sql("SELECT 1 AS " + engine::QuoteIdentifier(evil) + ", 'O''Brien' AS \"select\"")
+          .with_columns({(col(evil) + 1).alias(evil + "2")})
+          .filter(col(evil) == 1)
+          .group_by({evil})
+          .agg({col("select").first(), col(evil + "2").sum()})
+          .rename({{evil, "renamed " + evil}});
   DataFrame df = Collect(f);
   ASSERT_EQ(df.num_rows(), 1u);
   EXPECT_EQ(df.column(0).name(), "renamed " + evil);
@@ -410,11 +450,14 @@ TEST_F(FrameTest, StringLiteralsCannotEscape) {
 TEST_F(FrameTest, DuplicateOutputNamesAreErrors) {
   auto r = People().select({"id", col("salary").alias("id")}).collect();
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.status().message().find("duplicate output column \"id\" in select"), std::string::npos);
+  EXPECT_NE(r.status().message().find("duplicate output column \"id\" in select"),
+            std::string::npos);
 }
 
 TEST_F(FrameTest, ExplainShowsSqlAndPlan) {
-  ASSERT_OK_AND_ASSIGN(std::string plan, People().filter(col("salary") > 90).group_by({"dept"}).agg({len()}).explain());
+  ASSERT_OK_AND_ASSIGN(
+      std::string plan,
+      People().filter(col("salary") > 90).group_by({"dept"}).agg({len()}).explain());
   EXPECT_NE(plan.find("SQL:"), std::string::npos);
   EXPECT_NE(plan.find("GROUP BY"), std::string::npos);
   EXPECT_NE(plan.find("Plan:"), std::string::npos);
@@ -432,7 +475,8 @@ TEST_F(FrameTest, SinksWriteWholeFiles) {
   std::string pq = tmp_ / "out.parquet", csv = tmp_ / "out.csv";
   ASSERT_OK(People().filter(col("dept") == "eng").sink_parquet(pq));
   ASSERT_OK(People().filter(col("dept") == "eng").sink_csv(csv));
-  EXPECT_EQ(SortedRows(Collect(session_->scan_parquet({pq}))), SortedRows(Collect(session_->scan_csv({csv}))));
+  EXPECT_EQ(SortedRows(Collect(session_->scan_parquet({pq}))),
+            SortedRows(Collect(session_->scan_csv({csv}))));
   EXPECT_EQ(Sql("SELECT count(*) FROM read_parquet('" + pq + "')").column(0).GetInt64(0), 3);
 }
 
@@ -467,7 +511,8 @@ TEST_F(FrameTest, BadSourcesNameTheFile) {
   testing::WriteText(empty, "");
   auto e = session_->scan_csv({empty}).collect();
   ASSERT_FALSE(e.ok());
-  EXPECT_NE(e.status().message().find("empty.csv' is empty"), std::string::npos) << e.status().message();
+  EXPECT_NE(e.status().message().find("empty.csv' is empty"), std::string::npos)
+      << e.status().message();
   std::string ragged = tmp_ / "ragged.csv";
   testing::WriteText(ragged, "a,b\n1,2\n3,4,5\n6,7\n");
   auto r = session_->scan_csv({ragged}).collect();
@@ -484,17 +529,21 @@ TEST(SeedJob, MatchesHandWrittenSqlOnDirtyEvents) {
   std::string path = tmp / "events.csv";
   ASSERT_OK(WriteEventsFile({1000000, 42, true}, path));
   ASSERT_OK_AND_ASSIGN(auto session, Session::Open());
-  Frame job = session->scan_csv({path})
-                  .with_columns({col("timestamp").cast(DataType::kDatetime), col("value").fill_null(0)})
-                  .filter(col("quality_score") > 0.8)
-                  .group_by({"category"})
-                  .agg({col("value").mean().alias("avg_value"), col("value").std().alias("std_value")});
+  Frame job =
+      session->scan_csv({path})
+          .with_columns({col("timestamp").cast(DataType::kDatetime), col("value").fill_null(0)})
+          .filter(col("quality_score") > 0.8)
+          .group_by({"category"})
+          .agg({col("value").mean().alias("avg_value"), col("value").std().alias("std_value")});
   ASSERT_OK_AND_ASSIGN(DataFrame got, job.sort({"category"}).collect());
   ASSERT_OK_AND_ASSIGN(auto conn, session->database()->Connect());
-  ASSERT_OK_AND_ASSIGN(DataFrame want,
-                       conn->Collect("SELECT category, avg(coalesce(value, 0)) a, stddev_samp(coalesce(value, 0)) s "
-                                     "FROM read_csv('" + path + "') WHERE quality_score > 0.8 GROUP BY category "
-                                     "ORDER BY category"));
+  ASSERT_OK_AND_ASSIGN(
+      DataFrame want,
+      conn->Collect("SELECT category, avg(coalesce(value, 0)) a, stddev_samp(coalesce(value, 0)) s "
+                    "FROM read_csv('" +
+                    path +
+                    "') WHERE quality_score > 0.8 GROUP BY category "
+                    "ORDER BY category"));
   ASSERT_EQ(got.num_rows(), 100u);
   ASSERT_EQ(want.num_rows(), 100u);
   for (size_t r = 0; r < 100; ++r) {
