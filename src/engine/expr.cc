@@ -15,34 +15,34 @@ namespace {
 Expr Make(ExprNode node) { return Expr(std::make_shared<const ExprNode>(std::move(node))); }
 
 Expr Literal(detail::LiteralValue value) {
-  ExprNode n{ExprKind::kLiteral};
+  ExprNode n(ExprKind::kLiteral);
   n.value = std::move(value);
   return Make(std::move(n));
 }
 
 Expr Unary(std::string op, const Expr& a) {
-  ExprNode n{ExprKind::kUnary};
+  ExprNode n(ExprKind::kUnary);
   n.op = std::move(op);
   n.args = {a};
   return Make(std::move(n));
 }
 
 Expr Binary(std::string op, const Expr& a, const Expr& b) {
-  ExprNode n{ExprKind::kBinary};
+  ExprNode n(ExprKind::kBinary);
   n.op = std::move(op);
   n.args = {a, b};
   return Make(std::move(n));
 }
 
 Expr Call(std::string fn, std::vector<Expr> args) {
-  ExprNode n{ExprKind::kCall};
+  ExprNode n(ExprKind::kCall);
   n.op = std::move(fn);
   n.args = std::move(args);
   return Make(std::move(n));
 }
 
 Expr Aggregate(std::string fn, std::vector<Expr> args, bool distinct = false) {
-  ExprNode n{ExprKind::kAggregate};
+  ExprNode n(ExprKind::kAggregate);
   n.op = std::move(fn);
   n.args = std::move(args);
   n.distinct = distinct;
@@ -50,7 +50,7 @@ Expr Aggregate(std::string fn, std::vector<Expr> args, bool distinct = false) {
 }
 
 Expr Case(std::vector<Expr> args, bool has_otherwise) {
-  ExprNode n{ExprKind::kCase};
+  ExprNode n(ExprKind::kCase);
   n.args = std::move(args);
   n.has_otherwise = has_otherwise;
   return Make(std::move(n));
@@ -128,14 +128,14 @@ std::string Expr::output_name() const {
 }
 
 Expr Expr::alias(std::string name) const {
-  ExprNode n{ExprKind::kAlias};
+  ExprNode n(ExprKind::kAlias);
   n.name = std::move(name);
   n.args = {*this};
   return Make(std::move(n));
 }
 
 Expr Expr::cast(DataType type, bool strict) const {
-  ExprNode n{ExprKind::kCast};
+  ExprNode n(ExprKind::kCast);
   n.args = {*this};
   n.type = type;
   n.strict = strict;
@@ -146,7 +146,7 @@ Expr Expr::fill_null(const Expr& value) const { return Call("coalesce", {*this, 
 Expr Expr::is_null() const { return Unary("IS NULL", *this); }
 Expr Expr::is_not_null() const { return Unary("IS NOT NULL", *this); }
 Expr Expr::is_in(const std::vector<Expr>& values) const {
-  ExprNode n{ExprKind::kIsIn};
+  ExprNode n(ExprKind::kIsIn);
   n.args = {*this};
   n.args.insert(n.args.end(), values.begin(), values.end());
   return Make(std::move(n));
@@ -173,7 +173,7 @@ Expr Expr::n_unique() const {
 Expr Expr::first() const { return Aggregate("first", {*this}); }
 Expr Expr::last() const { return Aggregate("last", {*this}); }
 Expr Expr::over(const std::vector<std::string>& partition_by) const {
-  ExprNode n{ExprKind::kWindow};
+  ExprNode n(ExprKind::kWindow);
   n.args = {*this};
   n.partition_by = partition_by;
   return Make(std::move(n));
@@ -208,13 +208,13 @@ Expr DatetimeExpr::ordinal_day() const { return Call("dayofyear", {e_}); }
 Expr DatetimeExpr::date() const { return e_.cast(DataType::kDate); }
 
 Expr col(std::string name) {
-  ExprNode n{ExprKind::kColumn};
+  ExprNode n(ExprKind::kColumn);
   n.name = std::move(name);
   return Make(std::move(n));
 }
 Expr lit(const Expr& value) { return value; }
 Expr lit_null() { return Literal(std::monostate{}); }
-Expr len() { return Make(ExprNode{ExprKind::kLen}); }
+Expr len() { return Make(ExprNode(ExprKind::kLen)); }
 
 Expr operator+(const Expr& a, const Expr& b) { return Binary("+", a, b); }
 Expr operator-(const Expr& a, const Expr& b) { return Binary("-", a, b); }

@@ -27,6 +27,7 @@ enum class ExprKind {
 using LiteralValue = std::variant<std::monostate, bool, int64_t, double, std::string>;
 
 struct ExprNode {
+  explicit ExprNode(ExprKind k) : kind(k) {}
   ExprKind kind;
   std::string name;  // column name or alias
   std::string op;    // operator or function name
