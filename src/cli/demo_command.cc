@@ -52,6 +52,7 @@ int RunDemo(const DemoArgs& args) {
           .sort({"category"});
   ProgressLine progress;
   auto result = job.collect(progress.Callback());
+  progress.Done();
   if (!result.ok()) return ReportError(result.status());
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::printf("%s", result->ToString(10).c_str());

@@ -5,10 +5,7 @@
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{
-      "Strata: a data foundation for AI teams. Lazy processing on DuckDB, data-quality\n"
-      "checks and versioned tables, in one program.",
-      "strata"};
+  CLI::App app{"Strata: a data foundation for AI teams, on embedded DuckDB.", "strata"};
   app.set_version_flag("--version", std::string("strata ") + STRATA_VERSION + " (DuckDB 1.4.4)");
   app.require_subcommand(1);
   app.footer("Run 'strata COMMAND --help' for a command's options.");

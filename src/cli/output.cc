@@ -126,8 +126,12 @@ Status PrintResult(engine::QueryResult* result, OutputFormat format, size_t max_
 ProgressLine::ProgressLine()
     : enabled_(::isatty(STDERR_FILENO) != 0), start_(std::chrono::steady_clock::now()) {}
 
-ProgressLine::~ProgressLine() {
+ProgressLine::~ProgressLine() { Done(); }
+
+void ProgressLine::Done() {
   if (shown_) std::fputs("\r\033[K", stderr);
+  shown_ = false;
+  enabled_ = false;
 }
 
 void ProgressLine::Update(const engine::Progress& p) {

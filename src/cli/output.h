@@ -27,6 +27,8 @@ class ProgressLine {
   ProgressLine();
   ~ProgressLine();
   void Update(const engine::Progress& p);
+  // Erases the line, if shown; later updates are ignored. Call before printing results.
+  void Done();
   engine::ProgressCallback Callback() {
     return [this](const engine::Progress& p) { Update(p); };
   }

@@ -49,6 +49,7 @@ int RunQuery(const QueryArgs& args) {
                                                  "': the file name must end in .parquet or .csv"),
                          2);
     }
+    progress.Done();
     if (!st.ok()) return ReportError(st);
     return 0;
   }
@@ -61,6 +62,7 @@ int RunQuery(const QueryArgs& args) {
   auto stmt = (*conn)->Prepare(args.sql);
   if (!stmt.ok()) return ReportError(stmt.status());
   auto result = (*stmt)->Execute(/*streaming=*/true, progress.Callback());
+  progress.Done();
   if (!result.ok()) return ReportError(result.status());
   Status st = PrintResult(result->get(), format, args.max_rows, stdout);
   if (!st.ok()) return ReportError(st);
