@@ -140,8 +140,7 @@ void ProgressLine::Update(const engine::Progress& p) {
   if (elapsed < std::chrono::seconds(1)) return;
   double secs = std::chrono::duration<double>(elapsed).count();
   if (p.percentage >= 0) {
-    std::fprintf(stderr, "\r\033[K[%5.1f%%] %llu rows  %.1fs", p.percentage,
-                 static_cast<unsigned long long>(p.rows_processed), secs);
+    std::fprintf(stderr, "\r\033[K[%5.1f%%] %.1fs", p.percentage, secs);
   } else {
     std::fprintf(stderr, "\r\033[Krunning... %.1fs", secs);
   }
