@@ -391,27 +391,11 @@ class PlanCompiler {
       }
     }
     STRATA_RETURN_NOT_OK(CheckDuplicates(out.columns, "join"));
-    std::string kind;
-    switch (o.how) {
-      case JoinType::kInner:
-        kind = "INNER JOIN";
-        break;
-      case JoinType::kLeft:
-        kind = "LEFT JOIN";
-        break;
-      case JoinType::kFull:
-        kind = "FULL OUTER JOIN";
-        break;
-      case JoinType::kSemi:
-        kind = "SEMI JOIN";
-        break;
-      case JoinType::kAnti:
-        kind = "ANTI JOIN";
-        break;
-      case JoinType::kCross:
-        kind = "CROSS JOIN";
-        break;
-    }
+    static const std::map<JoinType, const char*> kJoinSql = {
+        {JoinType::kInner, "INNER JOIN"},     {JoinType::kLeft, "LEFT JOIN"},
+        {JoinType::kFull, "FULL OUTER JOIN"}, {JoinType::kSemi, "SEMI JOIN"},
+        {JoinType::kAnti, "ANTI JOIN"},       {JoinType::kCross, "CROSS JOIN"}};
+    const std::string kind = kJoinSql.at(o.how);
     out.sql = "SELECT " + list + " FROM (" + left.sql + ") AS _l " + kind + " (" + right.sql +
               ") AS _r" + (o.how == JoinType::kCross ? "" : " ON " + cond);
     return out;

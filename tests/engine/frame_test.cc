@@ -11,18 +11,7 @@
 namespace strata {
 namespace {
 
-// Rows as text, sorted: compares results as multisets of rows.
-std::vector<std::string> SortedRows(const DataFrame& df) {
-  std::vector<std::string> rows;
-  for (size_t r = 0; r < df.num_rows(); ++r) {
-    std::string row;
-    for (size_t c = 0; c < df.num_columns(); ++c) row += df.column(c).Format(r) + "|";
-    rows.push_back(row);
-  }
-  std::sort(rows.begin(), rows.end());
-  return rows;
-}
-
+// Rows as text ("v1|v2|"), in result order.
 std::vector<std::string> InOrderRows(const DataFrame& df) {
   std::vector<std::string> rows;
   for (size_t r = 0; r < df.num_rows(); ++r) {
@@ -30,6 +19,13 @@ std::vector<std::string> InOrderRows(const DataFrame& df) {
     for (size_t c = 0; c < df.num_columns(); ++c) row += df.column(c).Format(r) + "|";
     rows.push_back(row);
   }
+  return rows;
+}
+
+// Rows as text, sorted: compares results as multisets of rows.
+std::vector<std::string> SortedRows(const DataFrame& df) {
+  std::vector<std::string> rows = InOrderRows(df);
+  std::sort(rows.begin(), rows.end());
   return rows;
 }
 
