@@ -1,0 +1,214 @@
+// Tables: versioned data in the Delta Lake protocol (reader 1 / writer 2).
+//
+// A Lake is a directory; each table is a folder in it holding Parquet data files and a
+// _delta_log/ of numbered JSON commits (with Parquet checkpoints every N commits), so
+// Spark, Trino, delta-rs, Polars and DuckDB read the same tables. Every write is one
+// atomic commit: the commit file is created with put-if-absent (link(2)), so two writers
+// never both get a version; a blind append that loses the race retries on the next
+// version, an overwrite, delete or metadata change that loses fails with kConflict
+// naming the winning version. Any version can be read again (time travel).
+//
+// Thread-safety: Lake and Table are thread-safe (each operation opens its own DuckDB
+// connection); Snapshot is immutable and shared. Several processes may write one table.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/filesystem.h"
+#include "strata/frame.h"
+#include "strata/status.h"
+
+namespace strata {
+
+// One column of a table schema. `type` is Delta's type: a primitive name ("long",
+// "string", "decimal(10,2)", "timestamp", ...) or the JSON text of a struct, array or
+// map type.
+struct TableField {
+  std::string name;
+  std::string type;
+  bool nullable = true;
+};
+
+// A data file of a version (Delta's `add` action).
+struct DataFile {
+  std::string path;  // relative to the table folder, decoded
+  std::map<std::string, std::optional<std::string>> partition_values;
+  int64_t size = 0;
+  int64_t modification_time = 0;
+  // Statistics, when the writer recorded them.
+  std::optional<int64_t> num_records;
+  std::string stats_json;  // Delta's stats string, or empty
+};
+
+// One version as `strata table log` shows it.
+struct VersionInfo {
+  int64_t version = 0;
+  int64_t timestamp_ms = 0;
+  std::string operation;  // WRITE, DELETE, OPTIMIZE, RESTORE, CREATE TABLE, ...
+  std::map<std::string, std::string> operation_parameters;
+  std::map<std::string, std::string> user_metadata;  // --meta key=value, features, metrics
+  std::string run_id;
+  std::string engine_info;
+  int64_t files_added = 0, files_removed = 0;
+  int64_t rows_added = 0, rows_removed = 0;  // when the files carry statistics
+  int64_t bytes_added = 0, bytes_removed = 0;
+};
+
+// A table as of one version. Immutable.
+struct Snapshot {
+  int64_t version = -1;
+  int64_t timestamp_ms = 0;  // of the commit that made this version
+  std::string table_id;
+  std::vector<TableField> schema;
+  std::vector<std::string> partition_columns;
+  std::map<std::string, std::string> configuration;
+  int min_reader_version = 1, min_writer_version = 2;
+  std::vector<DataFile> files;                  // sorted by path
+  std::map<std::string, int64_t> app_versions;  // Delta `txn`: app id -> version
+  // Which checkpoint replay started from (-1: none) and how many JSON commits it read.
+  int64_t checkpoint_version = -1;
+  int64_t commits_replayed = 0;
+
+  int64_t num_records() const;  // sum of files' numRecords (files without stats count 0)
+  int64_t size_bytes() const;
+};
+
+enum class WriteMode { kAppend, kOverwrite };
+
+struct WriteOptions {
+  WriteMode mode = WriteMode::kAppend;
+  // Only when the table is created by this write.
+  std::vector<std::string> partition_by;
+  // Kept in the commit (commitInfo.userMetadata): features, quality metrics, anything.
+  std::map<std::string, std::string> metadata;
+  std::string run_id;
+  // Add new columns of the data to the table (nullable); otherwise they are an error.
+  bool merge_schema = false;
+  // Exactly-once writes: the commit records (app_id, app_version) as a Delta `txn`; a
+  // write whose app_version is not above the recorded one is skipped (returns the
+  // current version).
+  std::string app_id;
+  int64_t app_version = -1;
+};
+
+struct VacuumResult {
+  std::vector<std::string> files;  // removed, or to be removed with dry_run
+  int64_t bytes = 0;
+};
+
+struct TableDiff {
+  int64_t from_version = 0, to_version = 0;
+  std::vector<std::string> columns_added, columns_removed;
+  std::vector<std::string> columns_retyped;  // "name: old -> new"
+  std::vector<std::string> files_added, files_removed;
+  int64_t rows_added = 0, rows_removed = 0;
+  // Per column, "min/max/nulls" before and after, where file statistics differ.
+  std::map<std::string, std::pair<std::string, std::string>> stats_changed;
+};
+
+// A simple predicate for file skipping: column OP literal, OP one of = < <= > >=.
+struct FilePredicate {
+  std::string column;
+  std::string op;
+  std::string value;  // compared as a number when both sides parse as numbers
+};
+
+struct TableOptions {
+  int checkpoint_interval = 10;
+};
+
+class Table;
+
+// A lake: a directory of tables. Table names are one path segment of letters, digits,
+// '_', '-' and '.', not starting with '.' or '_'.
+class Lake {
+ public:
+  // Opens the lake at `root`. NotFound unless it was made by Init (or `create`).
+  static Result<std::unique_ptr<Lake>> Open(const std::string& root, bool create = false,
+                                            std::shared_ptr<Session> session = nullptr);
+  // Creates the lake directory (and _strata/); OK if it exists.
+  static Status Init(const std::string& root);
+
+  const std::string& root() const { return root_; }
+  Session* session() const { return session_.get(); }
+  std::shared_ptr<Session> shared_session() const { return session_; }
+  FileSystem* fs() const { return fs_.get(); }
+
+  Result<std::vector<std::string>> ListTables();
+  // The table `name`; it need not exist yet (the first write creates it).
+  Result<std::unique_ptr<Table>> OpenTable(const std::string& name,
+                                           const TableOptions& options = {});
+
+ private:
+  Lake(std::string root, std::shared_ptr<Session> session, std::unique_ptr<FileSystem> fs)
+      : root_(std::move(root)), session_(std::move(session)), fs_(std::move(fs)) {}
+  std::string root_;
+  std::shared_ptr<Session> session_;
+  std::unique_ptr<FileSystem> fs_;
+};
+
+// Checks a table name; InvalidArgument saying what is wrong.
+Status ValidateTableName(const std::string& name);
+
+class Table {
+ public:
+  // A Delta table folder anywhere (for reading tables other tools wrote).
+  static Result<std::unique_ptr<Table>> OpenPath(const std::string& path,
+                                                 std::shared_ptr<Session> session,
+                                                 const TableOptions& options = {});
+
+  const std::string& name() const { return name_; }
+  const std::string& path() const { return path_; }
+  bool exists();
+
+  // The latest version, a given version, or the last version committed at or before a
+  // time (milliseconds since the epoch).
+  Result<std::shared_ptr<const Snapshot>> Latest();
+  Result<std::shared_ptr<const Snapshot>> AtVersion(int64_t version);
+  Result<std::shared_ptr<const Snapshot>> AsOf(int64_t timestamp_ms);
+
+  // The rows of a snapshot as a Frame; `skip` prunes files whose statistics prove no
+  // row can match (the caller still filters rows).
+  Result<Frame> Scan(const Snapshot& snapshot, const std::vector<FilePredicate>& skip = {});
+  Result<Frame> Scan();  // latest
+
+  // Writes `data` as a new version; returns it.
+  Result<int64_t> Write(const Frame& data, const WriteOptions& options = {});
+  // Deletes rows matching a SQL predicate by rewriting the files that hold them.
+  Result<int64_t> Delete(const std::string& predicate_sql, const WriteOptions& options = {});
+  // Compacts files smaller than `target_bytes` into files of about that size; one new
+  // version with the same rows. Returns the new version, or the current one if there
+  // was nothing to do.
+  Result<int64_t> Optimize(int64_t target_bytes = 128ll << 20);
+  // Makes a new version whose files are those of `version`.
+  Result<int64_t> Restore(int64_t version);
+  // Removes data files no version newer than `retain_hours` ago needs.
+  Result<VacuumResult> Vacuum(double retain_hours = 168, bool dry_run = false);
+
+  Result<std::vector<VersionInfo>> History();
+  Result<TableDiff> Diff(int64_t from_version, int64_t to_version);
+
+ private:
+  friend class Lake;
+  struct Impl;
+  Table(std::string name, std::string path, std::shared_ptr<Session> session, FileSystem* fs,
+        TableOptions options);
+
+ public:
+  ~Table();
+
+ private:
+  std::string name_;
+  std::string path_;
+  std::shared_ptr<Session> session_;
+  FileSystem* fs_;  // borrowed from the Lake (or owned by Impl for OpenPath)
+  TableOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace strata

@@ -1,0 +1,545 @@
+#include "table/delta_log.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <regex>
+#include <set>
+
+namespace strata::delta {
+namespace {
+
+using engine::QuoteString;
+
+std::string LogDir(const std::string& table_path) { return table_path + "/_delta_log"; }
+
+std::string Pad20(int64_t v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%020lld", static_cast<long long>(v));
+  return buf;
+}
+
+std::string RandomHex() {
+  static thread_local std::mt19937_64 rng(std::random_device{}() ^
+                                          static_cast<uint64_t>(::getpid()));
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+// Reader features Strata can honor: they change nothing for a reader of Parquet files.
+const std::set<std::string> kSupportedReaderFeatures = {"timestampNtz", "vacuumProtocolCheck"};
+
+Status CheckReadable(const Json& protocol, const Json& metadata, int64_t version) {
+  int reader = protocol.value("minReaderVersion", 1);
+  std::string where = "table version " + std::to_string(version);
+  if (reader > 3 || reader < 1) {
+    return Status::NotSupported(where + " needs Delta reader version " + std::to_string(reader) +
+                                "; Strata reads versions 1 to 3");
+  }
+  if (reader == 3) {
+    std::vector<std::string> unsupported;
+    for (const auto& f : protocol.value("readerFeatures", Json::array())) {
+      if (!kSupportedReaderFeatures.count(f.get<std::string>()))
+        unsupported.push_back(f.get<std::string>());
+    }
+    if (!unsupported.empty()) {
+      std::string list;
+      for (const auto& f : unsupported) list += (list.empty() ? "" : ", ") + f;
+      return Status::NotSupported(where +
+                                  " uses Delta reader features Strata does not support: " + list);
+    }
+  }
+  if (metadata.contains("configuration") && metadata["configuration"].is_object()) {
+    auto mode = metadata["configuration"].value("delta.columnMapping.mode", std::string("none"));
+    if (mode != "none") {
+      return Status::NotSupported(where + " uses Delta column mapping (mode '" + mode +
+                                  "'), which Strata does not support yet");
+    }
+  }
+  return Status::OK();
+}
+
+DataFile FileFromAdd(const Json& add) {
+  DataFile f;
+  f.path = DecodePath(add.value("path", ""));
+  if (add.contains("partitionValues") && add["partitionValues"].is_object()) {
+    for (const auto& [k, v] : add["partitionValues"].items()) {
+      if (v.is_null())
+        f.partition_values[k] = std::nullopt;
+      else
+        f.partition_values[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+  }
+  f.size = add.value("size", int64_t{0});
+  f.modification_time = add.value("modificationTime", int64_t{0});
+  if (add.contains("stats") && add["stats"].is_string()) {
+    f.stats_json = add["stats"].get<std::string>();
+    try {
+      Json stats = Json::parse(f.stats_json);
+      if (stats.contains("numRecords") && stats["numRecords"].is_number_integer()) {
+        f.num_records = stats["numRecords"].get<int64_t>();
+      }
+    } catch (const Json::exception&) {
+      // Statistics are optional; unreadable ones are ignored as if absent.
+    }
+  }
+  return f;
+}
+
+// The state replay builds, action by action.
+struct ReplayState {
+  Json protocol;
+  Json metadata;
+  std::map<std::string, DataFile> files;
+  std::map<std::string, int64_t> txns;
+  int64_t timestamp_ms = 0;
+};
+
+void Apply(const Json& action, ReplayState* state) {
+  if (action.contains("add") && action["add"].is_object()) {
+    DataFile f = FileFromAdd(action["add"]);
+    state->files[f.path] = std::move(f);
+  } else if (action.contains("remove") && action["remove"].is_object()) {
+    state->files.erase(DecodePath(action["remove"].value("path", "")));
+  } else if (action.contains("metaData") && action["metaData"].is_object()) {
+    state->metadata = action["metaData"];
+  } else if (action.contains("protocol") && action["protocol"].is_object()) {
+    state->protocol = action["protocol"];
+  } else if (action.contains("txn") && action["txn"].is_object()) {
+    state->txns[action["txn"].value("appId", "")] = action["txn"].value("version", int64_t{0});
+  } else if (action.contains("commitInfo") && action["commitInfo"].is_object()) {
+    state->timestamp_ms = action["commitInfo"].value("timestamp", state->timestamp_ms);
+  }
+}
+
+// Parses one commit file into actions; errors name the file, version and line.
+Result<std::vector<Json>> ParseCommit(const std::string& text, const std::string& file,
+                                      int64_t version) {
+  std::vector<Json> actions;
+  size_t start = 0;
+  int line_no = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    bool last = end == std::string::npos;
+    if (last) end = text.size();
+    std::string line = text.substr(start, end - start);
+    ++line_no;
+    start = end + 1;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    try {
+      Json action = Json::parse(line);
+      if (!action.is_object() || action.size() != 1) {
+        return Status::ParseError("corrupt log line in '" + file + "' (version " +
+                                  std::to_string(version) + ") line " + std::to_string(line_no) +
+                                  ": an action is an object with one key");
+      }
+      actions.push_back(std::move(action));
+    } catch (const Json::exception& e) {
+      return Status::ParseError("corrupt log line in '" + file + "' (version " +
+                                std::to_string(version) + ") line " + std::to_string(line_no) +
+                                (last ? " (truncated?)" : "") + ": " + e.what());
+    }
+  }
+  return actions;
+}
+
+Result<std::vector<Json>> ReadCheckpoint(engine::Connection* conn, const std::string& table_path,
+                                         const std::vector<std::string>& parts, int64_t version) {
+  std::string list;
+  for (const auto& p : parts)
+    list += (list.empty() ? "" : ", ") + QuoteString(LogDir(table_path) + "/" + p);
+  auto df = conn->Collect("SELECT to_json(t) AS j FROM read_parquet([" + list + "]) AS t");
+  if (!df.ok()) {
+    return df.status().WithContext("cannot read checkpoint of version " + std::to_string(version) +
+                                   " ('" + LogDir(table_path) + "/" + parts[0] + "')");
+  }
+  std::vector<Json> actions;
+  const Column& col = df->column(0);
+  for (size_t r = 0; r < df->num_rows(); ++r) {
+    Json row = Json::parse(col.GetString(r));
+    // A checkpoint row holds one action; the other columns are null.
+    for (auto& [key, value] : row.items()) {
+      if (value.is_null()) continue;
+      if (key == "add" || key == "remove") {
+        // Checkpoints store partitionValues as a map; DuckDB's JSON of a map is an object.
+        Json action;
+        action[key] = value;
+        actions.push_back(std::move(action));
+      } else if (key == "metaData" || key == "protocol" || key == "txn") {
+        Json action;
+        action[key] = value;
+        actions.push_back(std::move(action));
+      }
+    }
+  }
+  return actions;
+}
+
+}  // namespace
+
+std::string CommitFileName(int64_t version) { return Pad20(version) + ".json"; }
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string DecodePath(const std::string& path) {
+  std::string out;
+  for (size_t i = 0; i < path.size(); ++i) {
+    if (path[i] == '%' && i + 2 < path.size() &&
+        std::isxdigit(static_cast<unsigned char>(path[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(path[i + 2]))) {
+      out += static_cast<char>(std::stoi(path.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += path[i];
+    }
+  }
+  return out;
+}
+
+Result<LogListing> ListLog(FileSystem* fs, const std::string& table_path) {
+  auto names = fs->ListDir(LogDir(table_path));
+  if (!names.ok()) {
+    if (names.status().code() == StatusCode::kNotFound) {
+      return Status::NotFound("'" + table_path +
+                              "' is not a Delta table: it has no _delta_log folder");
+    }
+    return names.status();
+  }
+  static const std::regex kCommit(R"((\d{20})\.json)");
+  static const std::regex kCheckpoint(R"((\d{20})\.checkpoint\.parquet)");
+  static const std::regex kPart(R"((\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet)");
+  LogListing listing;
+  std::map<int64_t, std::map<int, std::string>> parts;
+  std::map<int64_t, int> part_counts;
+  for (const std::string& name : *names) {
+    std::smatch m;
+    if (std::regex_match(name, m, kCommit)) {
+      listing.commits.push_back(std::stoll(m[1]));
+    } else if (std::regex_match(name, m, kCheckpoint)) {
+      listing.checkpoints[std::stoll(m[1])] = {name};
+    } else if (std::regex_match(name, m, kPart)) {
+      int64_t v = std::stoll(m[1]);
+      parts[v][std::stoi(m[2])] = name;
+      part_counts[v] = std::stoi(m[3]);
+    } else if (name == "_last_checkpoint") {
+      listing.has_last_checkpoint = true;
+    }
+  }
+  for (const auto& [v, by_index] : parts) {
+    if (static_cast<int>(by_index.size()) != part_counts[v] || listing.checkpoints.count(v))
+      continue;
+    std::vector<std::string> files;
+    for (const auto& [i, name] : by_index) files.push_back(name);
+    listing.checkpoints[v] = std::move(files);  // only complete multi-part checkpoints
+  }
+  std::sort(listing.commits.begin(), listing.commits.end());
+  return listing;
+}
+
+Result<Snapshot> Replay(FileSystem* fs, engine::Connection* conn, const std::string& table_path,
+                        int64_t target_version) {
+  STRATA_ASSIGN_OR_RETURN(LogListing listing, ListLog(fs, table_path));
+  const std::string log_dir = LogDir(table_path);
+  int64_t latest = listing.commits.empty() ? -1 : listing.commits.back();
+  if (!listing.checkpoints.empty()) latest = std::max(latest, listing.checkpoints.rbegin()->first);
+  if (latest < 0)
+    return Status::NotFound("'" + table_path + "' has an empty _delta_log: no version exists");
+  if (target_version < 0) target_version = latest;
+  if (target_version > latest) {
+    return Status::NotFound("table '" + table_path + "' has no version " +
+                            std::to_string(target_version) + "; the latest is " +
+                            std::to_string(latest));
+  }
+
+  // _last_checkpoint must agree with the checkpoint files it names.
+  int64_t checkpoint = -1;
+  int64_t expected_size = -1;
+  if (listing.has_last_checkpoint) {
+    STRATA_ASSIGN_OR_RETURN(std::string text, fs->ReadFile(log_dir + "/_last_checkpoint"));
+    Json last;
+    try {
+      last = Json::parse(text);
+    } catch (const Json::exception& e) {
+      return Status::ParseError("corrupt '" + log_dir + "/_last_checkpoint': " + e.what());
+    }
+    int64_t v = last.value("version", int64_t{-1});
+    int parts = last.value("parts", 1);
+    auto it = listing.checkpoints.find(v);
+    if (v < 0 || it == listing.checkpoints.end() || static_cast<int>(it->second.size()) != parts) {
+      return Status::ParseError(
+          "'" + log_dir + "/_last_checkpoint' names a checkpoint at version " + std::to_string(v) +
+          " (" + std::to_string(parts) + " part(s)) that is not in the log folder");
+    }
+    if (v <= target_version) {
+      checkpoint = v;
+      expected_size = last.value("size", int64_t{-1});
+    }
+  }
+  // A newer complete checkpoint than _last_checkpoint says may exist (a writer can die
+  // between the two); use the newest one not past the target.
+  for (const auto& [v, files] : listing.checkpoints) {
+    if (v <= target_version && v > checkpoint) {
+      checkpoint = v;
+      expected_size = -1;
+    }
+  }
+
+  std::set<int64_t> have(listing.commits.begin(), listing.commits.end());
+  int64_t first = checkpoint + 1;
+  if (checkpoint < 0 && !have.count(0)) {
+    return Status::ParseError("the log of '" + table_path +
+                              "' has no version 0 and no checkpoint to start from");
+  }
+  for (int64_t v = first; v <= target_version; ++v) {
+    if (!have.count(v)) {
+      auto next = have.upper_bound(v);
+      return Status::ParseError(
+          "the log of '" + table_path + "' is missing version " + std::to_string(v) + " ('" +
+          log_dir + "/" + CommitFileName(v) + "')" +
+          (next != have.end()
+               ? "; versions are not contiguous, the next is " + std::to_string(*next)
+               : ""));
+    }
+  }
+
+  ReplayState state;
+  Snapshot snap;
+  if (checkpoint >= 0) {
+    STRATA_ASSIGN_OR_RETURN(
+        std::vector<Json> actions,
+        ReadCheckpoint(conn, table_path, listing.checkpoints[checkpoint], checkpoint));
+    if (expected_size >= 0 && static_cast<int64_t>(actions.size()) > expected_size) {
+      return Status::ParseError("checkpoint of version " + std::to_string(checkpoint) + " in '" +
+                                log_dir + "' holds " + std::to_string(actions.size()) +
+                                " actions but _last_checkpoint says " +
+                                std::to_string(expected_size));
+    }
+    for (const Json& a : actions) Apply(a, &state);
+    snap.checkpoint_version = checkpoint;
+  }
+  for (int64_t v = first; v <= target_version; ++v) {
+    const std::string file = log_dir + "/" + CommitFileName(v);
+    STRATA_ASSIGN_OR_RETURN(std::string text, fs->ReadFile(file));
+    STRATA_ASSIGN_OR_RETURN(std::vector<Json> actions, ParseCommit(text, file, v));
+    int64_t ts = -1;
+    for (const Json& a : actions) {
+      Apply(a, &state);
+      if (a.contains("commitInfo")) ts = a["commitInfo"].value("timestamp", int64_t{-1});
+    }
+    if (ts < 0) {
+      auto info = fs->Stat(file);
+      ts = info.ok() ? info->modified_ms : 0;
+    }
+    state.timestamp_ms = ts;
+    ++snap.commits_replayed;
+  }
+  if (state.protocol.is_null()) {
+    return Status::ParseError("table '" + table_path + "' at version " +
+                              std::to_string(target_version) +
+                              " has no protocol action in its log");
+  }
+  if (state.metadata.is_null()) {
+    return Status::ParseError("table '" + table_path + "' at version " +
+                              std::to_string(target_version) +
+                              " has no metaData action in its log");
+  }
+  STRATA_RETURN_NOT_OK(CheckReadable(state.protocol, state.metadata, target_version)
+                           .WithContext("'" + table_path + "'"));
+
+  snap.version = target_version;
+  snap.timestamp_ms = state.timestamp_ms;
+  snap.table_id = state.metadata.value("id", "");
+  snap.min_reader_version = state.protocol.value("minReaderVersion", 1);
+  snap.min_writer_version = state.protocol.value("minWriterVersion", 2);
+  auto schema = ParseSchemaString(state.metadata.value("schemaString", ""));
+  if (!schema.ok())
+    return schema.status().WithContext("table '" + table_path + "' version " +
+                                       std::to_string(target_version));
+  snap.schema = std::move(schema).value();
+  for (const auto& c : state.metadata.value("partitionColumns", Json::array())) {
+    snap.partition_columns.push_back(c.get<std::string>());
+  }
+  if (state.metadata.contains("configuration") && state.metadata["configuration"].is_object()) {
+    for (const auto& [k, v] : state.metadata["configuration"].items()) {
+      snap.configuration[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+  }
+  for (auto& [path, f] : state.files) snap.files.push_back(std::move(f));
+  snap.app_versions = std::move(state.txns);
+  return snap;
+}
+
+Result<Json> ReadCommitInfo(FileSystem* fs, const std::string& table_path, int64_t version,
+                            std::vector<Json>* actions_out) {
+  const std::string file = LogDir(table_path) + "/" + CommitFileName(version);
+  STRATA_ASSIGN_OR_RETURN(std::string text, fs->ReadFile(file));
+  STRATA_ASSIGN_OR_RETURN(std::vector<Json> actions, ParseCommit(text, file, version));
+  Json info = Json::object();
+  for (const Json& a : actions) {
+    if (a.contains("commitInfo")) info = a["commitInfo"];
+  }
+  if (!info.contains("timestamp")) {
+    auto st = fs->Stat(file);
+    if (st.ok()) info["timestamp"] = st->modified_ms;
+  }
+  if (actions_out != nullptr) *actions_out = std::move(actions);
+  return info;
+}
+
+Status WriteCommit(FileSystem* fs, const std::string& table_path, int64_t version,
+                   const std::vector<Json>& actions) {
+  const std::string log_dir = LogDir(table_path);
+  const std::string target = log_dir + "/" + CommitFileName(version);
+  const std::string tmp = log_dir + "/." + CommitFileName(version) + "." + RandomHex() + ".tmp";
+  std::string content;
+  for (const Json& a : actions) content += a.dump() + "\n";
+  Status st = [&]() -> Status {
+    STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, fs->NewWritableFile(tmp));
+    STRATA_RETURN_NOT_OK(file->Append(content));
+    STRATA_RETURN_NOT_OK(file->Sync());
+    STRATA_RETURN_NOT_OK(file->Close());
+    return fs->LinkIfAbsent(tmp, target);
+  }();
+  (void)fs->RemoveFile(tmp);  // the link (if made) holds the content
+  if (!st.ok()) {
+    if (st.code() == StatusCode::kAlreadyExists) {
+      return Status::AlreadyExists("version " + std::to_string(version) + " of '" + table_path +
+                                   "' exists");
+    }
+    return st.WithContext("commit of version " + std::to_string(version) + " of '" + table_path +
+                          "' failed");
+  }
+  Status synced = fs->SyncDir(log_dir);
+  if (!synced.ok()) {
+    return synced.WithContext("version " + std::to_string(version) + " of '" + table_path +
+                              "' was written but its folder could not be synced");
+  }
+  return Status::OK();
+}
+
+Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::string& table_path,
+                       const Snapshot& snapshot) {
+  const std::string log_dir = LogDir(table_path);
+  const std::string name = Pad20(snapshot.version) + ".checkpoint.parquet";
+  const std::string tmp_json = log_dir + "/." + name + "." + RandomHex() + ".ndjson";
+  const std::string tmp_parquet = log_dir + "/." + name + "." + RandomHex() + ".tmp";
+  std::vector<Json> actions;
+  actions.push_back(ProtocolAction(snapshot.min_reader_version, snapshot.min_writer_version));
+  actions.push_back(MetadataAction(snapshot, 0));
+  for (const auto& [app, v] : snapshot.app_versions)
+    actions.push_back(TxnAction(app, v, snapshot.timestamp_ms));
+  for (const DataFile& f : snapshot.files) actions.push_back(AddAction(f, false));
+  Status st = [&]() -> Status {
+    {
+      std::ofstream out(tmp_json, std::ios::binary);
+      for (const Json& a : actions) out << a.dump() << "\n";
+      if (!out) return Status::IOError("cannot write '" + tmp_json + "'");
+    }
+    const std::string map = "MAP(VARCHAR, VARCHAR)";
+    const std::string columns =
+        "{'txn': 'STRUCT(appId VARCHAR, version BIGINT, lastUpdated BIGINT)', "
+        "'add': 'STRUCT(path VARCHAR, partitionValues " +
+        map +
+        ", size BIGINT, modificationTime BIGINT, "
+        "dataChange BOOLEAN, stats VARCHAR, tags " +
+        map +
+        ")', "
+        "'remove': 'STRUCT(path VARCHAR, deletionTimestamp BIGINT, dataChange BOOLEAN, "
+        "extendedFileMetadata BOOLEAN, partitionValues " +
+        map +
+        ", size BIGINT)', "
+        "'metaData': 'STRUCT(id VARCHAR, name VARCHAR, description VARCHAR, format STRUCT(provider "
+        "VARCHAR, "
+        "options " +
+        map + "), schemaString VARCHAR, partitionColumns VARCHAR[], configuration " + map +
+        ", createdTime BIGINT)', "
+        "'protocol': 'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER)'}";
+    STRATA_RETURN_NOT_OK(
+        conn->Execute("COPY (SELECT txn, \"add\", remove, metaData, protocol FROM read_json(" +
+                      QuoteString(tmp_json) + ", format='newline_delimited', columns=" + columns +
+                      ")) TO " + QuoteString(tmp_parquet) + " (FORMAT parquet)"));
+    STRATA_RETURN_NOT_OK(fs->Rename(tmp_parquet, log_dir + "/" + name));
+    Json last = {{"version", snapshot.version}, {"size", static_cast<int64_t>(actions.size())}};
+    return fs->WriteFileAtomic(log_dir + "/_last_checkpoint", last.dump());
+  }();
+  std::remove(tmp_json.c_str());
+  std::remove(tmp_parquet.c_str());
+  return st.WithContext("checkpoint of version " + std::to_string(snapshot.version) + " of '" +
+                        table_path + "'");
+}
+
+// ---------------------------------------------------------------------------------------
+// Actions
+
+Json ProtocolAction(int min_reader, int min_writer) {
+  return {{"protocol", {{"minReaderVersion", min_reader}, {"minWriterVersion", min_writer}}}};
+}
+
+Json MetadataAction(const Snapshot& s, int64_t created_time) {
+  Json config = Json::object();
+  for (const auto& [k, v] : s.configuration) config[k] = v;
+  Json md = {{"id", s.table_id},
+             {"format", {{"provider", "parquet"}, {"options", Json::object()}}},
+             {"schemaString", SchemaString(s.schema)},
+             {"partitionColumns", s.partition_columns},
+             {"configuration", config}};
+  if (created_time > 0) md["createdTime"] = created_time;
+  return {{"metaData", md}};
+}
+
+namespace {
+std::string EncodePath(const std::string& path) {
+  // add.path is a URI: escape what is not safe in one.
+  std::string out;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || std::strchr("/-_.=~", c) != nullptr) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+Json PartitionJson(const DataFile& f) {
+  Json pv = Json::object();
+  for (const auto& [k, v] : f.partition_values) pv[k] = v ? Json(*v) : Json(nullptr);
+  return pv;
+}
+}  // namespace
+
+Json AddAction(const DataFile& f, bool data_change) {
+  Json add = {{"path", EncodePath(f.path)},
+              {"partitionValues", PartitionJson(f)},
+              {"size", f.size},
+              {"modificationTime", f.modification_time},
+              {"dataChange", data_change}};
+  if (!f.stats_json.empty()) add["stats"] = f.stats_json;
+  return {{"add", add}};
+}
+
+Json RemoveAction(const DataFile& f, int64_t deletion_timestamp, bool data_change) {
+  return {{"remove",
+           {{"path", EncodePath(f.path)},
+            {"deletionTimestamp", deletion_timestamp},
+            {"dataChange", data_change},
+            {"extendedFileMetadata", true},
+            {"partitionValues", PartitionJson(f)},
+            {"size", f.size}}}};
+}
+
+Json TxnAction(const std::string& app_id, int64_t version, int64_t last_updated) {
+  return {{"txn", {{"appId", app_id}, {"version", version}, {"lastUpdated", last_updated}}}};
+}
+
+}  // namespace strata::delta

@@ -1,0 +1,73 @@
+// The Delta transaction log: reading (listing, checkpoint + JSON replay into a
+// Snapshot) and writing (one commit file, put-if-absent; Parquet checkpoints).
+// Internal to libstrata; the public API is strata/table.h.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <vector>
+
+#include "strata/engine.h"
+#include "strata/filesystem.h"
+#include "strata/table.h"
+
+namespace strata::delta {
+
+using Json = nlohmann::ordered_json;
+
+// "00000000000000000042.json"
+std::string CommitFileName(int64_t version);
+
+// What _delta_log/ holds.
+struct LogListing {
+  std::vector<int64_t> commits;  // versions with a JSON commit, ascending
+  // version -> checkpoint files (one, or the parts of a multi-part checkpoint, in order)
+  std::map<int64_t, std::vector<std::string>> checkpoints;
+  bool has_last_checkpoint = false;
+};
+
+Result<LogListing> ListLog(FileSystem* fs, const std::string& table_path);
+
+// Replays the log up to `target_version` (-1: latest). `conn` reads Parquet checkpoints.
+// Errors name the file and version: a missing _delta_log, a gap in versions, a corrupt
+// line, no protocol or metadata, an unsupported protocol, a checkpoint that does not
+// match _last_checkpoint.
+Result<Snapshot> Replay(FileSystem* fs, engine::Connection* conn, const std::string& table_path,
+                        int64_t target_version = -1);
+
+// The commitInfo of one version (or an empty object if it has none).
+Result<Json> ReadCommitInfo(FileSystem* fs, const std::string& table_path, int64_t version,
+                            std::vector<Json>* actions = nullptr);
+
+// Writes `actions` as version `version`, put-if-absent: AlreadyExists if another writer
+// got that version first (nothing of ours is left behind), OK once the version exists.
+Status WriteCommit(FileSystem* fs, const std::string& table_path, int64_t version,
+                   const std::vector<Json>& actions);
+
+// Writes `snapshot` as a Parquet checkpoint at its version and points _last_checkpoint
+// at it. Local file systems only (DuckDB writes the Parquet).
+Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::string& table_path,
+                       const Snapshot& snapshot);
+
+// Actions.
+Json ProtocolAction(int min_reader, int min_writer);
+Json MetadataAction(const Snapshot& s, int64_t created_time);
+Json AddAction(const DataFile& f, bool data_change);
+Json RemoveAction(const DataFile& f, int64_t deletion_timestamp, bool data_change);
+Json TxnAction(const std::string& app_id, int64_t version, int64_t last_updated);
+
+// Delta's schema JSON <-> fields.
+std::string SchemaString(const std::vector<TableField>& fields);
+Result<std::vector<TableField>> ParseSchemaString(const std::string& schema_string);
+// DuckDB type text for a Delta type ("long" -> "BIGINT", struct JSON -> "STRUCT(...)").
+Result<std::string> DuckTypeOf(const std::string& delta_type);
+// Delta type for a DuckDB type, or NotSupported naming it.
+Result<std::string> DeltaTypeOf(const std::string& duck_type);
+
+// Percent-decoding of add/remove paths (they are URIs).
+std::string DecodePath(const std::string& path);
+
+int64_t NowMs();
+
+}  // namespace strata::delta
