@@ -3,11 +3,30 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "strata/status.h"
+#include "strata/table.h"
 
 namespace strata::cli {
 
-void RegisterQuery(CLI::App& app, int* exit_code);
+// Options every command sees.
+struct GlobalOptions {
+  std::string lake = "lake";  // --lake, else $STRATA_LAKE, else ./lake
+};
+
+void RegisterQuery(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterDemo(CLI::App& app, int* exit_code);
 void RegisterGenerate(CLI::App& app, int* exit_code);
+void RegisterInit(CLI::App& app, const GlobalOptions* global, int* exit_code);
+void RegisterTable(CLI::App& app, const GlobalOptions* global, int* exit_code);
+
+// Makes the lake's tables queryable by name in `sql` on `session`: each table named in
+// the query becomes a view, and `name@VERSION` or `name@'TIMESTAMP'` a view of that
+// version. Returns the query with the time-travel references rewritten. A missing lake
+// is not an error (the query may read only files).
+Result<std::string> BindLakeTables(const std::string& lake_root, Session* session,
+                                   const std::string& sql);
 
 }  // namespace strata::cli

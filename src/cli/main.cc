@@ -9,8 +9,14 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("strata ") + STRATA_VERSION + " (DuckDB 1.4.4)");
   app.require_subcommand(1);
   app.footer("Run 'strata COMMAND --help' for a command's options.");
+  strata::cli::GlobalOptions global;
+  if (const char* env = std::getenv("STRATA_LAKE"); env != nullptr && *env != '\0')
+    global.lake = env;
+  app.add_option("--lake", global.lake, "Lake folder (default: $STRATA_LAKE, else ./lake)");
   int exit_code = 0;
-  strata::cli::RegisterQuery(app, &exit_code);
+  strata::cli::RegisterInit(app, &global, &exit_code);
+  strata::cli::RegisterTable(app, &global, &exit_code);
+  strata::cli::RegisterQuery(app, &global, &exit_code);
   strata::cli::RegisterDemo(app, &exit_code);
   strata::cli::RegisterGenerate(app, &exit_code);
   try {

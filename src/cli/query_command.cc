@@ -27,13 +27,17 @@ bool EndsWith(const std::string& s, const std::string& suffix) {
          s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-int RunQuery(const QueryArgs& args) {
+int RunQuery(const GlobalOptions& global, const QueryArgs& query_args) {
+  QueryArgs args = query_args;
   engine::DatabaseOptions options;
   options.threads = args.threads;
   options.track_progress = true;
   auto session = Session::Open(options);
   if (!session.ok()) return ReportError(session.status());
   if (Status st = CheckFilesReferencedBy(args.sql); !st.ok()) return ReportError(st);
+  auto bound = BindLakeTables(global.lake, session->get(), args.sql);
+  if (!bound.ok()) return ReportError(bound.status());
+  args.sql = *bound;
   ProgressLine progress;
 
   if (!args.out.empty()) {
@@ -71,12 +75,14 @@ int RunQuery(const QueryArgs& args) {
 
 }  // namespace
 
-void RegisterQuery(CLI::App& app, int* exit_code) {
+void RegisterQuery(CLI::App& app, const GlobalOptions* global, int* exit_code) {
   auto args = std::make_shared<QueryArgs>();
   CLI::App* cmd = app.add_subcommand(
       "query",
-      "Run SQL over files named by path, e.g.\n"
-      "  strata query \"SELECT category, avg(value) FROM 'events.csv' GROUP BY 1\"");
+      "Run SQL over files named by path and the lake's tables, e.g.\n"
+      "  strata query \"SELECT category, avg(value) FROM 'events.csv' GROUP BY 1\"\n"
+      "  strata query \"SELECT count(*) FROM features@3\"   (a table at version 3; or "
+      "@'2026-11-20T10:00:00Z')");
   cmd->add_option("sql", args->sql, "The SQL query (DuckDB dialect)")->required();
   cmd->add_option("--format,-f", args->format, "Output on stdout: table, csv or json")
       ->check(CLI::IsMember({"table", "csv", "json"}))
@@ -87,7 +93,7 @@ void RegisterQuery(CLI::App& app, int* exit_code) {
   cmd->add_option("--max-rows", args->max_rows, "Rows shown by --format table")
       ->capture_default_str();
   cmd->add_option("--threads", args->threads, "DuckDB worker threads (0: all cores)");
-  cmd->callback([args, exit_code] { *exit_code = RunQuery(*args); });
+  cmd->callback([args, global, exit_code] { *exit_code = RunQuery(*global, *args); });
 }
 
 }  // namespace strata::cli

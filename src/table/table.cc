@@ -181,7 +181,12 @@ Result<std::unique_ptr<Table>> Table::OpenPath(const std::string& path,
   return table;
 }
 
-bool Table::exists() { return fs_->Exists(path_ + "/_delta_log"); }
+bool Table::exists() {
+  // A table exists once version 0 (or a checkpoint) does: a first write that failed may
+  // leave an empty _delta_log behind.
+  auto listing = delta::ListLog(fs_, path_);
+  return listing.ok() && (!listing->commits.empty() || !listing->checkpoints.empty());
+}
 
 Result<std::shared_ptr<const Snapshot>> Table::AtVersion(int64_t version) {
   if (!exists())
@@ -574,6 +579,7 @@ Result<int64_t> Table::Write(const Frame& data, const WriteOptions& options) {
   }
   STRATA_ASSIGN_OR_RETURN(std::string data_sql, data.to_sql());
   STRATA_ASSIGN_OR_RETURN(auto data_schema, data.schema());
+  if (!current) STRATA_RETURN_NOT_OK(fs_->CreateDirs(path_ + "/_delta_log"));
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
 
   Snapshot target;
@@ -985,13 +991,17 @@ std::map<std::string, std::string> ColumnStats(const Snapshot& s) {
     } catch (const Json::exception&) {
       continue;
     }
-    for (const auto& [c, v] : st.value("minValues", Json::object()).items()) {
+    // Named locals: items() of a temporary would dangle inside the loop.
+    const Json min_values = st.value("minValues", Json::object());
+    const Json max_values = st.value("maxValues", Json::object());
+    const Json null_counts = st.value("nullCount", Json::object());
+    for (const auto& [c, v] : min_values.items()) {
       if (!mins.count(c) || v < mins[c]) mins[c] = v;
     }
-    for (const auto& [c, v] : st.value("maxValues", Json::object()).items()) {
+    for (const auto& [c, v] : max_values.items()) {
       if (!maxs.count(c) || v > maxs[c]) maxs[c] = v;
     }
-    for (const auto& [c, v] : st.value("nullCount", Json::object()).items()) {
+    for (const auto& [c, v] : null_counts.items()) {
       if (v.is_number_integer()) nulls[c] += v.get<int64_t>();
     }
   }

@@ -1,0 +1,426 @@
+// strata init, strata table ...: lakes and versioned tables.
+#include <algorithm>
+#include <ctime>
+#include <set>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "strata/frame.h"
+
+namespace strata::cli {
+namespace {
+
+std::string FormatTime(int64_t ms) {
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string HumanBytes(int64_t b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(b);
+  int u = 0;
+  while (v >= 1024 && u < 4) v /= 1024, ++u;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+bool EndsWith(std::string s, const std::string& suffix) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Result<std::unique_ptr<Table>> OpenTable(const GlobalOptions& g, const std::string& name,
+                                         std::unique_ptr<Lake>* lake_out) {
+  STRATA_ASSIGN_OR_RETURN(*lake_out, Lake::Open(g.lake));
+  return (*lake_out)->OpenTable(name);
+}
+
+struct WriteArgs {
+  std::string name, from, query, mode = "append", where;
+  std::vector<std::string> partition_by, meta;
+  bool merge_schema = false;
+  std::string run_id;
+};
+
+int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
+  if (a.from.empty() == a.query.empty()) {
+    return ReportError(
+        Status::InvalidArgument("table write: give exactly one of --from FILE or --query SQL"), 2);
+  }
+  std::unique_ptr<Lake> lake;
+  auto table = OpenTable(g, a.name, &lake);
+  if (!table.ok()) return ReportError(table.status());
+  WriteOptions o;
+  o.mode = a.mode == "overwrite" ? WriteMode::kOverwrite : WriteMode::kAppend;
+  o.partition_by = a.partition_by;
+  o.merge_schema = a.merge_schema;
+  o.run_id = a.run_id;
+  for (const std::string& kv : a.meta) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return ReportError(Status::InvalidArgument("--meta '" + kv + "': expected KEY=VALUE"), 2);
+    }
+    o.metadata[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  Session* session = lake->session();
+  Frame data = session->sql("SELECT 1");
+  if (!a.from.empty()) {
+    if (EndsWith(a.from, ".parquet"))
+      data = session->scan_parquet({a.from});
+    else if (EndsWith(a.from, ".json") || EndsWith(a.from, ".ndjson") || EndsWith(a.from, ".jsonl"))
+      data = session->scan_ndjson({a.from});
+    else
+      data = session->scan_csv({a.from});
+  } else {
+    auto sql = BindLakeTables(g.lake, session, a.query);
+    if (!sql.ok()) return ReportError(sql.status());
+    data = session->sql(*sql);
+  }
+  auto version = (*table)->Write(data, o);
+  if (!version.ok()) return ReportError(version.status());
+  auto snap = (*table)->AtVersion(*version);
+  if (snap.ok()) {
+    std::printf("%s: version %lld, %lld rows in %zu files (%s)\n", a.name.c_str(),
+                static_cast<long long>(*version), static_cast<long long>((*snap)->num_records()),
+                (*snap)->files.size(), HumanBytes((*snap)->size_bytes()).c_str());
+  }
+  return 0;
+}
+
+int RunDelete(const GlobalOptions& g, const WriteArgs& a) {
+  std::unique_ptr<Lake> lake;
+  auto table = OpenTable(g, a.name, &lake);
+  if (!table.ok()) return ReportError(table.status());
+  auto before = (*table)->Latest();
+  if (!before.ok()) return ReportError(before.status());
+  auto version = (*table)->Delete(a.where);
+  if (!version.ok()) return ReportError(version.status());
+  if (*version == (*before)->version) {
+    std::printf("%s: no rows matched; still version %lld\n", a.name.c_str(),
+                static_cast<long long>(*version));
+    return 0;
+  }
+  auto after = (*table)->AtVersion(*version);
+  std::printf("%s: version %lld, %lld rows deleted\n", a.name.c_str(),
+              static_cast<long long>(*version),
+              static_cast<long long>((*before)->num_records() -
+                                     (after.ok() ? (*after)->num_records() : 0)));
+  return 0;
+}
+
+int RunLog(const GlobalOptions& g, const std::string& name) {
+  std::unique_ptr<Lake> lake;
+  auto table = OpenTable(g, name, &lake);
+  if (!table.ok()) return ReportError(table.status());
+  if (!(*table)->exists())
+    return ReportError(Status::NotFound("table '" + name + "' does not exist"));
+  auto history = (*table)->History();
+  if (!history.ok()) return ReportError(history.status());
+  std::printf("%-7s %-20s %-22s %10s %10s %6s %6s %10s  %s\n", "version", "time (UTC)", "operation",
+              "+rows", "-rows", "+files", "-files", "+bytes", "metadata");
+  for (auto it = history->rbegin(); it != history->rend(); ++it) {
+    std::string meta;
+    for (const auto& [k, v] : it->user_metadata) meta += (meta.empty() ? "" : " ") + k + "=" + v;
+    if (!it->run_id.empty()) meta += (meta.empty() ? "" : " ") + std::string("run=") + it->run_id;
+    auto mode = it->operation_parameters.find("mode");
+    std::string op =
+        it->operation + (mode != it->operation_parameters.end() ? " (" + mode->second + ")" : "");
+    std::printf("%-7lld %-20s %-22s %10lld %10lld %6lld %6lld %10s  %s\n",
+                static_cast<long long>(it->version), FormatTime(it->timestamp_ms).c_str(),
+                op.c_str(), static_cast<long long>(it->rows_added),
+                static_cast<long long>(it->rows_removed), static_cast<long long>(it->files_added),
+                static_cast<long long>(it->files_removed), HumanBytes(it->bytes_added).c_str(),
+                meta.c_str());
+  }
+  return 0;
+}
+
+int RunShow(const GlobalOptions& g, const std::string& name, int64_t version) {
+  std::unique_ptr<Lake> lake;
+  auto table = OpenTable(g, name, &lake);
+  if (!table.ok()) return ReportError(table.status());
+  auto snap = version >= 0 ? (*table)->AtVersion(version) : (*table)->Latest();
+  if (!snap.ok()) return ReportError(snap.status());
+  const Snapshot& s = **snap;
+  std::printf(
+      "table     %s\npath      %s\nid        %s\nversion   %lld (%s)\nprotocol  reader %d, writer "
+      "%d\n",
+      name.c_str(), (*table)->path().c_str(), s.table_id.c_str(), static_cast<long long>(s.version),
+      FormatTime(s.timestamp_ms).c_str(), s.min_reader_version, s.min_writer_version);
+  std::string parts;
+  for (const auto& p : s.partition_columns) parts += (parts.empty() ? "" : ", ") + p;
+  std::printf("partitioned by  %s\nrows      %lld\nfiles     %zu (%s)\nschema:\n",
+              parts.empty() ? "-" : parts.c_str(), static_cast<long long>(s.num_records()),
+              s.files.size(), HumanBytes(s.size_bytes()).c_str());
+  for (const TableField& f : s.schema) {
+    std::printf("  %-24s %s%s\n", f.name.c_str(), f.type.c_str(), f.nullable ? "" : " not null");
+  }
+  return 0;
+}
+
+int RunList(const GlobalOptions& g) {
+  auto lake = Lake::Open(g.lake);
+  if (!lake.ok()) return ReportError(lake.status());
+  auto tables = (*lake)->ListTables();
+  if (!tables.ok()) return ReportError(tables.status());
+  for (const std::string& t : *tables) {
+    auto table = (*lake)->OpenTable(t);
+    auto snap =
+        table.ok() ? (*table)->Latest() : Result<std::shared_ptr<const Snapshot>>(table.status());
+    if (!snap.ok()) {
+      std::printf("%-24s (unreadable: %s)\n", t.c_str(), snap.status().message().c_str());
+      continue;
+    }
+    std::printf("%-24s version %-6lld %12lld rows %6zu files %10s\n", t.c_str(),
+                static_cast<long long>((*snap)->version),
+                static_cast<long long>((*snap)->num_records()), (*snap)->files.size(),
+                HumanBytes((*snap)->size_bytes()).c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterInit(CLI::App& app, const GlobalOptions* g, int* exit_code) {
+  CLI::App* cmd = app.add_subcommand("init", "Create a lake (the folder given by --lake)");
+  cmd->callback([g, exit_code] {
+    Status st = Lake::Init(g->lake);
+    if (!st.ok()) {
+      *exit_code = ReportError(st);
+      return;
+    }
+    std::printf("lake ready at %s\n", g->lake.c_str());
+  });
+}
+
+void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
+  CLI::App* table = app.add_subcommand("table", "Versioned tables (Delta Lake) in the lake");
+  table->require_subcommand(1);
+
+  auto w = std::make_shared<WriteArgs>();
+  CLI::App* write =
+      table->add_subcommand("write", "Write rows as a new version (creates the table)");
+  write->add_option("name", w->name, "Table name")->required();
+  write->add_option("--from", w->from, "Read the rows from a CSV, Parquet or NDJSON file");
+  write->add_option("--query", w->query, "Or from a SQL query (may name lake tables)");
+  write->add_option("--mode", w->mode, "append or overwrite")
+      ->check(CLI::IsMember({"append", "overwrite"}))
+      ->capture_default_str();
+  write->add_option("--partition-by", w->partition_by, "Partition columns (new tables)")
+      ->delimiter(',');
+  write->add_option("--meta", w->meta, "KEY=VALUE kept with the version (repeatable)");
+  write->add_flag("--merge-schema", w->merge_schema, "Add new columns of the data to the table");
+  write->add_option("--run-id", w->run_id, "Run that made this version");
+  write->callback([g, w, exit_code] { *exit_code = RunWrite(*g, *w); });
+
+  auto d = std::make_shared<WriteArgs>();
+  CLI::App* del =
+      table->add_subcommand("delete", "Delete rows matching a SQL condition (a new version)");
+  del->add_option("name", d->name, "Table name")->required();
+  del->add_option("--where", d->where, "SQL condition")->required();
+  del->callback([g, d, exit_code] { *exit_code = RunDelete(*g, *d); });
+
+  auto name = std::make_shared<std::string>();
+  auto version = std::make_shared<int64_t>(-1);
+  CLI::App* log =
+      table->add_subcommand("log", "Versions with operation, rows, files, bytes and metadata");
+  log->add_option("name", *name, "Table name")->required();
+  log->callback([g, name, exit_code] { *exit_code = RunLog(*g, *name); });
+
+  CLI::App* show = table->add_subcommand("show", "Schema, partitioning, version, files and size");
+  show->add_option("name", *name, "Table name")->required();
+  show->add_option("--version", *version, "A past version");
+  show->callback([g, name, version, exit_code] { *exit_code = RunShow(*g, *name, *version); });
+
+  CLI::App* list = table->add_subcommand("list", "Tables in the lake");
+  list->callback([g, exit_code] { *exit_code = RunList(*g); });
+
+  auto retain = std::make_shared<double>(168);
+  auto dry_run = std::make_shared<bool>(false);
+  CLI::App* vacuum = table->add_subcommand("vacuum", "Remove data files no retained version needs");
+  vacuum->add_option("name", *name, "Table name")->required();
+  vacuum->add_option("--retain", *retain, "Hours of versions to keep readable")
+      ->capture_default_str();
+  vacuum->add_flag("--dry-run", *dry_run, "List what would be removed");
+  vacuum->callback([g, name, retain, dry_run, exit_code] {
+    std::unique_ptr<Lake> lake;
+    auto t = OpenTable(*g, *name, &lake);
+    if (!t.ok()) return void(*exit_code = ReportError(t.status()));
+    auto r = (*t)->Vacuum(*retain, *dry_run);
+    if (!r.ok()) return void(*exit_code = ReportError(r.status()));
+    for (const auto& f : r->files)
+      std::printf("%s%s\n", *dry_run ? "would remove " : "removed ", f.c_str());
+    std::printf("%s%zu files, %s\n", *dry_run ? "would remove " : "removed ", r->files.size(),
+                HumanBytes(r->bytes).c_str());
+  });
+
+  auto target = std::make_shared<int64_t>(128ll << 20);
+  CLI::App* optimize =
+      table->add_subcommand("optimize", "Compact small files (one new version, same rows)");
+  optimize->add_option("name", *name, "Table name")->required();
+  optimize->add_option("--target-size", *target, "Target file size in bytes")
+      ->capture_default_str();
+  optimize->callback([g, name, target, exit_code] {
+    std::unique_ptr<Lake> lake;
+    auto t = OpenTable(*g, *name, &lake);
+    if (!t.ok()) return void(*exit_code = ReportError(t.status()));
+    auto before = (*t)->Latest();
+    if (!before.ok()) return void(*exit_code = ReportError(before.status()));
+    auto v = (*t)->Optimize(*target);
+    if (!v.ok()) return void(*exit_code = ReportError(v.status()));
+    auto after = (*t)->AtVersion(*v);
+    std::printf("%s: version %lld, %zu files -> %zu files\n", name->c_str(),
+                static_cast<long long>(*v), (*before)->files.size(),
+                after.ok() ? (*after)->files.size() : 0);
+  });
+
+  auto to_version = std::make_shared<int64_t>(0);
+  CLI::App* restore =
+      table->add_subcommand("restore", "Make a new version with the data of an old one");
+  restore->add_option("name", *name, "Table name")->required();
+  restore->add_option("version", *to_version, "Version to restore")->required();
+  restore->callback([g, name, to_version, exit_code] {
+    std::unique_ptr<Lake> lake;
+    auto t = OpenTable(*g, *name, &lake);
+    if (!t.ok()) return void(*exit_code = ReportError(t.status()));
+    auto v = (*t)->Restore(*to_version);
+    if (!v.ok()) return void(*exit_code = ReportError(v.status()));
+    std::printf("%s: version %lld restores version %lld\n", name->c_str(),
+                static_cast<long long>(*v), static_cast<long long>(*to_version));
+  });
+
+  auto a = std::make_shared<int64_t>(0), b = std::make_shared<int64_t>(0);
+  CLI::App* diff = table->add_subcommand("diff", "What changed between two versions");
+  diff->add_option("name", *name, "Table name")->required();
+  diff->add_option("from", *a, "Older version")->required();
+  diff->add_option("to", *b, "Newer version")->required();
+  diff->callback([g, name, a, b, exit_code] {
+    std::unique_ptr<Lake> lake;
+    auto t = OpenTable(*g, *name, &lake);
+    if (!t.ok()) return void(*exit_code = ReportError(t.status()));
+    auto d = (*t)->Diff(*a, *b);
+    if (!d.ok()) return void(*exit_code = ReportError(d.status()));
+    std::printf("%s: version %lld -> %lld\n", name->c_str(), static_cast<long long>(*a),
+                static_cast<long long>(*b));
+    for (const auto& c : d->columns_added) std::printf("  column added    %s\n", c.c_str());
+    for (const auto& c : d->columns_removed) std::printf("  column removed  %s\n", c.c_str());
+    for (const auto& c : d->columns_retyped) std::printf("  column retyped  %s\n", c.c_str());
+    std::printf("  rows   +%lld -%lld\n  files  +%zu -%zu\n", static_cast<long long>(d->rows_added),
+                static_cast<long long>(d->rows_removed), d->files_added.size(),
+                d->files_removed.size());
+    for (const auto& [c, ch] : d->stats_changed) {
+      std::printf("  stats  %s: %s -> %s\n", c.c_str(), ch.first.empty() ? "-" : ch.first.c_str(),
+                  ch.second.empty() ? "-" : ch.second.c_str());
+    }
+  });
+}
+
+Result<std::string> BindLakeTables(const std::string& lake_root, Session* session,
+                                   const std::string& sql) {
+  auto lake = Lake::Open(lake_root, false, nullptr);
+  if (!lake.ok()) return sql;  // no lake: the query reads files only
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> tables, (*lake)->ListTables());
+  std::set<std::string> known(tables.begin(), tables.end());
+  STRATA_ASSIGN_OR_RETURN(auto conn, session->database()->Connect());
+  std::string out;
+  std::set<std::string> bound;
+  // Binds table `name` (latest, or the version `spec` names) as a view called `view`.
+  auto bind = [&](const std::string& name, const std::string& view,
+                  const std::string& spec) -> Status {
+    if (bound.count(view)) return Status::OK();
+    STRATA_ASSIGN_OR_RETURN(auto table, (*lake)->OpenTable(name));
+    std::shared_ptr<const Snapshot> snap;
+    if (spec.empty()) {
+      STRATA_ASSIGN_OR_RETURN(snap, table->Latest());
+    } else if (spec[0] == '\'') {
+      std::string when = spec.substr(1, spec.size() - 2);
+      auto ms =
+          conn->Collect("SELECT epoch_ms(CAST(" + engine::QuoteString(when) + " AS TIMESTAMPTZ))");
+      if (!ms.ok()) return ms.status().WithContext("time travel " + name + "@" + spec);
+      STRATA_ASSIGN_OR_RETURN(snap, table->AsOf(ms->column(0).GetInt64(0)));
+    } else {
+      STRATA_ASSIGN_OR_RETURN(snap, table->AtVersion(std::stoll(spec)));
+    }
+    STRATA_ASSIGN_OR_RETURN(Frame frame, table->Scan(*snap));
+    STRATA_ASSIGN_OR_RETURN(std::string scan_sql, frame.to_sql());
+    STRATA_RETURN_NOT_OK(conn->Execute("CREATE OR REPLACE VIEW " + engine::QuoteIdentifier(view) +
+                                       " AS " + scan_sql));
+    bound.insert(view);
+    return Status::OK();
+  };
+  auto is_word = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
+  // Walk the SQL, skipping strings and comments. A bare word or a double-quoted name
+  // that names a table becomes a view; `name@5` and `name@'2026-11-20T10:00:00Z'` become
+  // views of that version.
+  size_t i = 0;
+  while (i < sql.size()) {
+    char c = sql[i];
+    if (c == '\'' || c == '"') {
+      size_t j = i + 1;
+      std::string content;
+      while (j < sql.size()) {
+        if (sql[j] == c && j + 1 < sql.size() && sql[j + 1] == c) {
+          content += c;
+          j += 2;
+        } else if (sql[j] == c) {
+          break;
+        } else {
+          content += sql[j++];
+        }
+      }
+      if (c == '"' && known.count(content)) STRATA_RETURN_NOT_OK(bind(content, content, ""));
+      out += sql.substr(i, j + 1 - i);
+      i = j + 1;
+      continue;
+    }
+    if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      size_t j = sql.find('\n', i);
+      j = j == std::string::npos ? sql.size() : j;
+      out += sql.substr(i, j - i);
+      i = j;
+      continue;
+    }
+    if (!is_word(c) || (i > 0 && (is_word(sql[i - 1]) || sql[i - 1] == '.'))) {
+      out += c;
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < sql.size() && is_word(sql[j])) ++j;
+    std::string word = sql.substr(i, j - i);
+    if (!known.count(word)) {
+      out += word;
+      i = j;
+      continue;
+    }
+    std::string spec;
+    if (j < sql.size() && sql[j] == '@') {
+      size_t k = j + 1;
+      if (k < sql.size() && sql[k] == '\'') {
+        size_t end = sql.find('\'', k + 1);
+        if (end == std::string::npos)
+          return Status::ParseError("unterminated time after '" + word + "@'");
+        k = end + 1;
+      } else {
+        while (k < sql.size() && std::isdigit(static_cast<unsigned char>(sql[k]))) ++k;
+        if (k == j + 1)
+          return Status::ParseError("expected a version or a quoted time after '" + word + "@'");
+      }
+      spec = sql.substr(j + 1, k - j - 1);
+      j = k;
+    }
+    std::string view = spec.empty() ? word : word + "@" + spec;
+    STRATA_RETURN_NOT_OK(bind(word, view, spec));
+    out += engine::QuoteIdentifier(view);
+    i = j;
+  }
+  return out;
+}
+
+}  // namespace strata::cli
