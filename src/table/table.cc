@@ -240,7 +240,8 @@ bool StatsExclude(const DataFile& f, const FilePredicate& p,
   if (std::find(partition_columns.begin(), partition_columns.end(), p.column) !=
       partition_columns.end()) {
     auto it = f.partition_values.find(p.column);
-    if (it == f.partition_values.end() || !it->second) return false;
+    // A null partition value never satisfies a comparison with a literal.
+    if (it == f.partition_values.end() || !it->second) return true;
     Json v = *it->second;
     char* end = nullptr;
     double num = std::strtod(it->second->c_str(), &end);

@@ -1,0 +1,444 @@
+#include "strata/table.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "table/delta_log.h"
+#include "test_util.h"
+
+namespace strata {
+namespace {
+
+using delta::Json;
+
+std::vector<std::string> SortedRows(const DataFrame& df) {
+  std::vector<std::string> rows;
+  for (size_t r = 0; r < df.num_rows(); ++r) {
+    std::string row;
+    for (size_t c = 0; c < df.num_columns(); ++c) row += df.column(c).Format(r) + "|";
+    rows.push_back(row);
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+class TableTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto lake = Lake::Open(tmp_ / "lake", /*create=*/true);
+    ASSERT_OK(lake.status());
+    lake_ = std::move(lake).value();
+    session_ = lake_->shared_session();
+  }
+  std::unique_ptr<Table> Open(const std::string& name, TableOptions options = {}) {
+    auto t = lake_->OpenTable(name, options);
+    EXPECT_TRUE(t.ok()) << t.status().ToString();
+    return std::move(t).value();
+  }
+  Frame Rows(const std::string& select) { return session_->sql(select); }
+  DataFrame Collect(const Frame& f) {
+    auto df = f.collect();
+    EXPECT_TRUE(df.ok()) << df.status().ToString();
+    return df.ok() ? std::move(df).value() : DataFrame();
+  }
+  DataFrame Read(Table* t, int64_t version = -1) {
+    auto snap = version < 0 ? t->Latest() : t->AtVersion(version);
+    EXPECT_TRUE(snap.ok()) << snap.status().ToString();
+    if (!snap.ok()) return DataFrame();
+    auto frame = t->Scan(**snap);
+    EXPECT_TRUE(frame.ok()) << frame.status().ToString();
+    return frame.ok() ? Collect(*frame) : DataFrame();
+  }
+  std::vector<Json> LogActions(Table* t) {
+    std::vector<Json> all;
+    for (const auto& e : std::filesystem::directory_iterator(t->path() + "/_delta_log")) {
+      if (e.path().extension() != ".json" || e.path().filename().string()[0] == '.') continue;
+      std::ifstream in(e.path());
+      for (std::string line; std::getline(in, line);) all.push_back(Json::parse(line));
+    }
+    return all;
+  }
+
+  testing::TempDir tmp_;
+  std::unique_ptr<Lake> lake_;
+  std::shared_ptr<Session> session_;
+};
+
+const char* kSample =
+    "SELECT range AS id, 'name_' || range AS name, range * 0.5 AS score, "
+    "DATE '2025-01-01' + CAST(range % 3 AS INTEGER) AS day, range % 2 = 0 AS even FROM range(1000)";
+
+TEST_F(TableTest, WriteThenReadBackIdentically) {
+  auto t = Open("events");
+  ASSERT_OK_AND_ASSIGN(int64_t v, t->Write(Rows(kSample)));
+  EXPECT_EQ(v, 0);
+  EXPECT_EQ(SortedRows(Read(t.get())), SortedRows(Collect(Rows(kSample))));
+  // DuckDB over the listed Parquet files reads the same rows.
+  ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
+  std::string files;
+  for (const DataFile& f : snap->files) files += (files.empty() ? "'" : ", '") + t->path() + "/" + f.path + "'";
+  EXPECT_EQ(SortedRows(Collect(Rows("SELECT * FROM read_parquet([" + files + "])"))),
+            SortedRows(Collect(Rows(kSample))));
+  EXPECT_EQ(snap->num_records(), 1000);
+  for (const DataFile& f : snap->files) {
+    EXPECT_NE(f.path.find(".zstd.parquet"), std::string::npos);
+    Json stats = Json::parse(f.stats_json);
+    EXPECT_EQ(stats["numRecords"], 1000);
+    EXPECT_EQ(stats["minValues"]["id"], 0);
+    EXPECT_EQ(stats["maxValues"]["id"], 999);
+    EXPECT_EQ(stats["nullCount"]["name"], 0);
+  }
+}
+
+TEST_F(TableTest, LogUsesOnlyStandardActionsAndRequiredFields) {
+  auto t = Open("events");
+  WriteOptions meta;
+  meta.metadata = {{"features", "id,score"}, {"accuracy", "0.91"}};
+  meta.run_id = "run-1";
+  ASSERT_OK(t->Write(Rows(kSample), meta).status());
+  ASSERT_OK(t->Write(Rows(kSample)).status());
+  ASSERT_OK(t->Delete("id < 10").status());
+  ASSERT_OK(t->Optimize().status());
+  ASSERT_OK(t->Restore(0).status());
+  WriteOptions ow;
+  ow.mode = WriteMode::kOverwrite;
+  ASSERT_OK(t->Write(Rows("SELECT * FROM (" + std::string(kSample) + ") LIMIT 5"), ow).status());
+  const std::set<std::string> standard = {"protocol", "metaData", "add", "remove", "txn", "commitInfo"};
+  int adds = 0, removes = 0;
+  for (const Json& a : LogActions(t.get())) {
+    ASSERT_EQ(a.size(), 1u) << a.dump();
+    std::string key = a.begin().key();
+    ASSERT_TRUE(standard.count(key)) << "non-standard action " << key;
+    const Json& v = a[key];
+    if (key == "add") {
+      ++adds;
+      for (const char* f : {"path", "partitionValues", "size", "modificationTime", "dataChange"}) {
+        EXPECT_TRUE(v.contains(f)) << "add lacks " << f;
+      }
+      EXPECT_TRUE(v["stats"].is_string());
+    } else if (key == "remove") {
+      ++removes;
+      EXPECT_TRUE(v.contains("path") && v.contains("dataChange") && v.contains("deletionTimestamp"));
+    } else if (key == "metaData") {
+      for (const char* f : {"id", "format", "schemaString", "partitionColumns", "configuration"}) {
+        EXPECT_TRUE(v.contains(f)) << "metaData lacks " << f;
+      }
+      EXPECT_EQ(v["format"]["provider"], "parquet");
+      ASSERT_OK(delta::ParseSchemaString(v["schemaString"].get<std::string>()).status());
+    } else if (key == "protocol") {
+      EXPECT_EQ(v["minReaderVersion"], 1);
+      EXPECT_EQ(v["minWriterVersion"], 2);
+    } else if (key == "commitInfo") {
+      EXPECT_TRUE(v["timestamp"].is_number_integer());
+      EXPECT_TRUE(v["operation"].is_string());
+      EXPECT_TRUE(v["operationParameters"].is_object());
+      EXPECT_EQ(v["engineInfo"], "strata/0.1.0");
+      if (v.contains("userMetadata")) EXPECT_TRUE(v["userMetadata"].is_string());
+    }
+  }
+  EXPECT_GT(adds, 3);
+  EXPECT_GT(removes, 2);
+  ASSERT_OK_AND_ASSIGN(auto history, t->History());
+  ASSERT_EQ(history.size(), 6u);
+  EXPECT_EQ(history[0].user_metadata.at("features"), "id,score");
+  EXPECT_EQ(history[0].user_metadata.at("accuracy"), "0.91");
+  EXPECT_EQ(history[0].run_id, "run-1");
+  EXPECT_EQ(history[0].rows_added, 1000);
+  EXPECT_EQ(history[2].operation, "DELETE");
+  EXPECT_EQ(history[3].operation, "OPTIMIZE");
+  EXPECT_EQ(history[4].operation, "RESTORE");
+  EXPECT_EQ(history[5].operation_parameters.at("mode"), "Overwrite");
+}
+
+TEST_F(TableTest, TimeTravelByVersionAndTimestamp) {
+  auto t = Open("events");
+  ASSERT_OK(t->Write(Rows("SELECT 1 AS x")).status());
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_OK_AND_ASSIGN(auto v0, t->AtVersion(0));
+  int64_t between = v0->timestamp_ms + 10;
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_OK(t->Write(Rows("SELECT 2 AS x")).status());
+  WriteOptions ow;
+  ow.mode = WriteMode::kOverwrite;
+  ASSERT_OK(t->Write(Rows("SELECT 3 AS x"), ow).status());
+  EXPECT_EQ(SortedRows(Read(t.get(), 0)), (std::vector<std::string>{"1|"}));
+  EXPECT_EQ(SortedRows(Read(t.get(), 1)), (std::vector<std::string>{"1|", "2|"}));
+  EXPECT_EQ(SortedRows(Read(t.get())), (std::vector<std::string>{"3|"}));
+  ASSERT_OK_AND_ASSIGN(auto as_of, t->AsOf(between));
+  EXPECT_EQ(as_of->version, 0);
+  EXPECT_FALSE(t->AsOf(0).ok());
+  auto missing = t->AtVersion(7);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("has no version 7; the latest is 2"), std::string::npos)
+      << missing.status().message();
+}
+
+TEST_F(TableTest, PartitionedWritesAndFileSkipping) {
+  auto t = Open("parts");
+  WriteOptions o;
+  o.partition_by = {"cat"};
+  ASSERT_OK(t->Write(Rows("SELECT range AS id, CASE WHEN range % 4 = 3 THEN NULL ELSE 'c/' || (range % 4) || ' x' "
+                          "END AS cat FROM range(100)"),
+                     o)
+                .status());
+  ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
+  EXPECT_EQ(snap->partition_columns, (std::vector<std::string>{"cat"}));
+  EXPECT_EQ(snap->files.size(), 4u);
+  for (const DataFile& f : snap->files) {
+    EXPECT_EQ(f.path.rfind("cat=", 0), 0u) << f.path;
+    EXPECT_TRUE(std::filesystem::exists(t->path() + "/" + f.path)) << f.path;
+  }
+  DataFrame all = Read(t.get());
+  EXPECT_EQ(all.num_rows(), 100u);
+  EXPECT_EQ(all.column_names(), (std::vector<std::string>{"id", "cat"}));
+  EXPECT_EQ(Collect(Rows("SELECT count(*) FROM read_parquet('" + t->path() + "/**/*.parquet')")).column(0).GetInt64(0), 100);
+  // Skipping by partition value and by statistics.
+  ASSERT_OK_AND_ASSIGN(Frame one, t->Scan(*snap, {{"cat", "=", "c/1 x"}}));
+  DataFrame d = Collect(one);
+  EXPECT_EQ(d.num_rows(), 25u);
+  ASSERT_OK_AND_ASSIGN(Frame none, t->Scan(*snap, {{"id", ">", "1000"}}));
+  EXPECT_EQ(Collect(none).num_rows(), 0u);
+  ASSERT_OK_AND_ASSIGN(Frame some, t->Scan(*snap, {{"id", ">=", "50"}}));
+  EXPECT_EQ(Collect(some.filter(col("id") >= 50)).num_rows(), 50u);
+  // A write cannot change partitioning.
+  WriteOptions other;
+  other.partition_by = {"id"};
+  auto bad = t->Write(Rows("SELECT 1 AS id, 'a' AS cat"), other);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("partitioned by"), std::string::npos);
+}
+
+TEST_F(TableTest, SchemaEnforcementAndEvolution) {
+  auto t = Open("s");
+  ASSERT_OK(t->Write(Rows("SELECT 1 AS a, 'x' AS b")).status());
+  auto wrong = t->Write(Rows("SELECT 'one' AS a, 'y' AS b, 2.5 AS c"));
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.status().code(), StatusCode::kTypeError);
+  EXPECT_NE(wrong.status().message().find("column \"a\" is string in the data but integer in the table"),
+            std::string::npos)
+      << wrong.status().message();
+  EXPECT_NE(wrong.status().message().find("new column \"c\""), std::string::npos);
+  ASSERT_OK_AND_ASSIGN(auto still, t->Latest());
+  EXPECT_EQ(still->version, 0) << "a refused write makes no version";
+  WriteOptions merge;
+  merge.merge_schema = true;
+  ASSERT_OK(t->Write(Rows("SELECT 2 AS a, 'y' AS b, 2.5 AS c"), merge).status());
+  EXPECT_EQ(SortedRows(Read(t.get())), (std::vector<std::string>{"1|x|null|", "2|y|2.5|"}));
+  EXPECT_EQ(SortedRows(Read(t.get(), 0)), (std::vector<std::string>{"1|x|"}));
+  // Missing columns are written as nulls.
+  ASSERT_OK(t->Write(Rows("SELECT 3 AS a")).status());
+  EXPECT_EQ(Read(t.get()).num_rows(), 3u);
+  ASSERT_OK_AND_ASSIGN(TableDiff diff, t->Diff(0, 1));
+  EXPECT_EQ(diff.columns_added, (std::vector<std::string>{"c decimal(2,1)"}));
+  EXPECT_EQ(diff.rows_added, 1);
+}
+
+TEST_F(TableTest, DeleteRewritesOnlyAffectedFiles) {
+  auto t = Open("d");
+  ASSERT_OK(t->Write(Rows("SELECT range AS id FROM range(100)")).status());
+  ASSERT_OK(t->Write(Rows("SELECT range + 100 AS id FROM range(100)")).status());
+  ASSERT_OK_AND_ASSIGN(int64_t v, t->Delete("id % 10 = 0 AND id < 100"));
+  EXPECT_EQ(v, 2);
+  DataFrame rows = Read(t.get());
+  EXPECT_EQ(rows.num_rows(), 190u);
+  ASSERT_OK_AND_ASSIGN(auto history, t->History());
+  EXPECT_EQ(history.back().files_removed, 1);
+  EXPECT_EQ(history.back().rows_removed, 100);
+  EXPECT_EQ(history.back().rows_added, 90);
+  ASSERT_OK_AND_ASSIGN(int64_t same, t->Delete("id > 100000"));
+  EXPECT_EQ(same, 2) << "nothing matched: no new version";
+  EXPECT_FALSE(t->Delete("no_such_column = 1").ok());
+}
+
+TEST_F(TableTest, OptimizeKeepsRowsAndCompacts) {
+  auto t = Open("o");
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_OK(t->Write(Rows("SELECT range + " + std::to_string(i * 10) + " AS id FROM range(10)")).status());
+  }
+  DataFrame before = Read(t.get());
+  ASSERT_OK_AND_ASSIGN(int64_t v, t->Optimize());
+  EXPECT_EQ(v, 6);
+  ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
+  EXPECT_EQ(snap->files.size(), 1u);
+  EXPECT_EQ(SortedRows(Read(t.get())), SortedRows(before));
+  ASSERT_OK_AND_ASSIGN(int64_t again, t->Optimize());
+  EXPECT_EQ(again, 6) << "nothing to compact: no new version";
+}
+
+TEST_F(TableTest, RestoreAndVacuum) {
+  auto t = Open("r");
+  ASSERT_OK(t->Write(Rows("SELECT 1 AS x")).status());
+  WriteOptions ow;
+  ow.mode = WriteMode::kOverwrite;
+  ASSERT_OK(t->Write(Rows("SELECT 2 AS x"), ow).status());
+  // Within the retention window nothing a version needs goes.
+  ASSERT_OK_AND_ASSIGN(VacuumResult kept, t->Vacuum(1.0));
+  EXPECT_TRUE(kept.files.empty());
+  EXPECT_EQ(SortedRows(Read(t.get(), 0)), (std::vector<std::string>{"1|"}));
+  ASSERT_OK_AND_ASSIGN(int64_t restored, t->Restore(0));
+  EXPECT_EQ(restored, 2);
+  EXPECT_EQ(SortedRows(Read(t.get())), (std::vector<std::string>{"1|"}));
+  // With no retention, the file only version 1 used goes; the latest stays readable.
+  ASSERT_OK_AND_ASSIGN(VacuumResult dry, t->Vacuum(0, /*dry_run=*/true));
+  ASSERT_EQ(dry.files.size(), 1u);
+  EXPECT_TRUE(std::filesystem::exists(t->path() + "/" + dry.files[0]));
+  ASSERT_OK_AND_ASSIGN(VacuumResult gone, t->Vacuum(0));
+  EXPECT_EQ(gone.files, dry.files);
+  EXPECT_FALSE(std::filesystem::exists(t->path() + "/" + gone.files[0]));
+  EXPECT_EQ(SortedRows(Read(t.get())), (std::vector<std::string>{"1|"}));
+  ASSERT_OK_AND_ASSIGN(auto v1, t->AtVersion(1));
+  auto scan = t->Scan(*v1);
+  ASSERT_FALSE(scan.ok());
+  EXPECT_NE(scan.status().message().find("needs data file"), std::string::npos);
+  auto restore = t->Restore(1);
+  ASSERT_FALSE(restore.ok());
+  EXPECT_NE(restore.status().message().find("removed by vacuum"), std::string::npos);
+  EXPECT_FALSE(t->Vacuum(-1).ok());
+}
+
+TEST_F(TableTest, CheckpointsEveryTenCommits) {
+  auto t = Open("c");
+  for (int i = 0; i < 25; ++i) ASSERT_OK(t->Write(Rows("SELECT " + std::to_string(i) + " AS i")).status());
+  EXPECT_TRUE(std::filesystem::exists(t->path() + "/_delta_log/00000000000000000010.checkpoint.parquet"));
+  EXPECT_TRUE(std::filesystem::exists(t->path() + "/_delta_log/00000000000000000020.checkpoint.parquet"));
+  std::ifstream in(t->path() + "/_delta_log/_last_checkpoint");
+  Json last = Json::parse(in);
+  EXPECT_EQ(last["version"], 20);
+  ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
+  EXPECT_EQ(snap->checkpoint_version, 20);
+  EXPECT_EQ(snap->commits_replayed, 4);
+  EXPECT_EQ(Read(t.get()).num_rows(), 25u);
+  ASSERT_OK_AND_ASSIGN(auto v15, t->AtVersion(15));
+  EXPECT_EQ(v15->checkpoint_version, 10);
+  EXPECT_EQ(Read(t.get(), 15).num_rows(), 16u);
+  // A table that never checkpoints reads the same.
+  TableOptions none;
+  none.checkpoint_interval = 0;
+  auto t2 = Open("c2", none);
+  for (int i = 0; i < 12; ++i) ASSERT_OK(t2->Write(Rows("SELECT " + std::to_string(i) + " AS i")).status());
+  EXPECT_FALSE(std::filesystem::exists(t2->path() + "/_delta_log/_last_checkpoint"));
+}
+
+TEST_F(TableTest, ExactlyOnceWithAppTransactions) {
+  auto t = Open("x");
+  WriteOptions o;
+  o.app_id = "consumer-a";
+  o.app_version = 5;
+  ASSERT_OK_AND_ASSIGN(int64_t v0, t->Write(Rows("SELECT 1 AS x"), o));
+  ASSERT_OK_AND_ASSIGN(int64_t again, t->Write(Rows("SELECT 1 AS x"), o));
+  EXPECT_EQ(again, v0) << "a replayed batch is skipped";
+  o.app_version = 6;
+  ASSERT_OK_AND_ASSIGN(int64_t v1, t->Write(Rows("SELECT 2 AS x"), o));
+  EXPECT_EQ(v1, v0 + 1);
+  ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
+  EXPECT_EQ(snap->app_versions.at("consumer-a"), 6);
+  EXPECT_EQ(Read(t.get()).num_rows(), 2u);
+}
+
+TEST_F(TableTest, BadLogsNameFileAndVersion) {
+  auto t = Open("bad");
+  ASSERT_OK(t->Write(Rows("SELECT 1 AS x")).status());
+  ASSERT_OK(t->Write(Rows("SELECT 2 AS x")).status());
+  const std::string log1 = t->path() + "/_delta_log/00000000000000000001.json";
+  std::string good = testing::ReadText(log1);
+  testing::WriteText(log1, good.substr(0, good.size() / 2));  // truncated
+  auto truncated = t->Latest();
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_NE(truncated.status().message().find("00000000000000000001.json' (version 1)"), std::string::npos)
+      << truncated.status().message();
+  ASSERT_OK_AND_ASSIGN(auto v0, t->AtVersion(0));
+  EXPECT_EQ(v0->version, 0) << "earlier versions still read";
+  testing::WriteText(log1, good);
+  ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
+  std::filesystem::remove(t->path() + "/" + snap->files[0].path);
+  auto scan = t->Scan(*snap);
+  ASSERT_FALSE(scan.ok());
+  EXPECT_NE(scan.status().message().find(snap->files[0].path), std::string::npos);
+  // _last_checkpoint that names a checkpoint that is not there.
+  testing::WriteText(t->path() + "/_delta_log/_last_checkpoint", "{\"version\":1,\"size\":4}");
+  auto mismatch = t->Latest();
+  ASSERT_FALSE(mismatch.ok());
+  EXPECT_NE(mismatch.status().message().find("_last_checkpoint' names a checkpoint at version 1"), std::string::npos)
+      << mismatch.status().message();
+}
+
+TEST_F(TableTest, UnsupportedProtocolFeaturesAreNamed) {
+  auto t = Open("dv");
+  ASSERT_OK(t->Write(Rows("SELECT 1 AS x")).status());
+  ASSERT_OK(delta::WriteCommit(lake_->fs(), t->path(), 1,
+                               {Json::parse(R"({"protocol":{"minReaderVersion":3,"minWriterVersion":7,)"
+                                            R"("readerFeatures":["deletionVectors","timestampNtz"],"writerFeatures":[]}})")}));
+  auto r = t->Latest();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kNotSupported);
+  EXPECT_NE(r.status().message().find("reader features Strata does not support: deletionVectors"), std::string::npos)
+      << r.status().message();
+}
+
+TEST(TableNames, CannotEscapeTheLake) {
+  for (const char* bad : {"", "..", "../x", "a/b", ".hidden", "_strata", "a b", "x\\y"}) {
+    EXPECT_FALSE(ValidateTableName(bad).ok()) << bad;
+  }
+  for (const char* good : {"events", "features_v2", "train-2025.01"}) EXPECT_OK(ValidateTableName(good));
+}
+
+// Every step of a commit fails in turn: each gives a clean error, and the log still
+// holds exactly the versions it held (or the new one, when the fault came after the
+// put-if-absent link made it visible).
+TEST(CommitFaults, EveryStepFailsCleanly) {
+  const std::vector<FsOp> ops = {FsOp::kOpenWrite, FsOp::kAppend, FsOp::kSync, FsOp::kClose,
+                                 FsOp::kLink,      FsOp::kSyncDir};
+  for (FsOp op : ops) {
+    MemoryFileSystem fs;
+    ASSERT_OK(fs.CreateDirs("/lake/t/_delta_log"));
+    ASSERT_OK(delta::WriteCommit(&fs, "/lake/t", 0, {delta::ProtocolAction(1, 2)}));
+    fs.InjectFault(op, "_delta_log");
+    Status st = delta::WriteCommit(&fs, "/lake/t", 1, {delta::TxnAction("a", 1, 1)});
+    ASSERT_FALSE(st.ok()) << "op " << static_cast<int>(op);
+    EXPECT_NE(st.message().find("version 1"), std::string::npos) << st.message();
+    ASSERT_OK_AND_ASSIGN(auto listing, delta::ListLog(&fs, "/lake/t"));
+    if (op == FsOp::kSyncDir) {
+      EXPECT_EQ(listing.commits, (std::vector<int64_t>{0, 1})) << "visible after the link";
+    } else {
+      EXPECT_EQ(listing.commits, (std::vector<int64_t>{0})) << "op " << static_cast<int>(op);
+    }
+    ASSERT_OK_AND_ASSIGN(auto names, fs.ListDir("/lake/t/_delta_log"));
+    for (const auto& n : names) EXPECT_EQ(n.find(".tmp"), std::string::npos) << "left behind: " << n;
+    fs.ClearFaults();
+    // The next commit goes through.
+    Status next = delta::WriteCommit(&fs, "/lake/t", op == FsOp::kSyncDir ? 2 : 1, {delta::TxnAction("a", 2, 2)});
+    EXPECT_OK(next);
+  }
+}
+
+TEST(CommitFaults, PowerLossAfterAcknowledgeKeepsTheCommit) {
+  MemoryFileSystem fs;
+  ASSERT_OK(fs.CreateDirs("/lake/t/_delta_log"));
+  ASSERT_OK(fs.SyncDir("/lake/t"));
+  ASSERT_OK(fs.SyncDir("/lake"));
+  ASSERT_OK(fs.SyncDir("/"));
+  ASSERT_OK(delta::WriteCommit(&fs, "/lake/t", 0, {delta::ProtocolAction(1, 2)}));
+  fs.DropUnsyncedData();
+  ASSERT_OK_AND_ASSIGN(auto listing, delta::ListLog(&fs, "/lake/t"));
+  EXPECT_EQ(listing.commits, (std::vector<int64_t>{0}));
+  EXPECT_EQ(*fs.ReadFile("/lake/t/_delta_log/00000000000000000000.json"),
+            delta::ProtocolAction(1, 2).dump() + "\n");
+}
+
+TEST(CommitFaults, LosingTheRaceLeavesNothingBehind) {
+  MemoryFileSystem fs;
+  ASSERT_OK(fs.CreateDirs("/t/_delta_log"));
+  ASSERT_OK(delta::WriteCommit(&fs, "/t", 0, {delta::ProtocolAction(1, 2)}));
+  Status lost = delta::WriteCommit(&fs, "/t", 0, {delta::TxnAction("b", 1, 1)});
+  EXPECT_EQ(lost.code(), StatusCode::kAlreadyExists);
+  ASSERT_OK_AND_ASSIGN(auto names, fs.ListDir("/t/_delta_log"));
+  EXPECT_EQ(names, std::vector<std::string>{"00000000000000000000.json"});
+}
+
+}  // namespace
+}  // namespace strata
