@@ -81,7 +81,8 @@ TEST_F(TableTest, WriteThenReadBackIdentically) {
   // DuckDB over the listed Parquet files reads the same rows.
   ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
   std::string files;
-  for (const DataFile& f : snap->files) files += (files.empty() ? "'" : ", '") + t->path() + "/" + f.path + "'";
+  for (const DataFile& f : snap->files)
+    files += (files.empty() ? "'" : ", '") + t->path() + "/" + f.path + "'";
   EXPECT_EQ(SortedRows(Collect(Rows("SELECT * FROM read_parquet([" + files + "])"))),
             SortedRows(Collect(Rows(kSample))));
   EXPECT_EQ(snap->num_records(), 1000);
@@ -108,7 +109,8 @@ TEST_F(TableTest, LogUsesOnlyStandardActionsAndRequiredFields) {
   WriteOptions ow;
   ow.mode = WriteMode::kOverwrite;
   ASSERT_OK(t->Write(Rows("SELECT * FROM (" + std::string(kSample) + ") LIMIT 5"), ow).status());
-  const std::set<std::string> standard = {"protocol", "metaData", "add", "remove", "txn", "commitInfo"};
+  const std::set<std::string> standard = {"protocol", "metaData", "add",
+                                          "remove",   "txn",      "commitInfo"};
   int adds = 0, removes = 0;
   for (const Json& a : LogActions(t.get())) {
     ASSERT_EQ(a.size(), 1u) << a.dump();
@@ -123,7 +125,8 @@ TEST_F(TableTest, LogUsesOnlyStandardActionsAndRequiredFields) {
       EXPECT_TRUE(v["stats"].is_string());
     } else if (key == "remove") {
       ++removes;
-      EXPECT_TRUE(v.contains("path") && v.contains("dataChange") && v.contains("deletionTimestamp"));
+      EXPECT_TRUE(v.contains("path") && v.contains("dataChange") &&
+                  v.contains("deletionTimestamp"));
     } else if (key == "metaData") {
       for (const char* f : {"id", "format", "schemaString", "partitionColumns", "configuration"}) {
         EXPECT_TRUE(v.contains(f)) << "metaData lacks " << f;
@@ -182,7 +185,8 @@ TEST_F(TableTest, PartitionedWritesAndFileSkipping) {
   auto t = Open("parts");
   WriteOptions o;
   o.partition_by = {"cat"};
-  ASSERT_OK(t->Write(Rows("SELECT range AS id, CASE WHEN range % 4 = 3 THEN NULL ELSE 'c/' || (range % 4) || ' x' "
+  ASSERT_OK(t->Write(Rows("SELECT range AS id, CASE WHEN range % 4 = 3 THEN NULL ELSE 'c/' || "
+                          "(range % 4) || ' x' "
                           "END AS cat FROM range(100)"),
                      o)
                 .status());
@@ -196,7 +200,10 @@ TEST_F(TableTest, PartitionedWritesAndFileSkipping) {
   DataFrame all = Read(t.get());
   EXPECT_EQ(all.num_rows(), 100u);
   EXPECT_EQ(all.column_names(), (std::vector<std::string>{"id", "cat"}));
-  EXPECT_EQ(Collect(Rows("SELECT count(*) FROM read_parquet('" + t->path() + "/**/*.parquet')")).column(0).GetInt64(0), 100);
+  EXPECT_EQ(Collect(Rows("SELECT count(*) FROM read_parquet('" + t->path() + "/**/*.parquet')"))
+                .column(0)
+                .GetInt64(0),
+            100);
   // Skipping by partition value and by statistics.
   ASSERT_OK_AND_ASSIGN(Frame one, t->Scan(*snap, {{"cat", "=", "c/1 x"}}));
   DataFrame d = Collect(one);
@@ -219,8 +226,9 @@ TEST_F(TableTest, SchemaEnforcementAndEvolution) {
   auto wrong = t->Write(Rows("SELECT 'one' AS a, 'y' AS b, 2.5 AS c"));
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().code(), StatusCode::kTypeError);
-  EXPECT_NE(wrong.status().message().find("column \"a\" is string in the data but integer in the table"),
-            std::string::npos)
+  EXPECT_NE(
+      wrong.status().message().find("column \"a\" is string in the data but integer in the table"),
+      std::string::npos)
       << wrong.status().message();
   EXPECT_NE(wrong.status().message().find("new column \"c\""), std::string::npos);
   ASSERT_OK_AND_ASSIGN(auto still, t->Latest());
@@ -258,7 +266,8 @@ TEST_F(TableTest, DeleteRewritesOnlyAffectedFiles) {
 TEST_F(TableTest, OptimizeKeepsRowsAndCompacts) {
   auto t = Open("o");
   for (int i = 0; i < 6; ++i) {
-    ASSERT_OK(t->Write(Rows("SELECT range + " + std::to_string(i * 10) + " AS id FROM range(10)")).status());
+    ASSERT_OK(t->Write(Rows("SELECT range + " + std::to_string(i * 10) + " AS id FROM range(10)"))
+                  .status());
   }
   DataFrame before = Read(t.get());
   ASSERT_OK_AND_ASSIGN(int64_t v, t->Optimize());
@@ -303,9 +312,12 @@ TEST_F(TableTest, RestoreAndVacuum) {
 
 TEST_F(TableTest, CheckpointsEveryTenCommits) {
   auto t = Open("c");
-  for (int i = 0; i < 25; ++i) ASSERT_OK(t->Write(Rows("SELECT " + std::to_string(i) + " AS i")).status());
-  EXPECT_TRUE(std::filesystem::exists(t->path() + "/_delta_log/00000000000000000010.checkpoint.parquet"));
-  EXPECT_TRUE(std::filesystem::exists(t->path() + "/_delta_log/00000000000000000020.checkpoint.parquet"));
+  for (int i = 0; i < 25; ++i)
+    ASSERT_OK(t->Write(Rows("SELECT " + std::to_string(i) + " AS i")).status());
+  EXPECT_TRUE(
+      std::filesystem::exists(t->path() + "/_delta_log/00000000000000000010.checkpoint.parquet"));
+  EXPECT_TRUE(
+      std::filesystem::exists(t->path() + "/_delta_log/00000000000000000020.checkpoint.parquet"));
   std::ifstream in(t->path() + "/_delta_log/_last_checkpoint");
   Json last = Json::parse(in);
   EXPECT_EQ(last["version"], 20);
@@ -320,7 +332,8 @@ TEST_F(TableTest, CheckpointsEveryTenCommits) {
   TableOptions none;
   none.checkpoint_interval = 0;
   auto t2 = Open("c2", none);
-  for (int i = 0; i < 12; ++i) ASSERT_OK(t2->Write(Rows("SELECT " + std::to_string(i) + " AS i")).status());
+  for (int i = 0; i < 12; ++i)
+    ASSERT_OK(t2->Write(Rows("SELECT " + std::to_string(i) + " AS i")).status());
   EXPECT_FALSE(std::filesystem::exists(t2->path() + "/_delta_log/_last_checkpoint"));
 }
 
@@ -349,7 +362,8 @@ TEST_F(TableTest, BadLogsNameFileAndVersion) {
   testing::WriteText(log1, good.substr(0, good.size() / 2));  // truncated
   auto truncated = t->Latest();
   ASSERT_FALSE(truncated.ok());
-  EXPECT_NE(truncated.status().message().find("00000000000000000001.json' (version 1)"), std::string::npos)
+  EXPECT_NE(truncated.status().message().find("00000000000000000001.json' (version 1)"),
+            std::string::npos)
       << truncated.status().message();
   ASSERT_OK_AND_ASSIGN(auto v0, t->AtVersion(0));
   EXPECT_EQ(v0->version, 0) << "earlier versions still read";
@@ -363,20 +377,24 @@ TEST_F(TableTest, BadLogsNameFileAndVersion) {
   testing::WriteText(t->path() + "/_delta_log/_last_checkpoint", "{\"version\":1,\"size\":4}");
   auto mismatch = t->Latest();
   ASSERT_FALSE(mismatch.ok());
-  EXPECT_NE(mismatch.status().message().find("_last_checkpoint' names a checkpoint at version 1"), std::string::npos)
+  EXPECT_NE(mismatch.status().message().find("_last_checkpoint' names a checkpoint at version 1"),
+            std::string::npos)
       << mismatch.status().message();
 }
 
 TEST_F(TableTest, UnsupportedProtocolFeaturesAreNamed) {
   auto t = Open("dv");
   ASSERT_OK(t->Write(Rows("SELECT 1 AS x")).status());
-  ASSERT_OK(delta::WriteCommit(lake_->fs(), t->path(), 1,
-                               {Json::parse(R"({"protocol":{"minReaderVersion":3,"minWriterVersion":7,)"
-                                            R"("readerFeatures":["deletionVectors","timestampNtz"],"writerFeatures":[]}})")}));
+  ASSERT_OK(delta::WriteCommit(
+      lake_->fs(), t->path(), 1,
+      {Json::parse(
+          R"({"protocol":{"minReaderVersion":3,"minWriterVersion":7,)"
+          R"("readerFeatures":["deletionVectors","timestampNtz"],"writerFeatures":[]}})")}));
   auto r = t->Latest();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotSupported);
-  EXPECT_NE(r.status().message().find("reader features Strata does not support: deletionVectors"), std::string::npos)
+  EXPECT_NE(r.status().message().find("reader features Strata does not support: deletionVectors"),
+            std::string::npos)
       << r.status().message();
 }
 
@@ -384,15 +402,16 @@ TEST(TableNames, CannotEscapeTheLake) {
   for (const char* bad : {"", "..", "../x", "a/b", ".hidden", "_strata", "a b", "x\\y"}) {
     EXPECT_FALSE(ValidateTableName(bad).ok()) << bad;
   }
-  for (const char* good : {"events", "features_v2", "train-2025.01"}) EXPECT_OK(ValidateTableName(good));
+  for (const char* good : {"events", "features_v2", "train-2025.01"})
+    EXPECT_OK(ValidateTableName(good));
 }
 
 // Every step of a commit fails in turn: each gives a clean error, and the log still
 // holds exactly the versions it held (or the new one, when the fault came after the
 // put-if-absent link made it visible).
 TEST(CommitFaults, EveryStepFailsCleanly) {
-  const std::vector<FsOp> ops = {FsOp::kOpenWrite, FsOp::kAppend, FsOp::kSync, FsOp::kClose,
-                                 FsOp::kLink,      FsOp::kSyncDir};
+  const std::vector<FsOp> ops = {FsOp::kOpenWrite, FsOp::kAppend, FsOp::kSync,
+                                 FsOp::kClose,     FsOp::kLink,   FsOp::kSyncDir};
   for (FsOp op : ops) {
     MemoryFileSystem fs;
     ASSERT_OK(fs.CreateDirs("/lake/t/_delta_log"));
@@ -408,10 +427,12 @@ TEST(CommitFaults, EveryStepFailsCleanly) {
       EXPECT_EQ(listing.commits, (std::vector<int64_t>{0})) << "op " << static_cast<int>(op);
     }
     ASSERT_OK_AND_ASSIGN(auto names, fs.ListDir("/lake/t/_delta_log"));
-    for (const auto& n : names) EXPECT_EQ(n.find(".tmp"), std::string::npos) << "left behind: " << n;
+    for (const auto& n : names)
+      EXPECT_EQ(n.find(".tmp"), std::string::npos) << "left behind: " << n;
     fs.ClearFaults();
     // The next commit goes through.
-    Status next = delta::WriteCommit(&fs, "/lake/t", op == FsOp::kSyncDir ? 2 : 1, {delta::TxnAction("a", 2, 2)});
+    Status next = delta::WriteCommit(&fs, "/lake/t", op == FsOp::kSyncDir ? 2 : 1,
+                                     {delta::TxnAction("a", 2, 2)});
     EXPECT_OK(next);
   }
 }
