@@ -565,23 +565,24 @@ static Result<int64_t> CommitWithRetry(Table* table, FileSystem* fs, const std::
 
 Result<int64_t> Table::Write(const Frame& data, const WriteOptions& options) {
   std::shared_ptr<const Snapshot> current;
-  if (exists()) {
-    STRATA_ASSIGN_OR_RETURN(current, Latest());
+  auto latest = Latest();
+  if (latest.ok()) {
+    current = *latest;
     if (current->min_writer_version > 2) {
       return Status::NotSupported("table '" + name_ + "' needs Delta writer version " +
-                                  std::to_string(current->min_writer_version) +
-                                  "; Strata writes version 2");
+                                  std::to_string(current->min_writer_version) + "; Strata writes version 2");
     }
     if (!options.app_id.empty()) {
       auto it = current->app_versions.find(options.app_id);
-      if (it != current->app_versions.end() && it->second >= options.app_version)
-        return current->version;
+      if (it != current->app_versions.end() && it->second >= options.app_version) return current->version;
     }
+  } else if (exists()) {
+    return latest.status();  // the table is there but unreadable: never write over it
   }
   STRATA_ASSIGN_OR_RETURN(std::string data_sql, data.to_sql());
-  STRATA_ASSIGN_OR_RETURN(auto data_schema, data.schema());
-  if (!current) STRATA_RETURN_NOT_OK(fs_->CreateDirs(path_ + "/_delta_log"));
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
+  STRATA_ASSIGN_OR_RETURN(auto data_schema, conn->Describe(data_sql));
+  if (!current) STRATA_RETURN_NOT_OK(fs_->CreateDirs(path_ + "/_delta_log"));
 
   Snapshot target;
   bool metadata_change = false;
