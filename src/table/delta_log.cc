@@ -78,13 +78,14 @@ DataFile FileFromAdd(const Json& add) {
   f.modification_time = add.value("modificationTime", int64_t{0});
   if (add.contains("stats") && add["stats"].is_string()) {
     f.stats_json = add["stats"].get<std::string>();
-    try {
-      Json stats = Json::parse(f.stats_json);
-      if (stats.contains("numRecords") && stats["numRecords"].is_number_integer()) {
-        f.num_records = stats["numRecords"].get<int64_t>();
-      }
-    } catch (const Json::exception&) {
-      // Statistics are optional; unreadable ones are ignored as if absent.
+    // Only numRecords is needed up front; a full parse of every file's statistics
+    // would dominate opening a table of many files.
+    size_t at = f.stats_json.find("\"numRecords\":");
+    if (at != std::string::npos) {
+      const char* p = f.stats_json.c_str() + at + 13;
+      char* end = nullptr;
+      long long n = std::strtoll(p, &end, 10);
+      if (end != p) f.num_records = n;
     }
   }
   return f;
@@ -177,6 +178,67 @@ Result<std::vector<Json>> ReadCheckpoint(engine::Connection* conn, const std::st
     }
   }
   return actions;
+}
+
+// Turns the replayed state into a Snapshot, checking that it is complete and readable.
+Result<Snapshot> Finalize(ReplayState state, Snapshot snap, const std::string& table_path,
+                          int64_t target_version) {
+  if (state.protocol.is_null()) {
+    return Status::ParseError("table '" + table_path + "' at version " +
+                              std::to_string(target_version) +
+                              " has no protocol action in its log");
+  }
+  if (state.metadata.is_null()) {
+    return Status::ParseError("table '" + table_path + "' at version " +
+                              std::to_string(target_version) +
+                              " has no metaData action in its log");
+  }
+  STRATA_RETURN_NOT_OK(CheckReadable(state.protocol, state.metadata, target_version)
+                           .WithContext("'" + table_path + "'"));
+
+  snap.version = target_version;
+  snap.timestamp_ms = state.timestamp_ms;
+  snap.table_id = state.metadata.value("id", "");
+  snap.min_reader_version = state.protocol.value("minReaderVersion", 1);
+  snap.min_writer_version = state.protocol.value("minWriterVersion", 2);
+  auto schema = ParseSchemaString(state.metadata.value("schemaString", ""));
+  if (!schema.ok())
+    return schema.status().WithContext("table '" + table_path + "' version " +
+                                       std::to_string(target_version));
+  snap.schema = std::move(schema).value();
+  for (const auto& c : state.metadata.value("partitionColumns", Json::array())) {
+    snap.partition_columns.push_back(c.get<std::string>());
+  }
+  if (state.metadata.contains("configuration") && state.metadata["configuration"].is_object()) {
+    for (const auto& [k, v] : state.metadata["configuration"].items()) {
+      snap.configuration[k] = v.is_string() ? v.get<std::string>() : v.dump();
+    }
+  }
+  for (auto& [path, f] : state.files) snap.files.push_back(std::move(f));
+  snap.app_versions = std::move(state.txns);
+  return snap;
+}
+
+// Applies the JSON commits first..last (inclusive) to `state`.
+Status ApplyCommits(FileSystem* fs, const std::string& table_path, int64_t first, int64_t last,
+                    ReplayState* state, Snapshot* snap) {
+  for (int64_t v = first; v <= last; ++v) {
+    const std::string file = LogDir(table_path) + "/" + CommitFileName(v);
+    STRATA_ASSIGN_OR_RETURN(std::string text, fs->ReadFile(file));
+    STRATA_ASSIGN_OR_RETURN(std::vector<Json> actions, ParseCommit(text, file, v));
+    int64_t ts = -1;
+    for (const Json& a : actions) {
+      Apply(a, state);
+      if (a.contains("commitInfo")) ts = a["commitInfo"].value("timestamp", int64_t{-1});
+    }
+    if (ts < 0) {
+      auto info = fs->Stat(file);
+      ts = info.ok() ? info->modified_ms : 0;
+    }
+    state->timestamp_ms = ts;
+    ++snap->commits_replayed;
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -325,56 +387,24 @@ Result<Snapshot> Replay(FileSystem* fs, engine::Connection* conn, const std::str
     for (const Json& a : actions) Apply(a, &state);
     snap.checkpoint_version = checkpoint;
   }
-  for (int64_t v = first; v <= target_version; ++v) {
-    const std::string file = log_dir + "/" + CommitFileName(v);
-    STRATA_ASSIGN_OR_RETURN(std::string text, fs->ReadFile(file));
-    STRATA_ASSIGN_OR_RETURN(std::vector<Json> actions, ParseCommit(text, file, v));
-    int64_t ts = -1;
-    for (const Json& a : actions) {
-      Apply(a, &state);
-      if (a.contains("commitInfo")) ts = a["commitInfo"].value("timestamp", int64_t{-1});
-    }
-    if (ts < 0) {
-      auto info = fs->Stat(file);
-      ts = info.ok() ? info->modified_ms : 0;
-    }
-    state.timestamp_ms = ts;
-    ++snap.commits_replayed;
-  }
-  if (state.protocol.is_null()) {
-    return Status::ParseError("table '" + table_path + "' at version " +
-                              std::to_string(target_version) +
-                              " has no protocol action in its log");
-  }
-  if (state.metadata.is_null()) {
-    return Status::ParseError("table '" + table_path + "' at version " +
-                              std::to_string(target_version) +
-                              " has no metaData action in its log");
-  }
-  STRATA_RETURN_NOT_OK(CheckReadable(state.protocol, state.metadata, target_version)
-                           .WithContext("'" + table_path + "'"));
+  STRATA_RETURN_NOT_OK(ApplyCommits(fs, table_path, first, target_version, &state, &snap));
+  return Finalize(std::move(state), std::move(snap), table_path, target_version);
+}
 
-  snap.version = target_version;
-  snap.timestamp_ms = state.timestamp_ms;
-  snap.table_id = state.metadata.value("id", "");
-  snap.min_reader_version = state.protocol.value("minReaderVersion", 1);
-  snap.min_writer_version = state.protocol.value("minWriterVersion", 2);
-  auto schema = ParseSchemaString(state.metadata.value("schemaString", ""));
-  if (!schema.ok())
-    return schema.status().WithContext("table '" + table_path + "' version " +
-                                       std::to_string(target_version));
-  snap.schema = std::move(schema).value();
-  for (const auto& c : state.metadata.value("partitionColumns", Json::array())) {
-    snap.partition_columns.push_back(c.get<std::string>());
-  }
-  if (state.metadata.contains("configuration") && state.metadata["configuration"].is_object()) {
-    for (const auto& [k, v] : state.metadata["configuration"].items()) {
-      snap.configuration[k] = v.is_string() ? v.get<std::string>() : v.dump();
-    }
-  }
-  for (auto& [path, f] : state.files) snap.files.push_back(std::move(f));
-  snap.app_versions = std::move(state.txns);
-  return snap;
+Result<Snapshot> ReplayAfter(FileSystem* fs, const std::string& table_path, const Snapshot& base,
+                             int64_t target_version) {
+  ReplayState state;
+  state.protocol = ProtocolAction(base.min_reader_version, base.min_writer_version)["protocol"];
+  state.metadata = MetadataAction(base, 0)["metaData"];
+  for (const DataFile& f : base.files) state.files[f.path] = f;
+  state.txns = base.app_versions;
+  state.timestamp_ms = base.timestamp_ms;
+  Snapshot snap;
+  snap.checkpoint_version = base.checkpoint_version;
+  snap.commits_replayed = base.commits_replayed;
+  STRATA_RETURN_NOT_OK(
+      ApplyCommits(fs, table_path, base.version + 1, target_version, &state, &snap));
+  return Finalize(std::move(state), std::move(snap), table_path, target_version);
 }
 
 Result<Json> ReadCommitInfo(FileSystem* fs, const std::string& table_path, int64_t version,

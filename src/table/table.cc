@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <mutex>
 #include <random>
 #include <set>
 
@@ -158,6 +159,10 @@ Result<std::unique_ptr<Table>> Lake::OpenTable(const std::string& name,
 
 struct Table::Impl {
   std::unique_ptr<FileSystem> owned_fs;  // for OpenPath
+  std::mutex mutex;
+  // Guarded by mutex: the newest snapshot this Table has read; a later Latest() replays
+  // only the commits after it.
+  std::shared_ptr<const Snapshot> cached;
 };
 
 Table::Table(std::string name, std::string path, std::shared_ptr<Session> session, FileSystem* fs,
@@ -196,7 +201,37 @@ Result<std::shared_ptr<const Snapshot>> Table::AtVersion(int64_t version) {
   return std::make_shared<const Snapshot>(std::move(snap));
 }
 
-Result<std::shared_ptr<const Snapshot>> Table::Latest() { return AtVersion(-1); }
+Result<std::shared_ptr<const Snapshot>> Table::Latest() {
+  auto listing = delta::ListLog(fs_, path_);
+  if (!listing.ok()) {
+    if (listing.status().code() == StatusCode::kNotFound)
+      return Status::NotFound("table '" + name_ + "' does not exist");
+    return listing.status();
+  }
+  int64_t latest = listing->commits.empty() ? -1 : listing->commits.back();
+  if (!listing->checkpoints.empty())
+    latest = std::max(latest, listing->checkpoints.rbegin()->first);
+  std::shared_ptr<const Snapshot> base;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mutex);
+    base = impl_->cached;
+  }
+  if (base && base->version == latest) return base;
+  std::shared_ptr<const Snapshot> snap;
+  bool contiguous = base && base->version < latest;
+  for (int64_t v = base ? base->version + 1 : 0; contiguous && v <= latest; ++v) {
+    contiguous = std::binary_search(listing->commits.begin(), listing->commits.end(), v);
+  }
+  if (contiguous) {
+    STRATA_ASSIGN_OR_RETURN(Snapshot next, delta::ReplayAfter(fs_, path_, *base, latest));
+    snap = std::make_shared<const Snapshot>(std::move(next));
+  } else {
+    STRATA_ASSIGN_OR_RETURN(snap, AtVersion(latest));
+  }
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  if (!impl_->cached || impl_->cached->version < snap->version) impl_->cached = snap;
+  return snap;
+}
 
 Result<std::shared_ptr<const Snapshot>> Table::AsOf(int64_t timestamp_ms) {
   STRATA_ASSIGN_OR_RETURN(delta::LogListing listing, delta::ListLog(fs_, path_));
@@ -570,11 +605,13 @@ Result<int64_t> Table::Write(const Frame& data, const WriteOptions& options) {
     current = *latest;
     if (current->min_writer_version > 2) {
       return Status::NotSupported("table '" + name_ + "' needs Delta writer version " +
-                                  std::to_string(current->min_writer_version) + "; Strata writes version 2");
+                                  std::to_string(current->min_writer_version) +
+                                  "; Strata writes version 2");
     }
     if (!options.app_id.empty()) {
       auto it = current->app_versions.find(options.app_id);
-      if (it != current->app_versions.end() && it->second >= options.app_version) return current->version;
+      if (it != current->app_versions.end() && it->second >= options.app_version)
+        return current->version;
     }
   } else if (exists()) {
     return latest.status();  // the table is there but unreadable: never write over it

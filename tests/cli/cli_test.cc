@@ -168,5 +168,57 @@ TEST_F(CliTest, DemoRunsTheSeedJob) {
   EXPECT_NE(r.out.find("100 groups from 20000 rows"), std::string::npos) << r.out;
 }
 
+TEST_F(CliTest, LakeTablesEndToEnd) {
+  testing::WriteText(tmp_ / "a.csv", "id,cat,score\n1,x,0.5\n2,y,0.9\n3,x,0.1\n");
+  EXPECT_EQ(Strata({"--lake", "lk", "init"}).exit_code, 0);
+  CliRun w0 = Strata({"--lake", "lk", "table", "write", "t", "--from", "a.csv", "--meta",
+                      "features=id,score", "--meta", "accuracy=0.9", "--partition-by", "cat"});
+  ASSERT_EQ(w0.exit_code, 0) << w0.err;
+  EXPECT_NE(w0.out.find("t: version 0, 3 rows"), std::string::npos) << w0.out;
+  CliRun w1 = Strata({"--lake", "lk", "table", "write", "t", "--query",
+                      "SELECT id + 10 AS id, cat, score FROM t"});
+  ASSERT_EQ(w1.exit_code, 0) << w1.err;
+  CliRun q = Strata({"--lake", "lk", "query",
+                     "SELECT (SELECT count(*) FROM t@0) AS v0, (SELECT count(*) FROM t) AS v1",
+                     "-f", "csv"});
+  EXPECT_EQ(q.out, "v0,v1\n3,6\n") << q.err;
+  CliRun log = Strata({"--lake", "lk", "table", "log", "t"});
+  EXPECT_NE(log.out.find("accuracy=0.9 features=id,score"), std::string::npos) << log.out;
+  CliRun show = Strata({"--lake", "lk", "table", "show", "t"});
+  EXPECT_NE(show.out.find("partitioned by  cat"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("rows      6"), std::string::npos) << show.out;
+  CliRun list = Strata({"--lake", "lk", "table", "list"});
+  EXPECT_NE(list.out.find("version 1"), std::string::npos) << list.out;
+  CliRun diff = Strata({"--lake", "lk", "table", "diff", "t", "0", "1"});
+  EXPECT_NE(diff.out.find("rows   +3 -0"), std::string::npos) << diff.out;
+  CliRun del = Strata({"--lake", "lk", "table", "delete", "t", "--where", "cat = 'y'"});
+  EXPECT_NE(del.out.find("2 rows deleted"), std::string::npos) << del.out << del.err;
+  CliRun restore = Strata({"--lake", "lk", "table", "restore", "t", "0"});
+  EXPECT_EQ(restore.exit_code, 0) << restore.err;
+  CliRun vac = Strata({"--lake", "lk", "table", "vacuum", "t", "--dry-run"});
+  EXPECT_NE(vac.out.find("would remove 0 files"), std::string::npos) << vac.out;
+}
+
+TEST_F(CliTest, LakeErrors) {
+  ExpectOneLineError(Strata({"--lake", "nolake", "table", "list"}), "no lake at 'nolake'");
+  EXPECT_EQ(Strata({"--lake", "lk", "init"}).exit_code, 0);
+  ExpectOneLineError(
+      Strata({"--lake", "lk", "table", "write", "../escape", "--query", "SELECT 1 AS x"}),
+      "table name '../escape'");
+  ExpectOneLineError(Strata({"--lake", "lk", "table", "log", "nope"}),
+                     "table 'nope' does not exist");
+  EXPECT_EQ(Strata({"--lake", "lk", "table", "write", "t", "--query", "SELECT 1 AS x"}).exit_code,
+            0);
+  ExpectOneLineError(Strata({"--lake", "lk", "table", "write", "t", "--query", "SELECT 'a' AS x"}),
+                     "column \"x\" is string in the data but integer in the table");
+  ExpectOneLineError(Strata({"--lake", "lk", "query", "SELECT * FROM t@9"}),
+                     "has no version 9; the latest is 0");
+  ExpectOneLineError(Strata({"--lake", "lk", "table", "write", "t"}),
+                     "exactly one of --from FILE or --query SQL");
+  ExpectOneLineError(Strata({"--lake", "lk", "table", "write", "t", "--query", "SELECT 1 AS x",
+                             "--meta", "novalue"}),
+                     "expected KEY=VALUE");
+}
+
 }  // namespace
 }  // namespace strata

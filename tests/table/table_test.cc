@@ -158,6 +158,20 @@ TEST_F(TableTest, LogUsesOnlyStandardActionsAndRequiredFields) {
   EXPECT_EQ(history[5].operation_parameters.at("mode"), "Overwrite");
 }
 
+TEST_F(TableTest, ReadersSeeOtherWritersCommits) {
+  auto writer = Open("shared");
+  auto reader = Open("shared");
+  ASSERT_OK(writer->Write(Rows("SELECT 1 AS x")).status());
+  ASSERT_OK_AND_ASSIGN(auto v0, reader->Latest());
+  EXPECT_EQ(v0->version, 0);
+  ASSERT_OK(writer->Write(Rows("SELECT 2 AS x")).status());
+  ASSERT_OK(writer->Write(Rows("SELECT 3 AS x")).status());
+  ASSERT_OK_AND_ASSIGN(auto v2, reader->Latest());
+  EXPECT_EQ(v2->version, 2) << "the cached reader replays the new commits";
+  EXPECT_EQ(v2->files.size(), 3u);
+  EXPECT_EQ(Read(reader.get()).num_rows(), 3u);
+}
+
 TEST_F(TableTest, TimeTravelByVersionAndTimestamp) {
   auto t = Open("events");
   ASSERT_OK(t->Write(Rows("SELECT 1 AS x")).status());
@@ -321,7 +335,9 @@ TEST_F(TableTest, CheckpointsEveryTenCommits) {
   std::ifstream in(t->path() + "/_delta_log/_last_checkpoint");
   Json last = Json::parse(in);
   EXPECT_EQ(last["version"], 20);
-  ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
+  // A new reader (a fresh handle, no cached snapshot) starts from the checkpoint.
+  auto reader = Open("c");
+  ASSERT_OK_AND_ASSIGN(auto snap, reader->Latest());
   EXPECT_EQ(snap->checkpoint_version, 20);
   EXPECT_EQ(snap->commits_replayed, 4);
   EXPECT_EQ(Read(t.get()).num_rows(), 25u);
@@ -375,7 +391,7 @@ TEST_F(TableTest, BadLogsNameFileAndVersion) {
   EXPECT_NE(scan.status().message().find(snap->files[0].path), std::string::npos);
   // _last_checkpoint that names a checkpoint that is not there.
   testing::WriteText(t->path() + "/_delta_log/_last_checkpoint", "{\"version\":1,\"size\":4}");
-  auto mismatch = t->Latest();
+  auto mismatch = Open("bad")->Latest();
   ASSERT_FALSE(mismatch.ok());
   EXPECT_NE(mismatch.status().message().find("_last_checkpoint' names a checkpoint at version 1"),
             std::string::npos)
