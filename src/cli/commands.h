@@ -21,6 +21,7 @@ void RegisterDemo(CLI::App& app, int* exit_code);
 void RegisterGenerate(CLI::App& app, int* exit_code);
 void RegisterInit(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterTable(CLI::App& app, const GlobalOptions* global, int* exit_code);
+void RegisterValidate(CLI::App& app, const GlobalOptions* global, int* exit_code);
 
 // Makes the lake's tables queryable by name in `sql` on `session`: each table named in
 // the query becomes a view, and `name@VERSION` or `name@'TIMESTAMP'` a view of that

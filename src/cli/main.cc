@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   strata::cli::RegisterInit(app, &global, &exit_code);
   strata::cli::RegisterTable(app, &global, &exit_code);
   strata::cli::RegisterQuery(app, &global, &exit_code);
+  strata::cli::RegisterValidate(app, &global, &exit_code);
   strata::cli::RegisterDemo(app, &exit_code);
   strata::cli::RegisterGenerate(app, &exit_code);
   try {

@@ -1,0 +1,131 @@
+// Data quality: Great Expectations-compatible suites, checked in one scan.
+//
+// A Suite is a list of expectations with Great Expectations' names, kwargs and
+// semantics (nulls skipped by column map expectations, `mostly`, strict and non-strict
+// bounds, `row_condition`, `result_format`). Validate() compiles the whole suite into one
+// aggregate query over the data, whatever the number of expectations; unexpected values
+// and row indexes come from a second, limited query only when the result format asks
+// for them. A failed expectation is a result, not an error; an expectation whose column
+// is missing fails with exception_info while the rest of the suite runs.
+//
+// Suites and results are exchanged as JSON text in Great Expectations' shape, so that
+// existing suites work unchanged; YAML suites hold the same content.
+//
+// Thread-safety: Suite and ValidationResult are values. Validate() is thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "strata/frame.h"
+#include "strata/status.h"
+
+namespace strata::quality {
+
+// One expectation: its type and its kwargs as a JSON object text.
+struct Expectation {
+  std::string type;
+  std::string kwargs_json = "{}";
+  std::string meta_json = "{}";
+};
+
+class Suite {
+ public:
+  Suite() = default;
+  explicit Suite(std::string name) : name_(std::move(name)) {}
+
+  // Great Expectations' JSON suite (`expectation_suite_name` or `name`, `expectations`
+  // with `expectation_type` or `type`, `kwargs`, `meta`), or the same in YAML (chosen by
+  // the file extension .yaml/.yml). Errors give the file, line and column.
+  static Result<Suite> FromFile(const std::string& path);
+  static Result<Suite> FromJson(const std::string& text, const std::string& source = "<json>");
+  static Result<Suite> FromYaml(const std::string& text, const std::string& source = "<yaml>");
+
+  const std::string& name() const { return name_; }
+  const std::vector<Expectation>& expectations() const { return expectations_; }
+
+  // Adds an expectation; kwargs are checked when the suite is validated (or by Check()).
+  Suite& Add(std::string type, std::string kwargs_json = "{}");
+  // Checks every expectation's type and kwargs: an unknown type is named with the
+  // closest known names; a missing or ill-typed kwarg names the expectation (index and
+  // type) and the kwarg.
+  Status Check() const;
+
+  // GE-style helpers for the expectations the seed article uses.
+  Suite& expect_column_values_to_not_be_null(const std::string& column, double mostly = 1.0);
+  Suite& expect_column_values_to_be_between(const std::string& column, std::optional<double> min_value,
+                                            std::optional<double> max_value, double mostly = 1.0);
+  Suite& expect_column_values_to_be_unique(const std::string& column, double mostly = 1.0);
+
+  std::string ToJson() const;
+  std::string ToYaml() const;
+
+ private:
+  std::string name_ = "default";
+  std::vector<Expectation> expectations_;
+};
+
+enum class ResultFormat { kBooleanOnly, kBasic, kSummary, kComplete };
+
+Result<ResultFormat> ParseResultFormat(const std::string& name);
+
+struct ValidateOptions {
+  // Overrides every expectation's own result_format when set.
+  std::optional<ResultFormat> result_format;
+  int partial_unexpected_count = 20;
+};
+
+// One expectation's outcome, in GE's shape (`expectation_config`, `success`, `result`,
+// `exception_info`) as JSON text, with the headline fields parsed out.
+struct ExpectationResult {
+  std::string type;
+  std::string column;  // empty for table and multi-column expectations
+  bool success = false;
+  bool raised_exception = false;
+  std::string exception_message;
+  int64_t unexpected_count = 0;
+  double unexpected_percent = 0;
+  std::string observed_value;  // as JSON text, or empty
+  std::vector<std::string> partial_unexpected;  // as JSON texts
+  std::string json;  // the whole result object
+};
+
+struct ValidationResult {
+  std::string suite_name;
+  bool success = false;
+  std::vector<ExpectationResult> results;  // in suite order
+  int evaluated = 0, successful = 0, unsuccessful = 0;
+  int64_t element_count = 0;
+  int scans = 0;  // queries run over the data (1, plus 1 for unexpected samples)
+
+  std::string ToJson(bool pretty = true) const;  // GE's ExpectationSuiteValidationResult
+  // A line per expectation, failures first with counts and samples.
+  std::string ToText(bool color = false) const;
+  // A self-contained HTML report.
+  std::string ToHtml() const;
+};
+
+// Validates `data` against `suite`. Errors only for what stops the whole validation
+// (unreadable data, a malformed suite); failed expectations are results.
+Result<ValidationResult> Validate(const Frame& data, const Suite& suite, const ValidateOptions& options = {});
+
+// Rows that pass every row-level (column map and multi-column) expectation of `suite`,
+// and rows that fail at least one, with a column `failed_expectations` (a list of the
+// failed expectation types, with their column: "expect_column_values_to_be_between(x)").
+struct Quarantine {
+  Frame passed;
+  Frame failed;
+};
+Result<Quarantine> Split(const Frame& data, const Suite& suite);
+
+// A starting suite for `data`: columns and types, null rates turned into `mostly`,
+// ranges, value sets for low-cardinality columns, uniqueness. The data passes it.
+Result<Suite> Profile(const Frame& data);
+
+// The names of every registered expectation type.
+std::vector<std::string> ExpectationTypes();
+
+}  // namespace strata::quality

@@ -1,0 +1,121 @@
+// strata validate DATA --suite FILE; strata profile DATA.
+#include <unistd.h>
+
+#include <fstream>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "strata/quality.h"
+
+namespace strata::cli {
+namespace {
+
+bool EndsWithCI(std::string s, const std::string& suffix) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// DATA is a file (CSV, Parquet, NDJSON by extension) or a lake table, `name[@version]`.
+Result<Frame> OpenData(const GlobalOptions& g, const std::string& data, std::shared_ptr<Session> session,
+                       std::unique_ptr<Lake>* lake) {
+  if (::access(data.c_str(), F_OK) == 0 || data.find_first_of("*?") != std::string::npos) {
+    if (EndsWithCI(data, ".parquet")) return session->scan_parquet({data});
+    if (EndsWithCI(data, ".json") || EndsWithCI(data, ".ndjson") || EndsWithCI(data, ".jsonl")) {
+      return session->scan_ndjson({data});
+    }
+    return session->scan_csv({data});
+  }
+  std::string name = data, version;
+  size_t at = data.find('@');
+  if (at != std::string::npos) {
+    name = data.substr(0, at);
+    version = data.substr(at + 1);
+  }
+  if (!ValidateTableName(name).ok()) {
+    return Status::NotFound("'" + data + "' is neither a file nor a table name");
+  }
+  auto opened = Lake::Open(g.lake, false, session);
+  if (!opened.ok()) return Status::NotFound("'" + data + "' is not a file, and " + opened.status().message());
+  *lake = std::move(opened).value();
+  STRATA_ASSIGN_OR_RETURN(auto table, (*lake)->OpenTable(name));
+  std::shared_ptr<const Snapshot> snap;
+  if (version.empty()) {
+    STRATA_ASSIGN_OR_RETURN(snap, table->Latest());
+  } else {
+    STRATA_ASSIGN_OR_RETURN(snap, table->AtVersion(std::stoll(version)));
+  }
+  return table->Scan(*snap);
+}
+
+struct ValidateArgs {
+  std::string data, suite, format = "text", result_format, out;
+};
+
+int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
+  auto suite = quality::Suite::FromFile(a.suite);
+  if (!suite.ok()) return ReportError(suite.status(), 2);
+  quality::ValidateOptions options;
+  if (!a.result_format.empty()) {
+    auto rf = quality::ParseResultFormat(a.result_format);
+    if (!rf.ok()) return ReportError(rf.status(), 2);
+    options.result_format = *rf;
+  }
+  auto session = Session::Open();
+  if (!session.ok()) return ReportError(session.status(), 2);
+  std::unique_ptr<Lake> lake;
+  auto frame = OpenData(g, a.data, *session, &lake);
+  if (!frame.ok()) return ReportError(frame.status(), 2);
+  auto result = quality::Validate(*frame, *suite, options);
+  if (!result.ok()) return ReportError(result.status(), 2);
+  std::string text = a.format == "json"   ? result->ToJson()
+                     : a.format == "html" ? result->ToHtml()
+                                          : result->ToText(::isatty(STDOUT_FILENO) != 0 && a.out.empty());
+  if (!a.out.empty()) {
+    std::ofstream out(a.out, std::ios::binary);
+    out << text;
+    if (!out) return ReportError(Status::IOError("cannot write '" + a.out + "'"), 2);
+    std::fprintf(stderr, "%s: %s\n", result->success ? "passed" : "failed", a.out.c_str());
+  } else {
+    std::fputs(text.c_str(), stdout);
+  }
+  return result->success ? 0 : 1;
+}
+
+int RunProfile(const GlobalOptions& g, const std::string& data, const std::string& format) {
+  auto session = Session::Open();
+  if (!session.ok()) return ReportError(session.status(), 2);
+  std::unique_ptr<Lake> lake;
+  auto frame = OpenData(g, data, *session, &lake);
+  if (!frame.ok()) return ReportError(frame.status(), 2);
+  auto suite = quality::Profile(*frame);
+  if (!suite.ok()) return ReportError(suite.status(), 2);
+  std::fputs((format == "json" ? suite->ToJson() : suite->ToYaml()).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace
+
+void RegisterValidate(CLI::App& app, const GlobalOptions* g, int* exit_code) {
+  auto a = std::make_shared<ValidateArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "validate",
+      "Check data against a Great Expectations suite (JSON or YAML), in one scan.\n"
+      "Exit code: 0 the suite passes, 1 it fails, 2 an error.");
+  cmd->add_option("data", a->data, "A CSV, Parquet or NDJSON file, or a lake table NAME[@VERSION]")->required();
+  cmd->add_option("--suite,-s", a->suite, "Suite file (.json, .yaml)")->required();
+  cmd->add_option("--format,-f", a->format, "text, json (GE's result shape) or html (a report page)")
+      ->check(CLI::IsMember({"text", "json", "html"}))
+      ->capture_default_str();
+  cmd->add_option("--result-format", a->result_format, "BOOLEAN_ONLY, BASIC, SUMMARY or COMPLETE (for every expectation)");
+  cmd->add_option("--out,-o", a->out, "Write the report to a file");
+  cmd->callback([g, a, exit_code] { *exit_code = RunValidate(*g, *a); });
+
+  auto data = std::make_shared<std::string>();
+  auto format = std::make_shared<std::string>("yaml");
+  CLI::App* prof = app.add_subcommand("profile", "Write a starting suite that the data passes (strata profile DATA > suite.yaml)");
+  prof->add_option("data", *data, "A file or a lake table NAME[@VERSION]")->required();
+  prof->add_option("--format,-f", *format, "yaml or json")->check(CLI::IsMember({"yaml", "json"}))->capture_default_str();
+  prof->callback([g, data, format, exit_code] { *exit_code = RunProfile(*g, *data, *format); });
+}
+
+}  // namespace strata::cli

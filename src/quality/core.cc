@@ -1,0 +1,425 @@
+// Registry, scan plan, kwarg readers and the shared behavior of the expectation families.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "quality/families.h"
+
+namespace strata::quality::detail {
+
+// ---------------------------------------------------------------------------------------
+// DataInfo, ScanPlan, ScanValues
+
+const engine::ColumnSchema* DataInfo::Find(const std::string& name) const {
+  for (const auto& c : columns) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+namespace {
+bool StartsWith(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
+}  // namespace
+
+bool DataInfo::IsNumeric(const std::string& name) const {
+  const auto* c = Find(name);
+  if (c == nullptr) return false;
+  const std::string& t = c->sql_type;
+  return t == "TINYINT" || t == "SMALLINT" || t == "INTEGER" || t == "BIGINT" || t == "HUGEINT" || t == "FLOAT" ||
+         t == "DOUBLE" || StartsWith(t, "DECIMAL") || t == "UTINYINT" || t == "USMALLINT" || t == "UINTEGER" ||
+         t == "UBIGINT";
+}
+
+bool DataInfo::IsTemporal(const std::string& name) const {
+  const auto* c = Find(name);
+  return c != nullptr && (StartsWith(c->sql_type, "TIMESTAMP") || c->sql_type == "DATE" || c->sql_type == "TIME");
+}
+
+bool DataInfo::IsString(const std::string& name) const {
+  const auto* c = Find(name);
+  return c != nullptr && c->sql_type == "VARCHAR";
+}
+
+int ScanPlan::Aggregate(const std::string& sql) {
+  auto it = slots_.find(sql);
+  if (it != slots_.end()) return it->second;
+  int slot = static_cast<int>(aggregates_.size());
+  aggregates_.push_back(sql);
+  slots_[sql] = slot;
+  return slot;
+}
+
+std::string ScanPlan::RowColumn(const std::string& sql, bool needs_row_order) {
+  needs_row_order_ = needs_row_order_ || needs_row_order;
+  auto it = row_names_.find(sql);
+  if (it != row_names_.end()) return it->second;
+  std::string name = "__strata_w" + std::to_string(row_columns_.size());
+  row_columns_.push_back({name, sql});
+  row_names_[sql] = name;
+  return name;
+}
+
+Json ScanValues::Get(int slot) const {
+  const Column& c = row_->column(static_cast<size_t>(slot));
+  if (c.IsNull(0)) return nullptr;
+  switch (c.kind()) {
+    case ValueKind::kBool: return c.GetBool(0);
+    case ValueKind::kInt64: return c.GetInt64(0);
+    case ValueKind::kFloat64: return c.GetDouble(0);
+    default: return c.Format(0);
+  }
+}
+
+int64_t ScanValues::Int(int slot) const {
+  Json v = Get(slot);
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number()) return static_cast<int64_t>(v.get<double>());
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// Registry
+
+Registry& Registry::Get() {
+  static Registry registry;
+  return registry;
+}
+
+void Registry::Register(const std::string& type, Factory factory, std::vector<std::string> positional) {
+  kinds_[type] = {std::move(factory), std::move(positional)};
+}
+
+std::unique_ptr<ExpectationKind> Registry::Make(const std::string& type) const {
+  auto it = kinds_.find(type);
+  return it == kinds_.end() ? nullptr : it->second.first();
+}
+
+const std::vector<std::string>* Registry::Positional(const std::string& type) const {
+  auto it = kinds_.find(type);
+  return it == kinds_.end() ? nullptr : &it->second.second;
+}
+
+std::vector<std::string> Registry::Types() const {
+  std::vector<std::string> out;
+  for (const auto& [t, k] : kinds_) out.push_back(t);
+  return out;
+}
+
+std::vector<std::string> Registry::Closest(const std::string& type, size_t n) const {
+  auto distance = [](const std::string& a, const std::string& b) {
+    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      cur[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      }
+      std::swap(prev, cur);
+    }
+    return prev[b.size()];
+  };
+  std::vector<std::pair<size_t, std::string>> scored;
+  for (const auto& [t, k] : kinds_) scored.push_back({distance(type, t), t});
+  std::sort(scored.begin(), scored.end());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < scored.size() && i < n; ++i) out.push_back(scored[i].second);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// Kwargs and SQL helpers
+
+namespace {
+Status KwargError(const std::string& name, const std::string& want, const Json& got) {
+  return Status::InvalidArgument("kwarg '" + name + "' must be " + want + ", got " + got.dump());
+}
+}  // namespace
+
+Status RequireString(const Json& kwargs, const std::string& name, std::string* out) {
+  if (!kwargs.contains(name)) return Status::InvalidArgument("missing kwarg '" + name + "'");
+  if (!kwargs[name].is_string()) return KwargError(name, "a string", kwargs[name]);
+  *out = kwargs[name].get<std::string>();
+  return Status::OK();
+}
+
+Status OptionalString(const Json& kwargs, const std::string& name, std::string* out) {
+  if (!kwargs.contains(name) || kwargs[name].is_null()) return Status::OK();
+  if (!kwargs[name].is_string()) return KwargError(name, "a string", kwargs[name]);
+  *out = kwargs[name].get<std::string>();
+  return Status::OK();
+}
+
+Status OptionalBool(const Json& kwargs, const std::string& name, bool* out) {
+  if (!kwargs.contains(name) || kwargs[name].is_null()) return Status::OK();
+  if (!kwargs[name].is_boolean()) return KwargError(name, "true or false", kwargs[name]);
+  *out = kwargs[name].get<bool>();
+  return Status::OK();
+}
+
+Status OptionalNumber(const Json& kwargs, const std::string& name, std::optional<double>* out) {
+  if (!kwargs.contains(name) || kwargs[name].is_null()) return Status::OK();
+  if (!kwargs[name].is_number()) return KwargError(name, "a number", kwargs[name]);
+  *out = kwargs[name].get<double>();
+  return Status::OK();
+}
+
+Status RequireNumber(const Json& kwargs, const std::string& name, double* out) {
+  if (!kwargs.contains(name)) return Status::InvalidArgument("missing kwarg '" + name + "'");
+  if (!kwargs[name].is_number()) return KwargError(name, "a number", kwargs[name]);
+  *out = kwargs[name].get<double>();
+  return Status::OK();
+}
+
+Status RequireList(const Json& kwargs, const std::string& name, Json* out) {
+  if (!kwargs.contains(name)) return Status::InvalidArgument("missing kwarg '" + name + "'");
+  if (!kwargs[name].is_array()) return KwargError(name, "a list", kwargs[name]);
+  *out = kwargs[name];
+  return Status::OK();
+}
+
+Status OptionalBound(const Json& kwargs, const std::string& name, Json* out) {
+  *out = nullptr;
+  if (!kwargs.contains(name) || kwargs[name].is_null()) return Status::OK();
+  const Json& v = kwargs[name];
+  if (!v.is_number() && !v.is_string()) return KwargError(name, "a number, a string or null", v);
+  *out = v;
+  return Status::OK();
+}
+
+std::string Quote(const std::string& identifier) { return engine::QuoteIdentifier(identifier); }
+
+std::string SqlLiteral(const Json& v) {
+  if (v.is_null()) return "NULL";
+  if (v.is_boolean()) return v.get<bool>() ? "TRUE" : "FALSE";
+  if (v.is_number_integer()) return "CAST(" + std::to_string(v.get<int64_t>()) + " AS BIGINT)";
+  if (v.is_number()) {
+    double d = v.get<double>();
+    if (!std::isfinite(d)) return std::isnan(d) ? "CAST('nan' AS DOUBLE)" : (d > 0 ? "CAST('inf' AS DOUBLE)" : "CAST('-inf' AS DOUBLE)");
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
+    return "CAST('" + std::string(buf, end) + "' AS DOUBLE)";
+  }
+  if (v.is_string()) return engine::QuoteString(v.get<std::string>());
+  return engine::QuoteString(v.dump());
+}
+
+double Percent(int64_t part, int64_t whole) {
+  return whole == 0 ? 0.0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+}
+
+bool MostlySuccess(int64_t considered, int64_t unexpected, double mostly) {
+  if (considered == 0) return true;
+  double ok = static_cast<double>(considered - unexpected) / static_cast<double>(considered);
+  return ok + 1e-12 >= mostly;  // mostly = 0.9 with 9 of 10 must pass despite rounding
+}
+
+// ---------------------------------------------------------------------------------------
+// RowExpectation
+
+void RowExpectation::Plan(ScanPlan* plan) {
+  PlanExtra(plan);
+  total_slot_ = plan->Aggregate("count(*) FILTER (WHERE " + Scope() + ")");
+  considered_slot_ = plan->Aggregate("count(*) FILTER (WHERE " + Scope() + " AND (" + ConsideredSql() + "))");
+  unexpected_slot_ = plan->Aggregate("count(*) FILTER (WHERE " + Where() + ")");
+}
+
+std::optional<SampleRequest> RowExpectation::Samples(const ScanValues& values) {
+  if (args.result_format == ResultFormat::kBooleanOnly || values.Int(unexpected_slot_) == 0) return std::nullopt;
+  int64_t limit = args.result_format == ResultFormat::kComplete ? -1 : args.partial_unexpected_count;
+  return SampleRequest{Where(), ReportColumns(), limit};
+}
+
+Json RowExpectation::Evaluate(const ScanValues& values, const detail::Samples* samples) {
+  const int64_t total = values.Int(total_slot_);
+  const int64_t considered = values.Int(considered_slot_);
+  const int64_t unexpected = values.Int(unexpected_slot_);
+  const int64_t missing = total - considered;
+  Json out = {{"success", MostlySuccess(considered, unexpected, mostly_)}};
+  if (args.result_format == ResultFormat::kBooleanOnly) {
+    out["result"] = Json::object();
+    return out;
+  }
+  Json r = {{"element_count", total}, {"unexpected_count", unexpected}};
+  // GE's percent is of the values it looked at; for null checks that is every row.
+  r["unexpected_percent"] = considered == 0 ? Json(nullptr) : Json(Percent(unexpected, considered));
+  Json partial = Json::array(), partial_index = Json::array(), all_values = Json::array(), all_index = Json::array();
+  if (samples != nullptr) {
+    std::vector<std::string> cols = ReportColumns();
+    for (size_t i = 0; i < samples->values.size(); ++i) {
+      Json index_entry = Json::object();
+      if (cols.size() == 1) index_entry[cols[0]] = samples->values[i];
+      else for (size_t c = 0; c < cols.size(); ++c) index_entry[cols[c]] = samples->values[i][c];
+      index_entry["pk_index"] = samples->rows[i];
+      if (static_cast<int>(i) < args.partial_unexpected_count) {
+        partial.push_back(samples->values[i]);
+        partial_index.push_back(index_entry);
+      }
+      all_values.push_back(samples->values[i]);
+      all_index.push_back(std::move(index_entry));
+    }
+  }
+  r["partial_unexpected_list"] = partial;
+  if (reports_missing()) {
+    r["missing_count"] = missing;
+    r["missing_percent"] = Percent(missing, total);
+    r["unexpected_percent_total"] = Percent(unexpected, total);
+    r["unexpected_percent_nonmissing"] = considered == 0 ? Json(nullptr) : Json(Percent(unexpected, considered));
+  } else {
+    r["unexpected_percent_total"] = Percent(unexpected, total);
+  }
+  if (args.result_format == ResultFormat::kSummary || args.result_format == ResultFormat::kComplete) {
+    // Counts of the distinct values among the sampled unexpected ones, most frequent first.
+    std::vector<std::pair<Json, int64_t>> counts;
+    for (const Json& v : all_values) {
+      auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == v; });
+      if (it == counts.end()) counts.push_back({v, 1});
+      else ++it->second;
+    }
+    std::stable_sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    Json pc = Json::array();
+    for (size_t i = 0; i < counts.size() && static_cast<int>(i) < args.partial_unexpected_count; ++i) {
+      pc.push_back({{"value", counts[i].first}, {"count", counts[i].second}});
+    }
+    r["partial_unexpected_counts"] = pc;
+    r["partial_unexpected_index_list"] = partial_index;
+  }
+  if (args.result_format == ResultFormat::kComplete) {
+    r["unexpected_list"] = all_values;
+    r["unexpected_index_list"] = all_index;
+  }
+  out["result"] = r;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// ColumnMapExpectation, MultiColumnExpectation
+
+Status ColumnMapExpectation::Configure(const Json& kwargs) {
+  STRATA_RETURN_NOT_OK(RequireString(kwargs, "column", &column_));
+  std::optional<double> mostly;
+  STRATA_RETURN_NOT_OK(OptionalNumber(kwargs, "mostly", &mostly));
+  if (mostly) {
+    if (*mostly < 0 || *mostly > 1) return Status::InvalidArgument("kwarg 'mostly' must be between 0 and 1");
+    mostly_ = *mostly;
+  }
+  return ConfigureKind(kwargs);
+}
+
+Status ColumnMapExpectation::Bind(const DataInfo& data) {
+  if (data.Find(column_) == nullptr) {
+    std::string names;
+    for (const auto& c : data.columns) names += (names.empty() ? "" : ", ") + Quote(c.name);
+    return Status::NotFound("column " + Quote(column_) + " is not in the data; the columns are: " + names);
+  }
+  data_ = &data;
+  return BindKind(data);
+}
+
+Status MultiColumnExpectation::Configure(const Json& kwargs) {
+  if (pair_) {
+    std::string a, b;
+    STRATA_RETURN_NOT_OK(RequireString(kwargs, "column_A", &a));
+    STRATA_RETURN_NOT_OK(RequireString(kwargs, "column_B", &b));
+    columns_ = {a, b};
+  } else {
+    Json list;
+    STRATA_RETURN_NOT_OK(RequireList(kwargs, "column_list", &list));
+    for (const Json& c : list) {
+      if (!c.is_string()) return Status::InvalidArgument("kwarg 'column_list' must hold column names");
+      columns_.push_back(c.get<std::string>());
+    }
+  }
+  ignore_row_if_ = default_ignore_;
+  STRATA_RETURN_NOT_OK(OptionalString(kwargs, "ignore_row_if", &ignore_row_if_));
+  static const std::vector<std::string> kIgnore = {"all_values_are_missing", "any_value_is_missing",
+                                                   "both_values_are_missing", "either_value_is_missing", "never"};
+  if (std::find(kIgnore.begin(), kIgnore.end(), ignore_row_if_) == kIgnore.end()) {
+    return Status::InvalidArgument("kwarg 'ignore_row_if' must be one of all_values_are_missing, "
+                                   "any_value_is_missing, both_values_are_missing, either_value_is_missing, never");
+  }
+  std::optional<double> mostly;
+  STRATA_RETURN_NOT_OK(OptionalNumber(kwargs, "mostly", &mostly));
+  if (mostly) mostly_ = *mostly;
+  return ConfigureKind(kwargs);
+}
+
+Status MultiColumnExpectation::Bind(const DataInfo& data) {
+  for (const auto& c : columns_) {
+    if (data.Find(c) == nullptr) return Status::NotFound("column " + Quote(c) + " is not in the data");
+  }
+  data_ = &data;
+  return Status::OK();
+}
+
+std::string MultiColumnExpectation::ConsideredSql() const {
+  std::string all_missing, any_missing;
+  for (const auto& c : columns_) {
+    all_missing += (all_missing.empty() ? "" : " AND ") + Quote(c) + " IS NULL";
+    any_missing += (any_missing.empty() ? "" : " OR ") + Quote(c) + " IS NULL";
+  }
+  if (ignore_row_if_ == "never") return "TRUE";
+  if (ignore_row_if_ == "any_value_is_missing" || ignore_row_if_ == "either_value_is_missing") {
+    return "NOT (" + any_missing + ")";
+  }
+  return "NOT (" + all_missing + ")";
+}
+
+// ---------------------------------------------------------------------------------------
+// ColumnAggregateExpectation
+
+Status ColumnAggregateExpectation::Configure(const Json& kwargs) {
+  STRATA_RETURN_NOT_OK(RequireString(kwargs, "column", &column_));
+  STRATA_RETURN_NOT_OK(OptionalBound(kwargs, "min_value", &min_));
+  STRATA_RETURN_NOT_OK(OptionalBound(kwargs, "max_value", &max_));
+  STRATA_RETURN_NOT_OK(OptionalBool(kwargs, "strict_min", &strict_min_));
+  STRATA_RETURN_NOT_OK(OptionalBool(kwargs, "strict_max", &strict_max_));
+  if (min_.is_number() && max_.is_number() && min_.get<double>() > max_.get<double>()) {
+    return Status::InvalidArgument("min_value " + min_.dump() + " is greater than max_value " + max_.dump());
+  }
+  return Status::OK();
+}
+
+Status ColumnAggregateExpectation::Bind(const DataInfo& data) {
+  if (data.Find(column_) == nullptr) {
+    return Status::NotFound("column " + Quote(column_) + " is not in the data");
+  }
+  if (needs_numeric() && !data.IsNumeric(column_)) {
+    return Status::TypeError("column " + Quote(column_) + " is " + data.Find(column_)->sql_type +
+                             ", not numeric, so " + type_ + " cannot apply");
+  }
+  data_ = &data;
+  return Status::OK();
+}
+
+void ColumnAggregateExpectation::Plan(ScanPlan* plan) { slot_ = plan->Aggregate(AggregateSql()); }
+
+bool ColumnAggregateExpectation::WithinBounds(const Json& v, const Json& min, const Json& max, bool strict_min,
+                                              bool strict_max) {
+  if (v.is_null()) return false;
+  auto cmp = [](const Json& a, const Json& b) -> int {  // sign(a - b)
+    if (a.is_number() && b.is_number()) {
+      double x = a.get<double>(), y = b.get<double>();
+      return x < y ? -1 : (x > y ? 1 : 0);
+    }
+    std::string x = a.is_string() ? a.get<std::string>() : a.dump();
+    std::string y = b.is_string() ? b.get<std::string>() : b.dump();
+    return x < y ? -1 : (x > y ? 1 : 0);
+  };
+  if (!min.is_null()) {
+    int c = cmp(v, min);
+    if (strict_min ? c <= 0 : c < 0) return false;
+  }
+  if (!max.is_null()) {
+    int c = cmp(v, max);
+    if (strict_max ? c >= 0 : c > 0) return false;
+  }
+  return true;
+}
+
+Json ColumnAggregateExpectation::Evaluate(const ScanValues& values, const detail::Samples*) {
+  Json observed = values.Get(slot_);
+  return {{"success", WithinBounds(observed, min_, max_, strict_min_, strict_max_)},
+          {"result", {{"observed_value", observed}}}};
+}
+
+}  // namespace strata::quality::detail

@@ -1,0 +1,159 @@
+// Expectation kinds and how a suite becomes one scan. Internal to libstrata.
+//
+// Each kind is a class in one file that registers itself (REGISTER_EXPECTATION). A kind
+// reads its kwargs in Configure(), adds the aggregates it needs to the suite's single
+// scan in Plan(), and turns the scanned values into a GE result in Evaluate(). Column
+// map kinds only say which non-null values are unexpected (UnexpectedSql); the base class
+// does the counting, `mostly`, result formats and unexpected samples.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "strata/engine.h"
+#include "strata/quality.h"
+
+namespace strata::quality::detail {
+
+using Json = nlohmann::ordered_json;
+
+// What an expectation can know before the scan: the data's columns and types.
+struct DataInfo {
+  std::vector<engine::ColumnSchema> columns;
+  const engine::ColumnSchema* Find(const std::string& name) const;
+  bool IsNumeric(const std::string& name) const;
+  bool IsTemporal(const std::string& name) const;
+  bool IsString(const std::string& name) const;
+};
+
+// The single aggregate query being built for a suite.
+class ScanPlan {
+ public:
+  // An aggregate over the scanned rows; returns its slot. Identical SQL shares a slot.
+  int Aggregate(const std::string& sql);
+  // A per-row column computed before aggregation (windows such as count(*) OVER
+  // (PARTITION BY c)); returns the name to use in aggregates. `needs_row_order` adds the
+  // row index first (for lag()).
+  std::string RowColumn(const std::string& sql, bool needs_row_order = false);
+
+  const std::vector<std::string>& aggregates() const { return aggregates_; }
+  const std::vector<std::pair<std::string, std::string>>& row_columns() const { return row_columns_; }
+  bool needs_row_order() const { return needs_row_order_; }
+
+ private:
+  std::vector<std::string> aggregates_;
+  std::map<std::string, int> slots_;
+  std::vector<std::pair<std::string, std::string>> row_columns_;  // (name, sql)
+  std::map<std::string, std::string> row_names_;
+  bool needs_row_order_ = false;
+};
+
+// The scan's one row of results.
+class ScanValues {
+ public:
+  explicit ScanValues(const DataFrame* row) : row_(row) {}
+  Json Get(int slot) const;  // number, string, bool or null
+  int64_t Int(int slot) const;
+
+ private:
+  const DataFrame* row_;
+};
+
+// Settings every expectation has (GE's standard arguments).
+struct StandardArgs {
+  ResultFormat result_format = ResultFormat::kBasic;
+  int partial_unexpected_count = 20;
+  bool catch_exceptions = true;
+  std::string row_condition;  // SQL, empty for none
+  Json meta = Json::object();
+};
+
+// Unexpected samples wanted from the second query.
+struct SampleRequest {
+  std::string where;                // SQL condition selecting unexpected rows
+  std::vector<std::string> columns; // the values to report (one column, or several)
+  int64_t limit;                    // -1: all
+};
+
+struct Samples {
+  std::vector<Json> values;   // per row: a value, or a list of values for several columns
+  std::vector<int64_t> rows;  // 0-based row indexes
+};
+
+class ExpectationKind {
+ public:
+  virtual ~ExpectationKind() = default;
+
+  // Reads the kwargs (already stripped of the standard ones). Errors name the kwarg.
+  virtual Status Configure(const Json& kwargs) = 0;
+  // Checks the data's columns; an error here becomes exception_info for this
+  // expectation only.
+  virtual Status Bind(const DataInfo& data) { return Status::OK(); }
+  virtual void Plan(ScanPlan* plan) = 0;
+  // Whether Evaluate needs samples of unexpected rows (and which).
+  virtual std::optional<SampleRequest> Samples(const ScanValues& values) { return std::nullopt; }
+  virtual Json Evaluate(const ScanValues& values, const detail::Samples* samples) = 0;
+  // A SQL condition true for the rows this expectation finds unexpected (for
+  // quarantine); empty for expectations about the table or a column as a whole.
+  virtual std::string RowFailureSql() const { return ""; }
+  // The column it is about, if one.
+  virtual std::string column() const { return ""; }
+
+  StandardArgs args;
+};
+
+using Factory = std::function<std::unique_ptr<ExpectationKind>()>;
+
+// The registry of expectation kinds, filled by REGISTER_EXPECTATION at load time.
+class Registry {
+ public:
+  static Registry& Get();
+  void Register(const std::string& type, Factory factory, std::vector<std::string> positional);
+  std::unique_ptr<ExpectationKind> Make(const std::string& type) const;
+  // The kwargs names a positional argument list maps to ("column", "min_value", ...).
+  const std::vector<std::string>* Positional(const std::string& type) const;
+  std::vector<std::string> Types() const;
+  // Known names closest to `type` (for "did you mean").
+  std::vector<std::string> Closest(const std::string& type, size_t n = 3) const;
+
+ private:
+  std::map<std::string, std::pair<Factory, std::vector<std::string>>> kinds_;
+};
+
+struct Registrar {
+  Registrar(const std::string& type, Factory factory, std::vector<std::string> positional = {"column"}) {
+    Registry::Get().Register(type, std::move(factory), std::move(positional));
+  }
+};
+
+#define STRATA_CONCAT3(a, b) a##b
+#define STRATA_CONCAT2(a, b) STRATA_CONCAT3(a, b)
+#define REGISTER_EXPECTATION(type, cls, ...)                                                                 \
+  static ::strata::quality::detail::Registrar STRATA_CONCAT2(kRegistrar_, __LINE__)(                         \
+      type, [] { return std::unique_ptr<::strata::quality::detail::ExpectationKind>(new cls(type)); }, \
+      ##__VA_ARGS__)
+
+// Kwarg readers: errors say "kwarg 'name' must be ..., got ...".
+Status RequireString(const Json& kwargs, const std::string& name, std::string* out);
+Status OptionalString(const Json& kwargs, const std::string& name, std::string* out);
+Status OptionalBool(const Json& kwargs, const std::string& name, bool* out);
+Status OptionalNumber(const Json& kwargs, const std::string& name, std::optional<double>* out);
+Status RequireList(const Json& kwargs, const std::string& name, Json* out);
+Status RequireNumber(const Json& kwargs, const std::string& name, double* out);
+// A bound: a number, a string (compared in the column's type) or null.
+Status OptionalBound(const Json& kwargs, const std::string& name, Json* out);
+
+// SQL for a JSON scalar literal (numbers as DOUBLE or BIGINT, strings quoted).
+std::string SqlLiteral(const Json& value);
+std::string Quote(const std::string& identifier);
+
+// Common result pieces.
+double Percent(int64_t part, int64_t whole);
+bool MostlySuccess(int64_t considered, int64_t unexpected, double mostly);
+
+}  // namespace strata::quality::detail

@@ -1,0 +1,110 @@
+// The three families most expectations belong to. A kind derives from one and says
+// only what is particular to it.
+#pragma once
+
+#include "quality/expectation.h"
+
+namespace strata::quality::detail {
+
+// Row-level expectations: each row is expected or not. Counting, `mostly`, the result
+// formats, unexpected samples and quarantine are shared.
+class RowExpectation : public ExpectationKind {
+ public:
+  explicit RowExpectation(std::string type) : type_(std::move(type)) {}
+
+  void Plan(ScanPlan* plan) override;
+  std::optional<SampleRequest> Samples(const ScanValues& values) override;
+  Json Evaluate(const ScanValues& values, const detail::Samples* samples) override;
+  std::string RowFailureSql() const override { return Where(); }
+
+ protected:
+  // The rows looked at at all (row_condition), and among them the ones considered
+  // (not missing) and the unexpected ones, as SQL conditions.
+  std::string Scope() const { return args.row_condition.empty() ? "TRUE" : "(" + args.row_condition + ")"; }
+  virtual std::string ConsideredSql() const = 0;
+  virtual std::string UnexpectedSql() const = 0;  // evaluated only on considered rows
+  // Columns whose values are reported for unexpected rows.
+  virtual std::vector<std::string> ReportColumns() const = 0;
+  // Whether missing values are counted apart (most column map kinds) or are the point
+  // (not_be_null, be_null).
+  virtual bool reports_missing() const { return true; }
+  virtual void PlanExtra(ScanPlan* plan) {}
+  std::string Where() const {
+    return Scope() + " AND (" + ConsideredSql() + ") AND coalesce((" + UnexpectedSql() + "), FALSE)";
+  }
+
+  std::string type_;
+  double mostly_ = 1.0;
+  int total_slot_ = -1, considered_slot_ = -1, unexpected_slot_ = -1;
+};
+
+// A column map expectation: column, mostly; nulls are skipped.
+class ColumnMapExpectation : public RowExpectation {
+ public:
+  using RowExpectation::RowExpectation;
+  Status Configure(const Json& kwargs) final;
+  Status Bind(const DataInfo& data) final;
+  std::string column() const override { return column_; }
+
+ protected:
+  virtual Status ConfigureKind(const Json& kwargs) { return Status::OK(); }
+  virtual Status BindKind(const DataInfo& data) { return Status::OK(); }
+  std::string ConsideredSql() const override { return Col() + " IS NOT NULL"; }
+  std::vector<std::string> ReportColumns() const override { return {column_}; }
+  std::string Col() const { return Quote(column_); }
+
+  std::string column_;
+  const DataInfo* data_ = nullptr;
+};
+
+// A multi-column row expectation (column_A/column_B or column_list) with GE's
+// ignore_row_if.
+class MultiColumnExpectation : public RowExpectation {
+ public:
+  using RowExpectation::RowExpectation;
+  Status Configure(const Json& kwargs) final;
+  Status Bind(const DataInfo& data) final;
+
+ protected:
+  virtual Status ConfigureKind(const Json& kwargs) { return Status::OK(); }
+  // "column_A"/"column_B" kinds set pair_ and read them; list kinds read column_list.
+  bool pair_ = false;
+  std::string default_ignore_ = "all_values_are_missing";
+  std::string ConsideredSql() const override;
+  std::vector<std::string> ReportColumns() const override { return columns_; }
+
+  std::vector<std::string> columns_;
+  std::string ignore_row_if_;
+  const DataInfo* data_ = nullptr;
+};
+
+// A column aggregate with min_value/max_value/strict_min/strict_max bounds on one
+// observed value.
+class ColumnAggregateExpectation : public ExpectationKind {
+ public:
+  explicit ColumnAggregateExpectation(std::string type) : type_(std::move(type)) {}
+  Status Configure(const Json& kwargs) override;
+  Status Bind(const DataInfo& data) override;
+  void Plan(ScanPlan* plan) override;
+  Json Evaluate(const ScanValues& values, const detail::Samples* samples) override;
+  std::string column() const override { return column_; }
+
+ protected:
+  // The aggregate over the column's values (nulls skipped), in SQL.
+  virtual std::string AggregateSql() const = 0;
+  virtual bool needs_numeric() const { return true; }
+  std::string Col() const { return Quote(column_); }
+  std::string Filter() const {
+    return args.row_condition.empty() ? "" : " FILTER (WHERE " + args.row_condition + ")";
+  }
+  static bool WithinBounds(const Json& observed, const Json& min, const Json& max, bool strict_min, bool strict_max);
+
+  std::string type_;
+  std::string column_;
+  Json min_, max_;
+  bool strict_min_ = false, strict_max_ = false;
+  int slot_ = -1;
+  const DataInfo* data_ = nullptr;
+};
+
+}  // namespace strata::quality::detail

@@ -1,0 +1,192 @@
+// Suite files (GE JSON, or the same in YAML) and suite building.
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "quality/expectation.h"
+
+namespace strata::quality {
+
+using detail::Json;
+
+namespace {
+
+// Line and column (1-based) of a byte offset.
+std::pair<size_t, size_t> LineColumn(const std::string& text, size_t offset) {
+  size_t line = 1, col = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  return {line, col};
+}
+
+Json YamlToJson(const YAML::Node& node) {
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Sequence: {
+      Json out = Json::array();
+      for (const auto& item : node) out.push_back(YamlToJson(item));
+      return out;
+    }
+    case YAML::NodeType::Map: {
+      Json out = Json::object();
+      for (const auto& kv : node) out[kv.first.as<std::string>()] = YamlToJson(kv.second);
+      return out;
+    }
+    case YAML::NodeType::Scalar: {
+      const std::string& s = node.Scalar();
+      if (node.Tag() == "!") return s;  // quoted: always a string
+      if (s == "true" || s == "True" || s == "TRUE") return true;
+      if (s == "false" || s == "False" || s == "FALSE") return false;
+      if (s == "null" || s == "Null" || s == "NULL" || s == "~") return nullptr;
+      char* end = nullptr;
+      long long i = std::strtoll(s.c_str(), &end, 10);
+      if (!s.empty() && *end == '\0') return static_cast<int64_t>(i);
+      double d = std::strtod(s.c_str(), &end);
+      if (!s.empty() && *end == '\0' && s.find_first_of("0123456789") != std::string::npos) return d;
+      return s;
+    }
+  }
+  return nullptr;
+}
+
+Result<Suite> FromParsed(const Json& doc, const std::string& source) {
+  if (!doc.is_object()) return Status::ParseError(source + ": a suite is an object with 'expectations'");
+  std::string name = doc.value("expectation_suite_name", doc.value("name", std::string("default")));
+  Suite suite(name);
+  if (!doc.contains("expectations") || !doc["expectations"].is_array()) {
+    return Status::ParseError(source + ": 'expectations' must be a list");
+  }
+  size_t index = 0;
+  for (const Json& e : doc["expectations"]) {
+    std::string where = source + ": expectations[" + std::to_string(index++) + "]";
+    if (!e.is_object()) return Status::ParseError(where + " must be an object");
+    std::string type = e.value("expectation_type", e.value("type", std::string()));
+    if (type.empty()) return Status::ParseError(where + " has no 'expectation_type' (or 'type')");
+    Json kwargs = e.value("kwargs", Json::object());
+    if (!kwargs.is_object()) return Status::ParseError(where + " (" + type + "): 'kwargs' must be an object");
+    suite.Add(type, kwargs.dump());
+  }
+  return suite;
+}
+
+}  // namespace
+
+Result<Suite> Suite::FromJson(const std::string& text, const std::string& source) {
+  Json doc;
+  try {
+    doc = Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    auto [line, col] = LineColumn(text, e.byte > 0 ? e.byte - 1 : 0);
+    std::string what = e.what();
+    size_t colon = what.rfind(": ");
+    return Status::ParseError(source + " line " + std::to_string(line) + ", column " + std::to_string(col) + ": " +
+                              (colon == std::string::npos ? what : what.substr(colon + 2)));
+  }
+  return FromParsed(doc, source);
+}
+
+Result<Suite> Suite::FromYaml(const std::string& text, const std::string& source) {
+  YAML::Node node;
+  try {
+    node = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return Status::ParseError(source + " line " + std::to_string(e.mark.line + 1) + ", column " +
+                              std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  return FromParsed(YamlToJson(node), source);
+}
+
+Result<Suite> Suite::FromFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("suite file '" + path + "' cannot be opened");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto ends = [&](const char* ext) {
+    std::string e(ext);
+    return path.size() >= e.size() && path.compare(path.size() - e.size(), e.size(), e) == 0;
+  };
+  if (ends(".yaml") || ends(".yml")) return FromYaml(buf.str(), path);
+  return FromJson(buf.str(), path);
+}
+
+Suite& Suite::Add(std::string type, std::string kwargs_json) {
+  expectations_.push_back({std::move(type), std::move(kwargs_json), "{}"});
+  return *this;
+}
+
+Suite& Suite::expect_column_values_to_not_be_null(const std::string& column, double mostly) {
+  Json k = {{"column", column}};
+  if (mostly < 1.0) k["mostly"] = mostly;
+  return Add("expect_column_values_to_not_be_null", k.dump());
+}
+
+Suite& Suite::expect_column_values_to_be_between(const std::string& column, std::optional<double> min_value,
+                                                 std::optional<double> max_value, double mostly) {
+  Json k = {{"column", column},
+            {"min_value", min_value ? Json(*min_value) : Json(nullptr)},
+            {"max_value", max_value ? Json(*max_value) : Json(nullptr)}};
+  if (mostly < 1.0) k["mostly"] = mostly;
+  return Add("expect_column_values_to_be_between", k.dump());
+}
+
+Suite& Suite::expect_column_values_to_be_unique(const std::string& column, double mostly) {
+  Json k = {{"column", column}};
+  if (mostly < 1.0) k["mostly"] = mostly;
+  return Add("expect_column_values_to_be_unique", k.dump());
+}
+
+std::string Suite::ToJson() const {
+  Json doc = {{"expectation_suite_name", name_}, {"expectations", Json::array()}};
+  for (const auto& e : expectations_) {
+    doc["expectations"].push_back(
+        {{"expectation_type", e.type}, {"kwargs", Json::parse(e.kwargs_json)}, {"meta", Json::parse(e.meta_json)}});
+  }
+  return doc.dump(2) + "\n";
+}
+
+std::string Suite::ToYaml() const {
+  YAML::Emitter out;
+  std::function<void(const Json&)> emit = [&](const Json& v) {
+    if (v.is_object()) {
+      out << YAML::BeginMap;
+      for (const auto& [k, x] : v.items()) {
+        out << YAML::Key << k << YAML::Value;
+        emit(x);
+      }
+      out << YAML::EndMap;
+    } else if (v.is_array()) {
+      out << YAML::Flow << YAML::BeginSeq;
+      for (const auto& x : v) emit(x);
+      out << YAML::EndSeq;
+    } else if (v.is_string()) {
+      out << YAML::DoubleQuoted << v.get<std::string>();
+    } else if (v.is_null()) {
+      out << YAML::Null;
+    } else {
+      out << v.dump();
+    }
+  };
+  Json doc = Json::parse(ToJson());
+  out << YAML::BeginMap << YAML::Key << "expectation_suite_name" << YAML::Value << name_;
+  out << YAML::Key << "expectations" << YAML::Value << YAML::BeginSeq;
+  for (const auto& e : doc["expectations"]) {
+    out << YAML::BeginMap << YAML::Key << "expectation_type" << YAML::Value << e["expectation_type"].get<std::string>();
+    out << YAML::Key << "kwargs" << YAML::Value;
+    emit(e["kwargs"]);
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::vector<std::string> ExpectationTypes() { return detail::Registry::Get().Types(); }
+
+}  // namespace strata::quality

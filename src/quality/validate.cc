@@ -1,0 +1,451 @@
+// Validation: a suite becomes one aggregate query over the data (plus one limited query
+// for unexpected samples when the result format wants them).
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <set>
+
+#include "quality/expectation.h"
+
+namespace strata::quality {
+
+using detail::Json;
+
+namespace {
+
+const std::set<std::string> kStandardArgs = {"result_format", "catch_exceptions", "meta", "row_condition",
+                                             "condition_parser", "include_config", "mostly"};
+
+struct Prepared {
+  Expectation config;
+  Json kwargs;
+  std::unique_ptr<detail::ExpectationKind> kind;
+  Status bind;  // not OK: reported as exception_info
+};
+
+std::string Label(size_t index, const std::string& type) {
+  return "expectation " + std::to_string(index) + " (" + type + ")";
+}
+
+// Builds every expectation of the suite; a bad type or kwarg is an error for the whole
+// suite (as GE raises on a bad configuration).
+Result<std::vector<Prepared>> Prepare(const Suite& suite, const ValidateOptions& options) {
+  std::vector<Prepared> out;
+  const auto& registry = detail::Registry::Get();
+  for (size_t i = 0; i < suite.expectations().size(); ++i) {
+    const Expectation& e = suite.expectations()[i];
+    Prepared p;
+    p.config = e;
+    p.kind = registry.Make(e.type);
+    if (!p.kind) {
+      std::string near;
+      for (const auto& n : registry.Closest(e.type)) near += (near.empty() ? "" : ", ") + n;
+      return Status::InvalidArgument("expectation " + std::to_string(i) + ": unknown expectation type '" + e.type +
+                                     "'; the closest known are: " + near);
+    }
+    try {
+      p.kwargs = Json::parse(e.kwargs_json);
+    } catch (const Json::exception& ex) {
+      return Status::ParseError(Label(i, e.type) + ": kwargs are not valid JSON: " + ex.what());
+    }
+    if (!p.kwargs.is_object()) return Status::InvalidArgument(Label(i, e.type) + ": kwargs must be an object");
+    detail::StandardArgs& args = p.kind->args;
+    args.partial_unexpected_count = options.partial_unexpected_count;
+    if (p.kwargs.contains("result_format")) {
+      const Json& rf = p.kwargs["result_format"];
+      std::string name = rf.is_string() ? rf.get<std::string>() : rf.value("result_format", std::string("BASIC"));
+      auto parsed = ParseResultFormat(name);
+      if (!parsed.ok()) return parsed.status().WithContext(Label(i, e.type));
+      args.result_format = *parsed;
+      if (rf.is_object() && rf.contains("partial_unexpected_count") && rf["partial_unexpected_count"].is_number()) {
+        args.partial_unexpected_count = rf["partial_unexpected_count"].get<int>();
+      }
+    }
+    if (options.result_format) args.result_format = *options.result_format;
+    Status st = detail::OptionalBool(p.kwargs, "catch_exceptions", &args.catch_exceptions);
+    if (st.ok()) st = detail::OptionalString(p.kwargs, "row_condition", &args.row_condition);
+    if (st.ok()) st = p.kind->Configure(p.kwargs);
+    if (!st.ok()) return Status(st.code(), Label(i, e.type) + ": " + st.message());
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+// The rows the aggregates run over: the data, with a row index when some expectation
+// needs row order, and the per-row window columns.
+std::string RowsSql(const std::string& data_sql, const detail::ScanPlan& plan, bool with_row) {
+  std::string base = "SELECT * FROM (" + data_sql + ") AS _d";
+  if (with_row || plan.needs_row_order()) {
+    base = "SELECT *, row_number() OVER () - 1 AS __strata_row FROM (" + data_sql + ") AS _d";
+  }
+  if (plan.row_columns().empty()) return base;
+  std::string cols;
+  for (const auto& [name, sql] : plan.row_columns()) cols += ", " + sql + " AS " + name;
+  return "SELECT *" + cols + " FROM (" + base + ") AS _r";
+}
+
+Json ExceptionInfo(const Status& st) {
+  if (st.ok()) return {{"raised_exception", false}, {"exception_traceback", nullptr}, {"exception_message", nullptr}};
+  return {{"raised_exception", true}, {"exception_traceback", nullptr}, {"exception_message", st.message()}};
+}
+
+std::string ShortValue(const Json& v) {
+  std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+}
+
+std::string HtmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string Thousands(int64_t n) {
+  std::string s = std::to_string(n < 0 ? -n : n), out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i > 0 && (s.size() - i) % 3 == 0) out += ',';
+    out += s[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+}  // namespace
+
+Result<ResultFormat> ParseResultFormat(const std::string& name) {
+  if (name == "BOOLEAN_ONLY") return ResultFormat::kBooleanOnly;
+  if (name == "BASIC") return ResultFormat::kBasic;
+  if (name == "SUMMARY") return ResultFormat::kSummary;
+  if (name == "COMPLETE") return ResultFormat::kComplete;
+  return Status::InvalidArgument("result_format '" + name + "' is not one of BOOLEAN_ONLY, BASIC, SUMMARY, COMPLETE");
+}
+
+Status Suite::Check() const {
+  ValidateOptions options;
+  return Prepare(*this, options).status();
+}
+
+Result<ValidationResult> Validate(const Frame& data, const Suite& suite, const ValidateOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<Prepared> prepared, Prepare(suite, options));
+  STRATA_ASSIGN_OR_RETURN(std::string data_sql, data.to_sql());
+  STRATA_ASSIGN_OR_RETURN(auto conn, data.session()->database()->Connect());
+  detail::DataInfo info;
+  STRATA_ASSIGN_OR_RETURN(info.columns, conn->Describe(data_sql));
+
+  ValidationResult out;
+  out.suite_name = suite.name();
+  std::vector<Json> evaluated(prepared.size());
+  std::vector<Status> failures(prepared.size());
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    prepared[i].bind = prepared[i].kind->Bind(info);
+    failures[i] = prepared[i].bind;
+  }
+
+  // One scan for every expectation; if it fails, one scan per expectation, so that a
+  // failing one is reported on its own (exception_info) and the others still run.
+  auto run_scan = [&](const std::vector<size_t>& which, detail::ScanPlan* plan) -> Result<DataFrame> {
+    for (size_t i : which) prepared[i].kind->Plan(plan);
+    if (plan->aggregates().empty()) return DataFrame();
+    std::string list;
+    for (const auto& a : plan->aggregates()) list += (list.empty() ? "" : ", ") + a;
+    ++out.scans;
+    return conn->Collect("SELECT " + list + " FROM (" + RowsSql(data_sql, *plan, false) + ") AS _v");
+  };
+  std::vector<size_t> live;
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    if (prepared[i].bind.ok()) live.push_back(i);
+  }
+  std::vector<std::pair<std::vector<size_t>, std::pair<detail::ScanPlan, DataFrame>>> scans;
+  {
+    detail::ScanPlan plan;
+    auto row = run_scan(live, &plan);
+    if (row.ok()) {
+      scans.push_back({live, {std::move(plan), std::move(row).value()}});
+    } else {
+      bool data_unreadable = live.size() <= 1;
+      if (data_unreadable && live.empty()) return row.status();
+      for (size_t i : live) {
+        detail::ScanPlan one;
+        auto r = run_scan({i}, &one);
+        if (!r.ok()) {
+          if (!prepared[i].kind->args.catch_exceptions) return r.status().WithContext(Label(i, prepared[i].config.type));
+          failures[i] = r.status();
+          continue;
+        }
+        scans.push_back({{i}, {std::move(one), std::move(r).value()}});
+      }
+      bool any_ok = !scans.empty();
+      if (!any_ok && live.size() == prepared.size()) return row.status();  // the data itself cannot be read
+    }
+  }
+
+  // Samples of unexpected rows, all expectations in one limited query.
+  for (auto& [which, scan] : scans) {
+    auto& [plan, row] = scan;
+    detail::ScanValues values(&row);
+    std::vector<std::pair<size_t, detail::SampleRequest>> requests;
+    for (size_t i : which) {
+      auto req = prepared[i].kind->Samples(values);
+      if (req) requests.push_back({i, *req});
+    }
+    std::map<size_t, detail::Samples> samples;
+    if (!requests.empty()) {
+      const std::string rows = RowsSql(data_sql, plan, true);
+      std::string sql;
+      for (const auto& [i, req] : requests) {
+        std::string value;
+        if (req.columns.size() == 1) {
+          value = "to_json(" + detail::Quote(req.columns[0]) + ")";
+        } else {
+          std::string items;
+          for (size_t c = 0; c < req.columns.size(); ++c) {
+            items += (c ? ", " : "") + engine::QuoteString("c" + std::to_string(c)) + ": " + detail::Quote(req.columns[c]);
+          }
+          value = "to_json({" + items + "})";
+        }
+        sql += std::string(sql.empty() ? "" : " UNION ALL ") + "(SELECT " + std::to_string(i) +
+               " AS k, __strata_row AS r, " + value + " AS v FROM (" + rows + ") AS _s WHERE " + req.where +
+               " ORDER BY __strata_row" + (req.limit >= 0 ? " LIMIT " + std::to_string(req.limit) : "") + ")";
+      }
+      ++out.scans;
+      auto df = conn->Collect(sql);
+      if (!df.ok()) return df.status().WithContext("collecting unexpected rows");
+      for (size_t r = 0; r < df->num_rows(); ++r) {
+        size_t k = static_cast<size_t>(df->column(0).GetInt64(r));
+        // to_json(NULL) is NULL: the unexpected value of a null check.
+        Json v = df->column(2).IsNull(r) ? Json(nullptr) : Json::parse(df->column(2).GetString(r));
+        if (v.is_object()) {
+          Json list = Json::array();
+          for (size_t c = 0; c < v.size(); ++c) list.push_back(v["c" + std::to_string(c)]);
+          v = list;
+        }
+        samples[k].values.push_back(v);
+        samples[k].rows.push_back(df->column(1).GetInt64(r));
+      }
+    }
+    for (size_t i : which) {
+      auto it = samples.find(i);
+      evaluated[i] = prepared[i].kind->Evaluate(values, it == samples.end() ? nullptr : &it->second);
+    }
+  }
+
+  // Results in GE's shape.
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    const Prepared& p = prepared[i];
+    Json config = {{"type", p.config.type}, {"kwargs", p.kwargs}, {"meta", Json::parse(p.config.meta_json)}};
+    Json result;
+    ExpectationResult er;
+    er.type = p.config.type;
+    er.column = p.kind->column();
+    if (!failures[i].ok()) {
+      if (!p.kind->args.catch_exceptions) return failures[i].WithContext(Label(i, p.config.type));
+      result = {{"success", false}, {"expectation_config", config}, {"result", Json::object()},
+                {"meta", Json::object()}, {"exception_info", ExceptionInfo(failures[i])}};
+      er.raised_exception = true;
+      er.exception_message = failures[i].message();
+    } else {
+      const Json& ev = evaluated[i];
+      result = {{"success", ev.value("success", false)}, {"expectation_config", config},
+                {"result", ev.value("result", Json::object())}, {"meta", Json::object()},
+                {"exception_info", ExceptionInfo(Status::OK())}};
+      const Json& r = result["result"];
+      er.unexpected_count = r.value("unexpected_count", int64_t{0});
+      er.unexpected_percent = r.contains("unexpected_percent") && r["unexpected_percent"].is_number()
+                                  ? r["unexpected_percent"].get<double>()
+                                  : 0.0;
+      if (r.contains("observed_value")) er.observed_value = r["observed_value"].dump();
+      if (r.contains("partial_unexpected_list")) {
+        for (const auto& v : r["partial_unexpected_list"]) er.partial_unexpected.push_back(v.dump());
+      }
+      if (r.contains("element_count")) out.element_count = r["element_count"].get<int64_t>();
+    }
+    er.success = result["success"].get<bool>();
+    er.json = result.dump();
+    ++out.evaluated;
+    (er.success ? out.successful : out.unsuccessful) += 1;
+    out.results.push_back(std::move(er));
+  }
+  out.success = out.unsuccessful == 0;
+  return out;
+}
+
+std::string ValidationResult::ToJson(bool pretty) const {
+  Json results = Json::array();
+  for (const auto& r : this->results) results.push_back(Json::parse(r.json));
+  std::time_t now = std::time(nullptr);
+  char ts[32];
+  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  Json doc = {{"success", success},
+              {"results", results},
+              {"suite_name", suite_name},
+              {"statistics",
+               {{"evaluated_expectations", evaluated},
+                {"successful_expectations", successful},
+                {"unsuccessful_expectations", unsuccessful},
+                {"success_percent", evaluated == 0 ? Json(nullptr) : Json(100.0 * successful / evaluated)}}},
+              {"meta", {{"great_expectations_version", "strata-0.1.0"}, {"validation_time", ts}, {"scans", scans}}}};
+  return pretty ? doc.dump(2) + "\n" : doc.dump();
+}
+
+std::string ValidationResult::ToText(bool color) const {
+  const char* red = color ? "\033[31m" : "";
+  const char* green = color ? "\033[32m" : "";
+  const char* reset = color ? "\033[0m" : "";
+  std::string out = std::string(success ? green : red) + (success ? "PASSED" : "FAILED") + reset + "  suite '" +
+                    suite_name + "': " + std::to_string(successful) + " of " + std::to_string(evaluated) +
+                    " expectations met";
+  if (element_count > 0) out += ", " + Thousands(element_count) + " rows";
+  out += "\n";
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& r : results) {
+      if (r.success != (pass == 1)) continue;
+      std::string name = r.type + (r.column.empty() ? "" : "(" + r.column + ")");
+      out += std::string(r.success ? green : red) + (r.success ? "  ok    " : "  FAIL  ") + reset + name;
+      if (r.raised_exception) {
+        out += ": error: " + r.exception_message;
+      } else if (!r.success && r.unexpected_count > 0) {
+        char pct[32];
+        std::snprintf(pct, sizeof pct, "%.4g%%", r.unexpected_percent);
+        out += ": " + Thousands(r.unexpected_count) + " unexpected (" + pct + ")";
+        if (!r.partial_unexpected.empty()) {
+          out += ", e.g. ";
+          for (size_t i = 0; i < r.partial_unexpected.size() && i < 5; ++i) {
+            out += (i ? ", " : "") + ShortValue(Json::parse(r.partial_unexpected[i]));
+          }
+        }
+      } else if (!r.observed_value.empty()) {
+        out += ": observed " + ShortValue(Json::parse(r.observed_value));
+      }
+      out += "\n";
+    }
+  }
+  return out;
+}
+
+std::string ValidationResult::ToHtml() const {
+  std::string rows;
+  for (int pass = 0; pass < 2; ++pass) {
+    for (const auto& r : results) {
+      if (r.success != (pass == 1)) continue;
+      Json j = Json::parse(r.json);
+      std::string detail;
+      if (r.raised_exception) detail = "error: " + r.exception_message;
+      else if (j["result"].contains("unexpected_count")) {
+        detail = Thousands(r.unexpected_count) + " unexpected";
+        if (!r.partial_unexpected.empty()) {
+          detail += "; sample: ";
+          for (size_t i = 0; i < r.partial_unexpected.size() && i < 10; ++i) {
+            detail += (i ? ", " : "") + ShortValue(Json::parse(r.partial_unexpected[i]));
+          }
+        }
+      } else if (!r.observed_value.empty()) {
+        detail = "observed " + ShortValue(Json::parse(r.observed_value));
+      }
+      rows += std::string("<tr class=\"") + (r.success ? "ok" : "fail") + "\"><td>" + (r.success ? "&#10003;" : "&#10007;") +
+              "</td><td><code>" + HtmlEscape(r.type) + "</code></td><td>" + HtmlEscape(r.column) + "</td><td><code>" +
+              HtmlEscape(j["expectation_config"]["kwargs"].dump()) + "</code></td><td>" + HtmlEscape(detail) +
+              "</td></tr>\n";
+    }
+  }
+  return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Validation: " + HtmlEscape(suite_name) +
+         "</title>\n<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
+         "h1{font-size:1.4em}.badge{padding:.2em .6em;border-radius:.3em;color:#fff}"
+         ".pass{background:#2a7}.failed{background:#c33}table{border-collapse:collapse;width:100%}"
+         "td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left;vertical-align:top}"
+         "tr.fail td:first-child{color:#c33}tr.ok td:first-child{color:#2a7}code{font-size:.9em}</style></head>\n"
+         "<body><h1>Suite <code>" + HtmlEscape(suite_name) + "</code> <span class=\"badge " +
+         (success ? "pass\">PASSED" : "failed\">FAILED") + "</span></h1>\n<p>" + std::to_string(successful) + " of " +
+         std::to_string(evaluated) + " expectations met" +
+         (element_count > 0 ? " on " + Thousands(element_count) + " rows" : "") +
+         ".</p>\n<table><tr><th></th><th>expectation</th><th>column</th><th>kwargs</th><th>result</th></tr>\n" + rows +
+         "</table>\n<p><small>Made by Strata; results in Great Expectations' shape with "
+         "<code>--format json</code>.</small></p></body></html>\n";
+}
+
+Result<Quarantine> Split(const Frame& data, const Suite& suite) {
+  ValidateOptions options;
+  STRATA_ASSIGN_OR_RETURN(std::vector<Prepared> prepared, Prepare(suite, options));
+  STRATA_ASSIGN_OR_RETURN(std::string data_sql, data.to_sql());
+  STRATA_ASSIGN_OR_RETURN(auto conn, data.session()->database()->Connect());
+  detail::DataInfo info;
+  STRATA_ASSIGN_OR_RETURN(info.columns, conn->Describe(data_sql));
+  detail::ScanPlan plan;
+  std::string checks;
+  for (size_t i = 0; i < prepared.size(); ++i) {
+    Status st = prepared[i].kind->Bind(info);
+    if (!st.ok()) return st.WithContext(Label(i, prepared[i].config.type));
+    prepared[i].kind->Plan(&plan);
+    std::string cond = prepared[i].kind->RowFailureSql();
+    if (cond.empty()) continue;
+    std::string name = prepared[i].config.type;
+    if (!prepared[i].kind->column().empty()) name += "(" + prepared[i].kind->column() + ")";
+    checks += (checks.empty() ? "" : ", ") + std::string("CASE WHEN ") + cond + " THEN " + engine::QuoteString(name) + " END";
+  }
+  std::string columns;
+  for (const auto& c : info.columns) columns += (columns.empty() ? "" : ", ") + detail::Quote(c.name);
+  std::string tagged = "SELECT " + columns + ", list_filter([" + checks +
+                       "]::VARCHAR[], x -> x IS NOT NULL) AS failed_expectations FROM (" +
+                       RowsSql(data_sql, plan, false) + ") AS _q";
+  if (checks.empty()) tagged = "SELECT " + columns + ", []::VARCHAR[] AS failed_expectations FROM (" + data_sql + ")";
+  auto session = data.session();
+  return Quarantine{
+      session->sql("SELECT " + columns + " FROM (" + tagged + ") WHERE len(failed_expectations) = 0"),
+      session->sql("SELECT * FROM (" + tagged + ") WHERE len(failed_expectations) > 0")};
+}
+
+Result<Suite> Profile(const Frame& data) {
+  STRATA_ASSIGN_OR_RETURN(std::string data_sql, data.to_sql());
+  STRATA_ASSIGN_OR_RETURN(auto conn, data.session()->database()->Connect());
+  STRATA_ASSIGN_OR_RETURN(auto columns, conn->Describe(data_sql));
+  detail::DataInfo info;
+  info.columns = columns;
+  std::string aggs = "count(*)";
+  for (const auto& c : columns) {
+    std::string q = detail::Quote(c.name);
+    bool ordered = info.IsNumeric(c.name) || info.IsTemporal(c.name);
+    aggs += ", count(" + q + "), approx_count_distinct(" + q + "), count(DISTINCT " + q + ")";
+    aggs += ordered ? ", to_json(min(" + q + ")), to_json(max(" + q + "))" : ", NULL, NULL";
+    aggs += ", CASE WHEN count(DISTINCT " + q + ") <= 20 THEN to_json(list(DISTINCT " + q + " ORDER BY " + q +
+            ") FILTER (WHERE " + q + " IS NOT NULL)) END";
+  }
+  STRATA_ASSIGN_OR_RETURN(DataFrame stats, conn->Collect("SELECT " + aggs + " FROM (" + data_sql + ")"));
+  Suite suite("profiled");
+  int64_t rows = stats.column(0).GetInt64(0);
+  Json names = Json::array();
+  for (const auto& c : columns) names.push_back(c.name);
+  suite.Add("expect_table_columns_to_match_ordered_list", Json{{"column_list", names}}.dump());
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const auto& c = columns[i];
+    size_t base = 1 + i * 6;
+    int64_t nonnull = stats.column(base).GetInt64(0);
+    int64_t distinct = stats.column(base + 2).GetInt64(0);
+    suite.Add("expect_column_values_to_be_of_type", Json{{"column", c.name}, {"type_", c.sql_type}}.dump());
+    if (rows > 0) {
+      Json k = {{"column", c.name}};
+      if (nonnull < rows) {
+        // Rounded down, so that the data profiled passes.
+        k["mostly"] = std::floor(1000.0 * static_cast<double>(nonnull) / static_cast<double>(rows)) / 1000.0;
+      }
+      if (nonnull > 0) suite.Add("expect_column_values_to_not_be_null", k.dump());
+    }
+    if (!stats.column(base + 3).IsNull(0) && nonnull > 0) {
+      Json min = Json::parse(stats.column(base + 3).GetString(0)), max = Json::parse(stats.column(base + 4).GetString(0));
+      suite.Add("expect_column_values_to_be_between", Json{{"column", c.name}, {"min_value", min}, {"max_value", max}}.dump());
+    }
+    if (!stats.column(base + 5).IsNull(0) && distinct > 0 && distinct < nonnull && !info.IsNumeric(c.name)) {
+      Json set = Json::parse(stats.column(base + 5).GetString(0));
+      suite.Add("expect_column_values_to_be_in_set", Json{{"column", c.name}, {"value_set", set}}.dump());
+    }
+    if (nonnull > 0 && distinct == nonnull) suite.Add("expect_column_values_to_be_unique", Json{{"column", c.name}}.dump());
+  }
+  return suite;
+}
+
+}  // namespace strata::quality
