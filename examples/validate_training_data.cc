@@ -29,8 +29,10 @@ int main(int argc, char** argv) {
   std::string path;
   bool json = false;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--json") == 0) json = true;
-    else path = argv[i];
+    if (std::strcmp(argv[i], "--json") == 0)
+      json = true;
+    else
+      path = argv[i];
   }
   if (path.empty()) {
     path = "events-validate-example.csv";

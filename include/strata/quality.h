@@ -56,7 +56,8 @@ class Suite {
 
   // GE-style helpers for the expectations the seed article uses.
   Suite& expect_column_values_to_not_be_null(const std::string& column, double mostly = 1.0);
-  Suite& expect_column_values_to_be_between(const std::string& column, std::optional<double> min_value,
+  Suite& expect_column_values_to_be_between(const std::string& column,
+                                            std::optional<double> min_value,
                                             std::optional<double> max_value, double mostly = 1.0);
   Suite& expect_column_values_to_be_unique(const std::string& column, double mostly = 1.0);
 
@@ -88,9 +89,9 @@ struct ExpectationResult {
   std::string exception_message;
   int64_t unexpected_count = 0;
   double unexpected_percent = 0;
-  std::string observed_value;  // as JSON text, or empty
+  std::string observed_value;                   // as JSON text, or empty
   std::vector<std::string> partial_unexpected;  // as JSON texts
-  std::string json;  // the whole result object
+  std::string json;                             // the whole result object
 };
 
 struct ValidationResult {
@@ -110,7 +111,8 @@ struct ValidationResult {
 
 // Validates `data` against `suite`. Errors only for what stops the whole validation
 // (unreadable data, a malformed suite); failed expectations are results.
-Result<ValidationResult> Validate(const Frame& data, const Suite& suite, const ValidateOptions& options = {});
+Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
+                                  const ValidateOptions& options = {});
 
 // Rows that pass every row-level (column map and multi-column) expectation of `suite`,
 // and rows that fail at least one, with a column `failed_expectations` (a list of the
@@ -127,5 +129,8 @@ Result<Suite> Profile(const Frame& data);
 
 // The names of every registered expectation type.
 std::vector<std::string> ExpectationTypes();
+// The kwargs that positional arguments of `type` fill, in order ({"column", "min_value",
+// "max_value"} for expect_column_values_to_be_between); empty for an unknown type.
+std::vector<std::string> PositionalArguments(const std::string& type);
 
 }  // namespace strata::quality

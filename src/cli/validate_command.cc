@@ -12,12 +12,13 @@ namespace {
 
 bool EndsWithCI(std::string s, const std::string& suffix) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // DATA is a file (CSV, Parquet, NDJSON by extension) or a lake table, `name[@version]`.
-Result<Frame> OpenData(const GlobalOptions& g, const std::string& data, std::shared_ptr<Session> session,
-                       std::unique_ptr<Lake>* lake) {
+Result<Frame> OpenData(const GlobalOptions& g, const std::string& data,
+                       std::shared_ptr<Session> session, std::unique_ptr<Lake>* lake) {
   if (::access(data.c_str(), F_OK) == 0 || data.find_first_of("*?") != std::string::npos) {
     if (EndsWithCI(data, ".parquet")) return session->scan_parquet({data});
     if (EndsWithCI(data, ".json") || EndsWithCI(data, ".ndjson") || EndsWithCI(data, ".jsonl")) {
@@ -35,7 +36,8 @@ Result<Frame> OpenData(const GlobalOptions& g, const std::string& data, std::sha
     return Status::NotFound("'" + data + "' is neither a file nor a table name");
   }
   auto opened = Lake::Open(g.lake, false, session);
-  if (!opened.ok()) return Status::NotFound("'" + data + "' is not a file, and " + opened.status().message());
+  if (!opened.ok())
+    return Status::NotFound("'" + data + "' is not a file, and " + opened.status().message());
   *lake = std::move(opened).value();
   STRATA_ASSIGN_OR_RETURN(auto table, (*lake)->OpenTable(name));
   std::shared_ptr<const Snapshot> snap;
@@ -67,9 +69,10 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
   if (!frame.ok()) return ReportError(frame.status(), 2);
   auto result = quality::Validate(*frame, *suite, options);
   if (!result.ok()) return ReportError(result.status(), 2);
-  std::string text = a.format == "json"   ? result->ToJson()
-                     : a.format == "html" ? result->ToHtml()
-                                          : result->ToText(::isatty(STDOUT_FILENO) != 0 && a.out.empty());
+  std::string text = a.format == "json" ? result->ToJson()
+                     : a.format == "html"
+                         ? result->ToHtml()
+                         : result->ToText(::isatty(STDOUT_FILENO) != 0 && a.out.empty());
   if (!a.out.empty()) {
     std::ofstream out(a.out, std::ios::binary);
     out << text;
@@ -101,20 +104,26 @@ void RegisterValidate(CLI::App& app, const GlobalOptions* g, int* exit_code) {
       "validate",
       "Check data against a Great Expectations suite (JSON or YAML), in one scan.\n"
       "Exit code: 0 the suite passes, 1 it fails, 2 an error.");
-  cmd->add_option("data", a->data, "A CSV, Parquet or NDJSON file, or a lake table NAME[@VERSION]")->required();
+  cmd->add_option("data", a->data, "A CSV, Parquet or NDJSON file, or a lake table NAME[@VERSION]")
+      ->required();
   cmd->add_option("--suite,-s", a->suite, "Suite file (.json, .yaml)")->required();
-  cmd->add_option("--format,-f", a->format, "text, json (GE's result shape) or html (a report page)")
+  cmd->add_option("--format,-f", a->format,
+                  "text, json (GE's result shape) or html (a report page)")
       ->check(CLI::IsMember({"text", "json", "html"}))
       ->capture_default_str();
-  cmd->add_option("--result-format", a->result_format, "BOOLEAN_ONLY, BASIC, SUMMARY or COMPLETE (for every expectation)");
+  cmd->add_option("--result-format", a->result_format,
+                  "BOOLEAN_ONLY, BASIC, SUMMARY or COMPLETE (for every expectation)");
   cmd->add_option("--out,-o", a->out, "Write the report to a file");
   cmd->callback([g, a, exit_code] { *exit_code = RunValidate(*g, *a); });
 
   auto data = std::make_shared<std::string>();
   auto format = std::make_shared<std::string>("yaml");
-  CLI::App* prof = app.add_subcommand("profile", "Write a starting suite that the data passes (strata profile DATA > suite.yaml)");
+  CLI::App* prof = app.add_subcommand(
+      "profile", "Write a starting suite that the data passes (strata profile DATA > suite.yaml)");
   prof->add_option("data", *data, "A file or a lake table NAME[@VERSION]")->required();
-  prof->add_option("--format,-f", *format, "yaml or json")->check(CLI::IsMember({"yaml", "json"}))->capture_default_str();
+  prof->add_option("--format,-f", *format, "yaml or json")
+      ->check(CLI::IsMember({"yaml", "json"}))
+      ->capture_default_str();
   prof->callback([g, data, format, exit_code] { *exit_code = RunProfile(*g, *data, *format); });
 }
 

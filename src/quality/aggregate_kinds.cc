@@ -7,35 +7,40 @@
 namespace strata::quality::detail {
 namespace {
 
-#define SIMPLE_AGGREGATE(cls, sql, numeric)                                   \
-  class cls final : public ColumnAggregateExpectation {                      \
-   public:                                                                   \
-    using ColumnAggregateExpectation::ColumnAggregateExpectation;           \
-                                                                             \
-   protected:                                                                \
-    std::string AggregateSql() const override { return sql; }               \
-    bool needs_numeric() const override { return numeric; }                  \
+#define SIMPLE_AGGREGATE(cls, sql, numeric, bound)                \
+  class cls final : public ColumnAggregateExpectation {           \
+   public:                                                        \
+    using ColumnAggregateExpectation::ColumnAggregateExpectation; \
+                                                                  \
+   protected:                                                     \
+    std::string AggregateSql() const override { return sql; }     \
+    bool needs_numeric() const override { return numeric; }       \
+    bool needs_a_bound() const override { return bound; }         \
   };
 
-SIMPLE_AGGREGATE(Mean, "avg(" + Col() + ")" + Filter(), true)
-SIMPLE_AGGREGATE(Median, "median(" + Col() + ")" + Filter(), true)
-SIMPLE_AGGREGATE(Stdev, "stddev_samp(" + Col() + ")" + Filter(), true)
-SIMPLE_AGGREGATE(Sum, "sum(" + Col() + ")" + Filter(), true)
-SIMPLE_AGGREGATE(Min, "min(" + Col() + ")" + Filter(), false)
-SIMPLE_AGGREGATE(Max, "max(" + Col() + ")" + Filter(), false)
-SIMPLE_AGGREGATE(UniqueCount, "count(DISTINCT " + Col() + ")" + Filter(), false)
+SIMPLE_AGGREGATE(Mean, "avg(" + Col() + ")" + Filter(), true, false)
+SIMPLE_AGGREGATE(Median, "median(" + Col() + ")" + Filter(), true, false)
+SIMPLE_AGGREGATE(Stdev, "stddev_samp(" + Col() + ")" + Filter(), true, false)
+SIMPLE_AGGREGATE(Sum, "sum(" + Col() + ")" + Filter(), true, true)
+SIMPLE_AGGREGATE(Min, "min(" + Col() + ")" + Filter(), false, true)
+SIMPLE_AGGREGATE(Max, "max(" + Col() + ")" + Filter(), false, true)
+SIMPLE_AGGREGATE(UniqueCount, "count(DISTINCT " + Col() + ")" + Filter(), false, false)
 SIMPLE_AGGREGATE(UniqueProportion,
-                 "CAST(count(DISTINCT " + Col() + ")" + Filter() + " AS DOUBLE) / nullif(count(" + Col() + ")" +
-                     Filter() + ", 0)",
-                 false)
+                 "CAST(count(DISTINCT " + Col() + ")" + Filter() + " AS DOUBLE) / nullif(count(" +
+                     Col() + ")" + Filter() + ", 0)",
+                 false, false)
 
-REGISTER_EXPECTATION("expect_column_mean_to_be_between", Mean, {"column", "min_value", "max_value"});
-REGISTER_EXPECTATION("expect_column_median_to_be_between", Median, {"column", "min_value", "max_value"});
-REGISTER_EXPECTATION("expect_column_stdev_to_be_between", Stdev, {"column", "min_value", "max_value"});
+REGISTER_EXPECTATION("expect_column_mean_to_be_between", Mean,
+                     {"column", "min_value", "max_value"});
+REGISTER_EXPECTATION("expect_column_median_to_be_between", Median,
+                     {"column", "min_value", "max_value"});
+REGISTER_EXPECTATION("expect_column_stdev_to_be_between", Stdev,
+                     {"column", "min_value", "max_value"});
 REGISTER_EXPECTATION("expect_column_sum_to_be_between", Sum, {"column", "min_value", "max_value"});
 REGISTER_EXPECTATION("expect_column_min_to_be_between", Min, {"column", "min_value", "max_value"});
 REGISTER_EXPECTATION("expect_column_max_to_be_between", Max, {"column", "min_value", "max_value"});
-REGISTER_EXPECTATION("expect_column_unique_value_count_to_be_between", UniqueCount, {"column", "min_value", "max_value"});
+REGISTER_EXPECTATION("expect_column_unique_value_count_to_be_between", UniqueCount,
+                     {"column", "min_value", "max_value"});
 REGISTER_EXPECTATION("expect_column_proportion_of_unique_values_to_be_between", UniqueProportion,
                      {"column", "min_value", "max_value"});
 
@@ -45,26 +50,35 @@ class Quantiles final : public ColumnAggregateExpectation {
   Status Configure(const Json& kwargs) override {
     STRATA_RETURN_NOT_OK(RequireString(kwargs, "column", &column_));
     if (!kwargs.contains("quantile_ranges") || !kwargs["quantile_ranges"].is_object()) {
-      return Status::InvalidArgument("missing kwarg 'quantile_ranges' ({quantiles: [...], value_ranges: [[min, max], ...]})");
+      return Status::InvalidArgument(
+          "missing kwarg 'quantile_ranges' ({quantiles: [...], value_ranges: [[min, max], ...]})");
     }
     const Json& qr = kwargs["quantile_ranges"];
     if (!qr.contains("quantiles") || !qr.contains("value_ranges") || !qr["quantiles"].is_array() ||
         !qr["value_ranges"].is_array()) {
-      return Status::InvalidArgument("kwarg 'quantile_ranges' needs lists 'quantiles' and 'value_ranges'");
+      return Status::InvalidArgument(
+          "kwarg 'quantile_ranges' needs lists 'quantiles' and 'value_ranges'");
     }
     quantiles_ = qr["quantiles"];
     ranges_ = qr["value_ranges"];
     if (quantiles_.size() != ranges_.size()) {
-      return Status::InvalidArgument("quantile_ranges: " + std::to_string(quantiles_.size()) + " quantiles but " +
-                                     std::to_string(ranges_.size()) + " value_ranges");
+      return Status::InvalidArgument("quantile_ranges: " + std::to_string(quantiles_.size()) +
+                                     " quantiles but " + std::to_string(ranges_.size()) +
+                                     " value_ranges");
     }
     for (const Json& q : quantiles_) {
       if (!q.is_number() || q.get<double>() < 0 || q.get<double>() > 1) {
-        return Status::InvalidArgument("quantile_ranges: quantiles must be numbers between 0 and 1");
+        return Status::InvalidArgument(
+            "quantile_ranges: quantiles must be numbers between 0 and 1");
       }
     }
     for (const Json& r : ranges_) {
-      if (!r.is_array() || r.size() != 2) return Status::InvalidArgument("quantile_ranges: each value range is [min, max]");
+      if (!r.is_array() || r.size() != 2)
+        return Status::InvalidArgument("quantile_ranges: each value range is [min, max]");
+      if (r[0].is_number() && r[1].is_number() && r[0].get<double>() > r[1].get<double>()) {
+        return Status::InvalidArgument("quantile_ranges must consist of ordered pairs: " +
+                                       r.dump());
+      }
     }
     return Status::OK();
   }
@@ -83,14 +97,16 @@ class Quantiles final : public ColumnAggregateExpectation {
       success = WithinBounds(observed[i], ranges_[i][0], ranges_[i][1], false, false);
     }
     return {{"success", success},
-            {"result", {{"observed_value", {{"quantiles", quantiles_}, {"values", observed}}},
-                        {"details", {{"success_details", Json::array()}}}}}};
+            {"result",
+             {{"observed_value", {{"quantiles", quantiles_}, {"values", observed}}},
+              {"details", {{"success_details", Json::array()}}}}}};
   }
 
  private:
   Json quantiles_, ranges_;
 };
-REGISTER_EXPECTATION("expect_column_quantile_values_to_be_between", Quantiles, {"column", "quantile_ranges"});
+REGISTER_EXPECTATION("expect_column_quantile_values_to_be_between", Quantiles,
+                     {"column", "quantile_ranges"});
 
 // Set comparisons on the column's distinct values.
 class DistinctValues final : public ColumnAggregateExpectation {
@@ -109,12 +125,23 @@ class DistinctValues final : public ColumnAggregateExpectation {
  protected:
   bool needs_numeric() const override { return false; }
   std::string AggregateSql() const override {
-    return "to_json(list(DISTINCT " + Col() + " ORDER BY " + Col() + ")" + Filter() + ")";
+    // Distinct values with their counts (histogram skips nulls), sorted by value.
+    return "to_json({'k': map_keys(histogram(" + Col() + ")" + Filter() +
+           "), 'v': map_values(histogram(" + Col() + ")" + Filter() + ")})";
   }
   Json Evaluate(const ScanValues& values, const detail::Samples*) override {
     Json raw = values.Get(slot_);
-    Json observed = raw.is_string() ? Json::parse(raw.get<std::string>()) : Json::array();
-    auto key = [](const Json& v) { return v.is_number() ? Json(v.get<double>()).dump() : v.dump(); };
+    Json h = raw.is_string() ? Json::parse(raw.get<std::string>()) : Json::object();
+    Json observed = Json::array(), counts = Json::array();
+    if (h.contains("k") && h["k"].is_array()) {
+      for (size_t i = 0; i < h["k"].size(); ++i) {
+        observed.push_back(h["k"][i]);
+        counts.push_back({{"value", h["k"][i]}, {"count", h["v"][i]}});
+      }
+    }
+    auto key = [](const Json& v) {
+      return v.is_number() ? Json(v.get<double>()).dump() : v.dump();
+    };
     std::set<std::string> have, want;
     for (const Json& v : observed) have.insert(key(v));
     for (const Json& v : set_) want.insert(key(v));
@@ -126,7 +153,7 @@ class DistinctValues final : public ColumnAggregateExpectation {
     } else {
       success = have == want;
     }
-    Json r = {{"observed_value", observed}, {"details", {{"value_counts", Json::array()}}}};
+    Json r = {{"observed_value", observed}, {"details", {{"value_counts", counts}}}};
     return {{"success", success}, {"result", r}};
   }
 
@@ -134,9 +161,12 @@ class DistinctValues final : public ColumnAggregateExpectation {
   Json set_;
   bool null_set_ = false;
 };
-REGISTER_EXPECTATION("expect_column_distinct_values_to_be_in_set", DistinctValues, {"column", "value_set"});
-REGISTER_EXPECTATION("expect_column_distinct_values_to_contain_set", DistinctValues, {"column", "value_set"});
-REGISTER_EXPECTATION("expect_column_distinct_values_to_equal_set", DistinctValues, {"column", "value_set"});
+REGISTER_EXPECTATION("expect_column_distinct_values_to_be_in_set", DistinctValues,
+                     {"column", "value_set"});
+REGISTER_EXPECTATION("expect_column_distinct_values_to_contain_set", DistinctValues,
+                     {"column", "value_set"});
+REGISTER_EXPECTATION("expect_column_distinct_values_to_equal_set", DistinctValues,
+                     {"column", "value_set"});
 
 class MostCommon final : public ColumnAggregateExpectation {
  public:
@@ -150,8 +180,8 @@ class MostCommon final : public ColumnAggregateExpectation {
  protected:
   bool needs_numeric() const override { return false; }
   std::string AggregateSql() const override {
-    return "to_json({'k': map_keys(histogram(" + Col() + ")" + Filter() + "), 'v': map_values(histogram(" + Col() +
-           ")" + Filter() + ")})";
+    return "to_json({'k': map_keys(histogram(" + Col() + ")" + Filter() +
+           "), 'v': map_values(histogram(" + Col() + ")" + Filter() + ")})";
   }
   Json Evaluate(const ScanValues& values, const detail::Samples*) override {
     Json raw = values.Get(slot_);
@@ -166,7 +196,8 @@ class MostCommon final : public ColumnAggregateExpectation {
     }
     auto in_set = [&](const Json& v) {
       for (const Json& s : set_) {
-        if (s == v || (s.is_number() && v.is_number() && s.get<double>() == v.get<double>())) return true;
+        if (s == v || (s.is_number() && v.is_number() && s.get<double>() == v.get<double>()))
+          return true;
       }
       return false;
     };
@@ -183,7 +214,8 @@ class MostCommon final : public ColumnAggregateExpectation {
   Json set_;
   bool ties_okay_ = false;
 };
-REGISTER_EXPECTATION("expect_column_most_common_value_to_be_in_set", MostCommon, {"column", "value_set"});
+REGISTER_EXPECTATION("expect_column_most_common_value_to_be_in_set", MostCommon,
+                     {"column", "value_set"});
 
 }  // namespace
 }  // namespace strata::quality::detail

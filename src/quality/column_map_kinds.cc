@@ -24,9 +24,11 @@ REGISTER_EXPECTATION("expect_column_values_to_be_null", BeNull);
 
 // A value compared with a bound: numbers numerically (strings that are not numbers then
 // count as unexpected), anything else in the column's own type.
-std::string Compare(const DataInfo* data, const std::string& column, const std::string& op, const Json& bound) {
+std::string Compare(const DataInfo* data, const std::string& column, const std::string& op,
+                    const Json& bound) {
   std::string c = Quote(column);
-  if (bound.is_number() && data != nullptr && !data->IsNumeric(column)) c = "TRY_CAST(" + c + " AS DOUBLE)";
+  if (bound.is_number() && data != nullptr && !data->IsNumeric(column))
+    c = "TRY_CAST(" + c + " AS DOUBLE)";
   return c + " " + op + " " + SqlLiteral(bound);
 }
 
@@ -38,16 +40,32 @@ class Between final : public ColumnMapExpectation {
     STRATA_RETURN_NOT_OK(OptionalBound(kwargs, "max_value", &max_));
     STRATA_RETURN_NOT_OK(OptionalBool(kwargs, "strict_min", &strict_min_));
     STRATA_RETURN_NOT_OK(OptionalBool(kwargs, "strict_max", &strict_max_));
-    if (min_.is_null() && max_.is_null()) return Status::InvalidArgument("min_value and max_value cannot both be null");
+    if (min_.is_null() && max_.is_null())
+      return Status::InvalidArgument("min_value and max_value cannot both be null");
     if (min_.is_number() && max_.is_number() && min_.get<double>() > max_.get<double>()) {
-      return Status::InvalidArgument("min_value " + min_.dump() + " is greater than max_value " + max_.dump());
+      return Status::InvalidArgument("min_value " + min_.dump() + " is greater than max_value " +
+                                     max_.dump());
+    }
+    return Status::OK();
+  }
+  Status BindKind(const DataInfo& data) override {
+    // GE refuses to compare text with numbers (and numbers with text).
+    bool numeric = data.IsNumeric(column_);
+    for (const Json* b : {&min_, &max_}) {
+      if ((b->is_number() && !numeric) || (b->is_string() && numeric)) {
+        return Status::TypeError(
+            "TypeError: Column values, min_value, and max_value must either be None or of the "
+            "same type (column " +
+            Col() + " is " + data.Find(column_)->sql_type + ", bound " + b->dump() + ")");
+      }
     }
     return Status::OK();
   }
   std::string UnexpectedSql() const override {
     std::string ok;
     if (!min_.is_null()) ok = Compare(data_, column_, strict_min_ ? ">" : ">=", min_);
-    if (!max_.is_null()) ok += (ok.empty() ? "" : " AND ") + Compare(data_, column_, strict_max_ ? "<" : "<=", max_);
+    if (!max_.is_null())
+      ok += (ok.empty() ? "" : " AND ") + Compare(data_, column_, strict_max_ ? "<" : "<=", max_);
     return "NOT coalesce((" + ok + "), FALSE)";
   }
 
@@ -55,7 +73,8 @@ class Between final : public ColumnMapExpectation {
   Json min_, max_;
   bool strict_min_ = false, strict_max_ = false;
 };
-REGISTER_EXPECTATION("expect_column_values_to_be_between", Between, {"column", "min_value", "max_value"});
+REGISTER_EXPECTATION("expect_column_values_to_be_between", Between,
+                     {"column", "min_value", "max_value"});
 
 // value IN set, typed as the column: numbers against numeric columns, text otherwise.
 std::string InSetSql(const DataInfo* data, const std::string& column, const Json& set) {
@@ -76,17 +95,23 @@ std::string InSetSql(const DataInfo* data, const std::string& column, const Json
   }
   for (const Json& v : set) {
     if (v.is_null()) continue;
-    list += (list.empty() ? "" : ", ") + engine::QuoteString(v.is_string() ? v.get<std::string>() : v.dump());
+    list += (list.empty() ? "" : ", ") +
+            engine::QuoteString(v.is_string() ? v.get<std::string>() : v.dump());
   }
-  if (data->IsTemporal(column) || data->IsNumeric(column)) return c + " IN (" + (list.empty() ? "NULL" : list) + ")";
+  if (data->IsTemporal(column) || data->IsNumeric(column))
+    return c + " IN (" + (list.empty() ? "NULL" : list) + ")";
   return "CAST(" + c + " AS VARCHAR) IN (" + (list.empty() ? "NULL" : list) + ")";
 }
 
 class InSet final : public ColumnMapExpectation {
  public:
   using ColumnMapExpectation::ColumnMapExpectation;
-  Status ConfigureKind(const Json& kwargs) override { return RequireList(kwargs, "value_set", &set_); }
-  std::string UnexpectedSql() const override { return "NOT coalesce((" + InSetSql(data_, column_, set_) + "), FALSE)"; }
+  Status ConfigureKind(const Json& kwargs) override {
+    return RequireList(kwargs, "value_set", &set_);
+  }
+  std::string UnexpectedSql() const override {
+    return "NOT coalesce((" + InSetSql(data_, column_, set_) + "), FALSE)";
+  }
 
  private:
   Json set_;
@@ -96,7 +121,9 @@ REGISTER_EXPECTATION("expect_column_values_to_be_in_set", InSet, {"column", "val
 class NotInSet final : public ColumnMapExpectation {
  public:
   using ColumnMapExpectation::ColumnMapExpectation;
-  Status ConfigureKind(const Json& kwargs) override { return RequireList(kwargs, "value_set", &set_); }
+  Status ConfigureKind(const Json& kwargs) override {
+    return RequireList(kwargs, "value_set", &set_);
+  }
   std::string UnexpectedSql() const override { return InSetSql(data_, column_, set_); }
 
  private:
@@ -121,8 +148,11 @@ std::string AsText(const std::string& col) { return "CAST(" + col + " AS VARCHAR
 
 class MatchRegex final : public ColumnMapExpectation {
  public:
-  MatchRegex(std::string type) : ColumnMapExpectation(type), negate_(type.find("_not_") != std::string::npos) {}
-  Status ConfigureKind(const Json& kwargs) override { return RequireString(kwargs, "regex", &regex_); }
+  MatchRegex(std::string type)
+      : ColumnMapExpectation(type), negate_(type.find("_not_") != std::string::npos) {}
+  Status ConfigureKind(const Json& kwargs) override {
+    return RequireString(kwargs, "regex", &regex_);
+  }
   std::string UnexpectedSql() const override {
     std::string m = "regexp_matches(" + AsText(Col()) + ", " + engine::QuoteString(regex_) + ")";
     return negate_ ? m : "NOT " + m;
@@ -137,7 +167,8 @@ REGISTER_EXPECTATION("expect_column_values_to_not_match_regex", MatchRegex, {"co
 
 class MatchRegexList final : public ColumnMapExpectation {
  public:
-  MatchRegexList(std::string type) : ColumnMapExpectation(type), negate_(type.find("_not_") != std::string::npos) {}
+  MatchRegexList(std::string type)
+      : ColumnMapExpectation(type), negate_(type.find("_not_") != std::string::npos) {}
   Status ConfigureKind(const Json& kwargs) override {
     STRATA_RETURN_NOT_OK(RequireList(kwargs, "regex_list", &list_));
     if (list_.empty()) return Status::InvalidArgument("kwarg 'regex_list' must not be empty");
@@ -145,14 +176,16 @@ class MatchRegexList final : public ColumnMapExpectation {
       if (!r.is_string()) return Status::InvalidArgument("kwarg 'regex_list' must hold strings");
     }
     STRATA_RETURN_NOT_OK(OptionalString(kwargs, "match_on", &match_on_));
-    if (match_on_ != "any" && match_on_ != "all") return Status::InvalidArgument("kwarg 'match_on' must be any or all");
+    if (match_on_ != "any" && match_on_ != "all")
+      return Status::InvalidArgument("kwarg 'match_on' must be any or all");
     return Status::OK();
   }
   std::string UnexpectedSql() const override {
     std::string joined;
     for (const Json& r : list_) {
-      joined += std::string(joined.empty() ? "" : (match_on_ == "all" ? " AND " : " OR ")) + "regexp_matches(" +
-                AsText(Col()) + ", " + engine::QuoteString(r.get<std::string>()) + ")";
+      joined += std::string(joined.empty() ? "" : (match_on_ == "all" ? " AND " : " OR ")) +
+                "regexp_matches(" + AsText(Col()) + ", " +
+                engine::QuoteString(r.get<std::string>()) + ")";
     }
     // not_match_regex_list: unexpected when any regex matches.
     if (negate_) return "(" + joined + ")";
@@ -164,13 +197,18 @@ class MatchRegexList final : public ColumnMapExpectation {
   Json list_;
   std::string match_on_ = "any";
 };
-REGISTER_EXPECTATION("expect_column_values_to_match_regex_list", MatchRegexList, {"column", "regex_list"});
-REGISTER_EXPECTATION("expect_column_values_to_not_match_regex_list", MatchRegexList, {"column", "regex_list"});
+REGISTER_EXPECTATION("expect_column_values_to_match_regex_list", MatchRegexList,
+                     {"column", "regex_list"});
+REGISTER_EXPECTATION("expect_column_values_to_not_match_regex_list", MatchRegexList,
+                     {"column", "regex_list"});
 
 class MatchLike final : public ColumnMapExpectation {
  public:
-  MatchLike(std::string type) : ColumnMapExpectation(type), negate_(type.find("_not_") != std::string::npos) {}
-  Status ConfigureKind(const Json& kwargs) override { return RequireString(kwargs, "like_pattern", &pattern_); }
+  MatchLike(std::string type)
+      : ColumnMapExpectation(type), negate_(type.find("_not_") != std::string::npos) {}
+  Status ConfigureKind(const Json& kwargs) override {
+    return RequireString(kwargs, "like_pattern", &pattern_);
+  }
   std::string UnexpectedSql() const override {
     std::string m = AsText(Col()) + " LIKE " + engine::QuoteString(pattern_);
     return negate_ ? m : "NOT (" + m + ")";
@@ -180,22 +218,27 @@ class MatchLike final : public ColumnMapExpectation {
   bool negate_;
   std::string pattern_;
 };
-REGISTER_EXPECTATION("expect_column_values_to_match_like_pattern", MatchLike, {"column", "like_pattern"});
-REGISTER_EXPECTATION("expect_column_values_to_not_match_like_pattern", MatchLike, {"column", "like_pattern"});
+REGISTER_EXPECTATION("expect_column_values_to_match_like_pattern", MatchLike,
+                     {"column", "like_pattern"});
+REGISTER_EXPECTATION("expect_column_values_to_not_match_like_pattern", MatchLike,
+                     {"column", "like_pattern"});
 
 class MatchLikeList final : public ColumnMapExpectation {
  public:
-  MatchLikeList(std::string type) : ColumnMapExpectation(type), negate_(type.find("_not_") != std::string::npos) {}
+  MatchLikeList(std::string type)
+      : ColumnMapExpectation(type), negate_(type.find("_not_") != std::string::npos) {}
   Status ConfigureKind(const Json& kwargs) override {
     STRATA_RETURN_NOT_OK(RequireList(kwargs, "like_pattern_list", &list_));
-    if (list_.empty()) return Status::InvalidArgument("kwarg 'like_pattern_list' must not be empty");
+    if (list_.empty())
+      return Status::InvalidArgument("kwarg 'like_pattern_list' must not be empty");
     return OptionalString(kwargs, "match_on", &match_on_);
   }
   std::string UnexpectedSql() const override {
     std::string joined;
     for (const Json& p : list_) {
-      joined += std::string(joined.empty() ? "" : (match_on_ == "all" ? " AND " : " OR ")) + AsText(Col()) +
-                " LIKE " + engine::QuoteString(p.is_string() ? p.get<std::string>() : p.dump());
+      joined += std::string(joined.empty() ? "" : (match_on_ == "all" ? " AND " : " OR ")) +
+                AsText(Col()) + " LIKE " +
+                engine::QuoteString(p.is_string() ? p.get<std::string>() : p.dump());
     }
     return negate_ ? "(" + joined + ")" : "NOT (" + joined + ")";
   }
@@ -205,16 +248,21 @@ class MatchLikeList final : public ColumnMapExpectation {
   Json list_;
   std::string match_on_ = "any";
 };
-REGISTER_EXPECTATION("expect_column_values_to_match_like_pattern_list", MatchLikeList, {"column", "like_pattern_list"});
+REGISTER_EXPECTATION("expect_column_values_to_match_like_pattern_list", MatchLikeList,
+                     {"column", "like_pattern_list"});
 REGISTER_EXPECTATION("expect_column_values_to_not_match_like_pattern_list", MatchLikeList,
                      {"column", "like_pattern_list"});
 
 class Monotonic final : public ColumnMapExpectation {
  public:
-  Monotonic(std::string type) : ColumnMapExpectation(type), increasing_(type.find("increasing") != std::string::npos) {}
-  Status ConfigureKind(const Json& kwargs) override { return OptionalBool(kwargs, "strictly", &strictly_); }
+  Monotonic(std::string type)
+      : ColumnMapExpectation(type), increasing_(type.find("increasing") != std::string::npos) {}
+  Status ConfigureKind(const Json& kwargs) override {
+    return OptionalBool(kwargs, "strictly", &strictly_);
+  }
   void PlanExtra(ScanPlan* plan) override {
-    prev_ = plan->RowColumn("lag(" + Col() + " IGNORE NULLS) OVER (ORDER BY __strata_row)", /*needs_row_order=*/true);
+    prev_ = plan->RowColumn("lag(" + Col() + " IGNORE NULLS) OVER (ORDER BY __strata_row)",
+                            /*needs_row_order=*/true);
   }
   std::string UnexpectedSql() const override {
     std::string op = increasing_ ? (strictly_ ? "<=" : "<") : (strictly_ ? ">=" : ">");
@@ -232,7 +280,18 @@ REGISTER_EXPECTATION("expect_column_values_to_be_decreasing", Monotonic);
 class StrftimeFormat final : public ColumnMapExpectation {
  public:
   using ColumnMapExpectation::ColumnMapExpectation;
-  Status ConfigureKind(const Json& kwargs) override { return RequireString(kwargs, "strftime_format", &format_); }
+  Status ConfigureKind(const Json& kwargs) override {
+    return RequireString(kwargs, "strftime_format", &format_);
+  }
+  Status BindKind(const DataInfo& data) override {
+    if (!data.IsString(column_)) {
+      return Status::TypeError(
+          "Values passed to expect_column_values_to_match_strftime_format must be of type "
+          "string; column " +
+          Col() + " is " + data.Find(column_)->sql_type);
+    }
+    return Status::OK();
+  }
   std::string UnexpectedSql() const override {
     // The whole value must parse, and print back the same (strptime alone accepts
     // "2020-1-1" for %Y-%m-%d).
@@ -242,7 +301,8 @@ class StrftimeFormat final : public ColumnMapExpectation {
  private:
   std::string format_;
 };
-REGISTER_EXPECTATION("expect_column_values_to_match_strftime_format", StrftimeFormat, {"column", "strftime_format"});
+REGISTER_EXPECTATION("expect_column_values_to_match_strftime_format", StrftimeFormat,
+                     {"column", "strftime_format"});
 
 class JsonParseable final : public ColumnMapExpectation {
  public:
@@ -259,17 +319,28 @@ class LengthsBetween final : public ColumnMapExpectation {
     STRATA_RETURN_NOT_OK(OptionalNumber(kwargs, "max_value", &max_));
     STRATA_RETURN_NOT_OK(OptionalBool(kwargs, "strict_min", &strict_min_));
     STRATA_RETURN_NOT_OK(OptionalBool(kwargs, "strict_max", &strict_max_));
-    if (!min_ && !max_) return Status::InvalidArgument("min_value and max_value cannot both be null");
-    if ((min_ && *min_ != static_cast<int64_t>(*min_)) || (max_ && *max_ != static_cast<int64_t>(*max_))) {
+    if (!min_ && !max_)
+      return Status::InvalidArgument("min_value and max_value cannot both be null");
+    if ((min_ && *min_ != static_cast<int64_t>(*min_)) ||
+        (max_ && *max_ != static_cast<int64_t>(*max_))) {
       return Status::InvalidArgument("min_value and max_value must be integers");
     }
-    if (min_ && max_ && *min_ > *max_) return Status::InvalidArgument("min_value is greater than max_value");
+    return Status::OK();
+  }
+  Status BindKind(const DataInfo& data) override {
+    if (!data.IsString(column_)) {
+      return Status::TypeError("column " + Col() + " is " + data.Find(column_)->sql_type +
+                               ": value lengths need text (object of type 'int' has no len())");
+    }
     return Status::OK();
   }
   std::string UnexpectedSql() const override {
     std::string len = "length(" + AsText(Col()) + ")", ok;
-    if (min_) ok = len + (strict_min_ ? " > " : " >= ") + std::to_string(static_cast<int64_t>(*min_));
-    if (max_) ok += (ok.empty() ? "" : " AND ") + len + (strict_max_ ? " < " : " <= ") + std::to_string(static_cast<int64_t>(*max_));
+    if (min_)
+      ok = len + (strict_min_ ? " > " : " >= ") + std::to_string(static_cast<int64_t>(*min_));
+    if (max_)
+      ok += (ok.empty() ? "" : " AND ") + len + (strict_max_ ? " < " : " <= ") +
+            std::to_string(static_cast<int64_t>(*max_));
     return "NOT (" + ok + ")";
   }
 
@@ -277,12 +348,15 @@ class LengthsBetween final : public ColumnMapExpectation {
   std::optional<double> min_, max_;
   bool strict_min_ = false, strict_max_ = false;
 };
-REGISTER_EXPECTATION("expect_column_value_lengths_to_be_between", LengthsBetween, {"column", "min_value", "max_value"});
+REGISTER_EXPECTATION("expect_column_value_lengths_to_be_between", LengthsBetween,
+                     {"column", "min_value", "max_value"});
 
 class LengthsEqual final : public ColumnMapExpectation {
  public:
   using ColumnMapExpectation::ColumnMapExpectation;
-  Status ConfigureKind(const Json& kwargs) override { return RequireNumber(kwargs, "value", &value_); }
+  Status ConfigureKind(const Json& kwargs) override {
+    return RequireNumber(kwargs, "value", &value_);
+  }
   std::string UnexpectedSql() const override {
     return "length(" + AsText(Col()) + ") <> " + std::to_string(static_cast<int64_t>(value_));
   }
@@ -316,7 +390,8 @@ class ZScores final : public ColumnMapExpectation {
   bool double_sided_ = true;
   std::string z_ = "0";
 };
-REGISTER_EXPECTATION("expect_column_value_z_scores_to_be_less_than", ZScores, {"column", "threshold"});
+REGISTER_EXPECTATION("expect_column_value_z_scores_to_be_less_than", ZScores,
+                     {"column", "threshold"});
 
 }  // namespace
 }  // namespace strata::quality::detail

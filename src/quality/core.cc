@@ -25,14 +25,15 @@ bool DataInfo::IsNumeric(const std::string& name) const {
   const auto* c = Find(name);
   if (c == nullptr) return false;
   const std::string& t = c->sql_type;
-  return t == "TINYINT" || t == "SMALLINT" || t == "INTEGER" || t == "BIGINT" || t == "HUGEINT" || t == "FLOAT" ||
-         t == "DOUBLE" || StartsWith(t, "DECIMAL") || t == "UTINYINT" || t == "USMALLINT" || t == "UINTEGER" ||
-         t == "UBIGINT";
+  return t == "TINYINT" || t == "SMALLINT" || t == "INTEGER" || t == "BIGINT" || t == "HUGEINT" ||
+         t == "FLOAT" || t == "DOUBLE" || StartsWith(t, "DECIMAL") || t == "UTINYINT" ||
+         t == "USMALLINT" || t == "UINTEGER" || t == "UBIGINT";
 }
 
 bool DataInfo::IsTemporal(const std::string& name) const {
   const auto* c = Find(name);
-  return c != nullptr && (StartsWith(c->sql_type, "TIMESTAMP") || c->sql_type == "DATE" || c->sql_type == "TIME");
+  return c != nullptr &&
+         (StartsWith(c->sql_type, "TIMESTAMP") || c->sql_type == "DATE" || c->sql_type == "TIME");
 }
 
 bool DataInfo::IsString(const std::string& name) const {
@@ -63,10 +64,14 @@ Json ScanValues::Get(int slot) const {
   const Column& c = row_->column(static_cast<size_t>(slot));
   if (c.IsNull(0)) return nullptr;
   switch (c.kind()) {
-    case ValueKind::kBool: return c.GetBool(0);
-    case ValueKind::kInt64: return c.GetInt64(0);
-    case ValueKind::kFloat64: return c.GetDouble(0);
-    default: return c.Format(0);
+    case ValueKind::kBool:
+      return c.GetBool(0);
+    case ValueKind::kInt64:
+      return c.GetInt64(0);
+    case ValueKind::kFloat64:
+      return c.GetDouble(0);
+    default:
+      return c.Format(0);
   }
 }
 
@@ -85,7 +90,8 @@ Registry& Registry::Get() {
   return registry;
 }
 
-void Registry::Register(const std::string& type, Factory factory, std::vector<std::string> positional) {
+void Registry::Register(const std::string& type, Factory factory,
+                        std::vector<std::string> positional) {
   kinds_[type] = {std::move(factory), std::move(positional)};
 }
 
@@ -112,7 +118,8 @@ std::vector<std::string> Registry::Closest(const std::string& type, size_t n) co
     for (size_t i = 1; i <= a.size(); ++i) {
       cur[0] = i;
       for (size_t j = 1; j <= b.size(); ++j) {
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        cur[j] =
+            std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
       }
       std::swap(prev, cur);
     }
@@ -194,7 +201,9 @@ std::string SqlLiteral(const Json& v) {
   if (v.is_number_integer()) return "CAST(" + std::to_string(v.get<int64_t>()) + " AS BIGINT)";
   if (v.is_number()) {
     double d = v.get<double>();
-    if (!std::isfinite(d)) return std::isnan(d) ? "CAST('nan' AS DOUBLE)" : (d > 0 ? "CAST('inf' AS DOUBLE)" : "CAST('-inf' AS DOUBLE)");
+    if (!std::isfinite(d))
+      return std::isnan(d) ? "CAST('nan' AS DOUBLE)"
+                           : (d > 0 ? "CAST('inf' AS DOUBLE)" : "CAST('-inf' AS DOUBLE)");
     char buf[64];
     auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
     return "CAST('" + std::string(buf, end) + "' AS DOUBLE)";
@@ -219,13 +228,16 @@ bool MostlySuccess(int64_t considered, int64_t unexpected, double mostly) {
 void RowExpectation::Plan(ScanPlan* plan) {
   PlanExtra(plan);
   total_slot_ = plan->Aggregate("count(*) FILTER (WHERE " + Scope() + ")");
-  considered_slot_ = plan->Aggregate("count(*) FILTER (WHERE " + Scope() + " AND (" + ConsideredSql() + "))");
+  considered_slot_ =
+      plan->Aggregate("count(*) FILTER (WHERE " + Scope() + " AND (" + ConsideredSql() + "))");
   unexpected_slot_ = plan->Aggregate("count(*) FILTER (WHERE " + Where() + ")");
 }
 
 std::optional<SampleRequest> RowExpectation::Samples(const ScanValues& values) {
-  if (args.result_format == ResultFormat::kBooleanOnly || values.Int(unexpected_slot_) == 0) return std::nullopt;
-  int64_t limit = args.result_format == ResultFormat::kComplete ? -1 : args.partial_unexpected_count;
+  if (args.result_format == ResultFormat::kBooleanOnly || values.Int(unexpected_slot_) == 0)
+    return std::nullopt;
+  int64_t limit =
+      args.result_format == ResultFormat::kComplete ? -1 : args.partial_unexpected_count;
   return SampleRequest{Where(), ReportColumns(), limit};
 }
 
@@ -242,19 +254,27 @@ Json RowExpectation::Evaluate(const ScanValues& values, const detail::Samples* s
   Json r = {{"element_count", total}, {"unexpected_count", unexpected}};
   // GE's percent is of the values it looked at; for null checks that is every row.
   r["unexpected_percent"] = considered == 0 ? Json(nullptr) : Json(Percent(unexpected, considered));
-  Json partial = Json::array(), partial_index = Json::array(), all_values = Json::array(), all_index = Json::array();
+  Json partial = Json::array(), partial_index = Json::array(), all_values = Json::array(),
+       all_index = Json::array();
   if (samples != nullptr) {
     std::vector<std::string> cols = ReportColumns();
     for (size_t i = 0; i < samples->values.size(); ++i) {
       Json index_entry = Json::object();
-      if (cols.size() == 1) index_entry[cols[0]] = samples->values[i];
-      else for (size_t c = 0; c < cols.size(); ++c) index_entry[cols[c]] = samples->values[i][c];
+      if (cols.size() == 1)
+        index_entry[cols[0]] = samples->values[i];
+      else
+        for (const auto& c : cols) index_entry[c] = samples->values[i].value(c, Json());
+      Json value = samples->values[i];
+      if (cols.size() > 1 && report_as_list()) {
+        value = Json::array();
+        for (const auto& c : cols) value.push_back(samples->values[i].value(c, Json()));
+      }
       index_entry["pk_index"] = samples->rows[i];
       if (static_cast<int>(i) < args.partial_unexpected_count) {
-        partial.push_back(samples->values[i]);
+        partial.push_back(value);
         partial_index.push_back(index_entry);
       }
-      all_values.push_back(samples->values[i]);
+      all_values.push_back(value);
       all_index.push_back(std::move(index_entry));
     }
   }
@@ -263,27 +283,43 @@ Json RowExpectation::Evaluate(const ScanValues& values, const detail::Samples* s
     r["missing_count"] = missing;
     r["missing_percent"] = Percent(missing, total);
     r["unexpected_percent_total"] = Percent(unexpected, total);
-    r["unexpected_percent_nonmissing"] = considered == 0 ? Json(nullptr) : Json(Percent(unexpected, considered));
+    r["unexpected_percent_nonmissing"] =
+        considered == 0 ? Json(nullptr) : Json(Percent(unexpected, considered));
   } else {
     r["unexpected_percent_total"] = Percent(unexpected, total);
   }
-  if (args.result_format == ResultFormat::kSummary || args.result_format == ResultFormat::kComplete) {
+  bool hashable = true;
+  for (const Json& v : all_values) hashable = hashable && !v.is_object();
+  if ((args.result_format == ResultFormat::kSummary ||
+       args.result_format == ResultFormat::kComplete) &&
+      !hashable) {
+    r["details"] = {{"partial_unexpected_counts_error",
+                     "partial_unexpected_counts requested, but requires a hashable type"}};
+  } else if (args.result_format == ResultFormat::kSummary ||
+             args.result_format == ResultFormat::kComplete) {
     // Counts of the distinct values among the sampled unexpected ones, most frequent first.
     std::vector<std::pair<Json, int64_t>> counts;
     for (const Json& v : all_values) {
-      auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == v; });
-      if (it == counts.end()) counts.push_back({v, 1});
-      else ++it->second;
+      auto it =
+          std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == v; });
+      if (it == counts.end())
+        counts.push_back({v, 1});
+      else
+        ++it->second;
     }
-    std::stable_sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::stable_sort(counts.begin(), counts.end(),
+                     [](const auto& a, const auto& b) { return a.second > b.second; });
     Json pc = Json::array();
-    for (size_t i = 0; i < counts.size() && static_cast<int>(i) < args.partial_unexpected_count; ++i) {
+    for (size_t i = 0; i < counts.size() && static_cast<int>(i) < args.partial_unexpected_count;
+         ++i) {
       pc.push_back({{"value", counts[i].first}, {"count", counts[i].second}});
     }
     r["partial_unexpected_counts"] = pc;
-    r["partial_unexpected_index_list"] = partial_index;
   }
-  if (args.result_format == ResultFormat::kComplete) {
+  if (args.result_format == ResultFormat::kSummary ||
+      args.result_format == ResultFormat::kComplete) {
+    r["partial_unexpected_index_list"] = partial_index;
+    // SUMMARY lists what it sampled; COMPLETE lists every unexpected row.
     r["unexpected_list"] = all_values;
     r["unexpected_index_list"] = all_index;
   }
@@ -299,7 +335,10 @@ Status ColumnMapExpectation::Configure(const Json& kwargs) {
   std::optional<double> mostly;
   STRATA_RETURN_NOT_OK(OptionalNumber(kwargs, "mostly", &mostly));
   if (mostly) {
-    if (*mostly < 0 || *mostly > 1) return Status::InvalidArgument("kwarg 'mostly' must be between 0 and 1");
+    if (*mostly < 0 || *mostly > 1) {
+      return Status::InvalidArgument(
+          "kwarg 'mostly' must be a number greater than or equal to 0 and less than or equal to 1");
+    }
     mostly_ = *mostly;
   }
   return ConfigureKind(kwargs);
@@ -309,7 +348,8 @@ Status ColumnMapExpectation::Bind(const DataInfo& data) {
   if (data.Find(column_) == nullptr) {
     std::string names;
     for (const auto& c : data.columns) names += (names.empty() ? "" : ", ") + Quote(c.name);
-    return Status::NotFound("column " + Quote(column_) + " is not in the data; the columns are: " + names);
+    return Status::NotFound("column " + Quote(column_) +
+                            " is not in the data; the columns are: " + names);
   }
   data_ = &data;
   return BindKind(data);
@@ -325,27 +365,37 @@ Status MultiColumnExpectation::Configure(const Json& kwargs) {
     Json list;
     STRATA_RETURN_NOT_OK(RequireList(kwargs, "column_list", &list));
     for (const Json& c : list) {
-      if (!c.is_string()) return Status::InvalidArgument("kwarg 'column_list' must hold column names");
+      if (!c.is_string())
+        return Status::InvalidArgument("kwarg 'column_list' must hold column names");
       columns_.push_back(c.get<std::string>());
     }
   }
   ignore_row_if_ = default_ignore_;
   STRATA_RETURN_NOT_OK(OptionalString(kwargs, "ignore_row_if", &ignore_row_if_));
   static const std::vector<std::string> kIgnore = {"all_values_are_missing", "any_value_is_missing",
-                                                   "both_values_are_missing", "either_value_is_missing", "never"};
+                                                   "both_values_are_missing",
+                                                   "either_value_is_missing", "never"};
   if (std::find(kIgnore.begin(), kIgnore.end(), ignore_row_if_) == kIgnore.end()) {
-    return Status::InvalidArgument("kwarg 'ignore_row_if' must be one of all_values_are_missing, "
-                                   "any_value_is_missing, both_values_are_missing, either_value_is_missing, never");
+    return Status::InvalidArgument(
+        "kwarg 'ignore_row_if' must be one of all_values_are_missing, "
+        "any_value_is_missing, both_values_are_missing, either_value_is_missing, never");
   }
   std::optional<double> mostly;
   STRATA_RETURN_NOT_OK(OptionalNumber(kwargs, "mostly", &mostly));
-  if (mostly) mostly_ = *mostly;
+  if (mostly) {
+    if (*mostly < 0 || *mostly > 1) {
+      return Status::InvalidArgument(
+          "kwarg 'mostly' must be a number greater than or equal to 0 and less than or equal to 1");
+    }
+    mostly_ = *mostly;
+  }
   return ConfigureKind(kwargs);
 }
 
 Status MultiColumnExpectation::Bind(const DataInfo& data) {
   for (const auto& c : columns_) {
-    if (data.Find(c) == nullptr) return Status::NotFound("column " + Quote(c) + " is not in the data");
+    if (data.Find(c) == nullptr)
+      return Status::NotFound("column " + Quote(c) + " is not in the data");
   }
   data_ = &data;
   return Status::OK();
@@ -373,8 +423,12 @@ Status ColumnAggregateExpectation::Configure(const Json& kwargs) {
   STRATA_RETURN_NOT_OK(OptionalBound(kwargs, "max_value", &max_));
   STRATA_RETURN_NOT_OK(OptionalBool(kwargs, "strict_min", &strict_min_));
   STRATA_RETURN_NOT_OK(OptionalBool(kwargs, "strict_max", &strict_max_));
+  if (needs_a_bound() && min_.is_null() && max_.is_null()) {
+    return Status::InvalidArgument("min_value and max_value cannot both be None");
+  }
   if (min_.is_number() && max_.is_number() && min_.get<double>() > max_.get<double>()) {
-    return Status::InvalidArgument("min_value " + min_.dump() + " is greater than max_value " + max_.dump());
+    return Status::InvalidArgument("min_value " + min_.dump() + " is greater than max_value " +
+                                   max_.dump());
   }
   return Status::OK();
 }
@@ -383,7 +437,12 @@ Status ColumnAggregateExpectation::Bind(const DataInfo& data) {
   if (data.Find(column_) == nullptr) {
     return Status::NotFound("column " + Quote(column_) + " is not in the data");
   }
-  if (needs_numeric() && !data.IsNumeric(column_)) {
+  if (needs_numeric() && (min_.is_string() || max_.is_string())) {
+    return Status::TypeError("bounds of " + type_ + " must be numbers, got " +
+                             (min_.is_string() ? min_ : max_).dump() +
+                             " (invalid datetime format)");
+  }
+  if (needs_numeric() && !data.IsNumeric(column_) && data.Find(column_)->sql_type != "BOOLEAN") {
     return Status::TypeError("column " + Quote(column_) + " is " + data.Find(column_)->sql_type +
                              ", not numeric, so " + type_ + " cannot apply");
   }
@@ -391,10 +450,14 @@ Status ColumnAggregateExpectation::Bind(const DataInfo& data) {
   return Status::OK();
 }
 
-void ColumnAggregateExpectation::Plan(ScanPlan* plan) { slot_ = plan->Aggregate(AggregateSql()); }
+void ColumnAggregateExpectation::Plan(ScanPlan* plan) {
+  slot_ = plan->Aggregate(AggregateSql());
+  count_slot_ = plan->Aggregate("count(*)" + Filter());
+  nonnull_slot_ = plan->Aggregate("count(" + Quote(column_) + ")" + Filter());
+}
 
-bool ColumnAggregateExpectation::WithinBounds(const Json& v, const Json& min, const Json& max, bool strict_min,
-                                              bool strict_max) {
+bool ColumnAggregateExpectation::WithinBounds(const Json& v, const Json& min, const Json& max,
+                                              bool strict_min, bool strict_max) {
   if (v.is_null()) return false;
   auto cmp = [](const Json& a, const Json& b) -> int {  // sign(a - b)
     if (a.is_number() && b.is_number()) {
@@ -418,8 +481,15 @@ bool ColumnAggregateExpectation::WithinBounds(const Json& v, const Json& min, co
 
 Json ColumnAggregateExpectation::Evaluate(const ScanValues& values, const detail::Samples*) {
   Json observed = values.Get(slot_);
-  return {{"success", WithinBounds(observed, min_, max_, strict_min_, strict_max_)},
-          {"result", {{"observed_value", observed}}}};
+  Json r = {{"observed_value", observed}};
+  if (args.result_format == ResultFormat::kSummary ||
+      args.result_format == ResultFormat::kComplete) {
+    int64_t n = values.Int(count_slot_), missing = n - values.Int(nonnull_slot_);
+    r["element_count"] = n;
+    r["missing_count"] = missing;
+    r["missing_percent"] = Percent(missing, n);
+  }
+  return {{"success", WithinBounds(observed, min_, max_, strict_min_, strict_max_)}, {"result", r}};
 }
 
 }  // namespace strata::quality::detail

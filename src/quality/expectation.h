@@ -42,7 +42,9 @@ class ScanPlan {
   std::string RowColumn(const std::string& sql, bool needs_row_order = false);
 
   const std::vector<std::string>& aggregates() const { return aggregates_; }
-  const std::vector<std::pair<std::string, std::string>>& row_columns() const { return row_columns_; }
+  const std::vector<std::pair<std::string, std::string>>& row_columns() const {
+    return row_columns_;
+  }
   bool needs_row_order() const { return needs_row_order_; }
 
  private:
@@ -75,9 +77,9 @@ struct StandardArgs {
 
 // Unexpected samples wanted from the second query.
 struct SampleRequest {
-  std::string where;                // SQL condition selecting unexpected rows
-  std::vector<std::string> columns; // the values to report (one column, or several)
-  int64_t limit;                    // -1: all
+  std::string where;                 // SQL condition selecting unexpected rows
+  std::vector<std::string> columns;  // the values to report (one column, or several)
+  int64_t limit;                     // -1: all
 };
 
 struct Samples {
@@ -126,16 +128,18 @@ class Registry {
 };
 
 struct Registrar {
-  Registrar(const std::string& type, Factory factory, std::vector<std::string> positional = {"column"}) {
+  Registrar(const std::string& type, Factory factory,
+            std::vector<std::string> positional = {"column"}) {
     Registry::Get().Register(type, std::move(factory), std::move(positional));
   }
 };
 
 #define STRATA_CONCAT3(a, b) a##b
 #define STRATA_CONCAT2(a, b) STRATA_CONCAT3(a, b)
-#define REGISTER_EXPECTATION(type, cls, ...)                                                                 \
-  static ::strata::quality::detail::Registrar STRATA_CONCAT2(kRegistrar_, __LINE__)(                         \
-      type, [] { return std::unique_ptr<::strata::quality::detail::ExpectationKind>(new cls(type)); }, \
+#define REGISTER_EXPECTATION(type, cls, ...)                                                     \
+  static ::strata::quality::detail::Registrar STRATA_CONCAT2(kRegistrar_, __LINE__)(             \
+      type,                                                                                      \
+      [] { return std::unique_ptr<::strata::quality::detail::ExpectationKind>(new cls(type)); }, \
       ##__VA_ARGS__)
 
 // Kwarg readers: errors say "kwarg 'name' must be ..., got ...".

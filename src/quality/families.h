@@ -20,17 +20,22 @@ class RowExpectation : public ExpectationKind {
  protected:
   // The rows looked at at all (row_condition), and among them the ones considered
   // (not missing) and the unexpected ones, as SQL conditions.
-  std::string Scope() const { return args.row_condition.empty() ? "TRUE" : "(" + args.row_condition + ")"; }
+  std::string Scope() const {
+    return args.row_condition.empty() ? "TRUE" : "(" + args.row_condition + ")";
+  }
   virtual std::string ConsideredSql() const = 0;
   virtual std::string UnexpectedSql() const = 0;  // evaluated only on considered rows
   // Columns whose values are reported for unexpected rows.
   virtual std::vector<std::string> ReportColumns() const = 0;
+  // Several columns are reported as an object per row, or (pairs) as a list.
+  virtual bool report_as_list() const { return false; }
   // Whether missing values are counted apart (most column map kinds) or are the point
   // (not_be_null, be_null).
   virtual bool reports_missing() const { return true; }
   virtual void PlanExtra(ScanPlan* plan) {}
   std::string Where() const {
-    return Scope() + " AND (" + ConsideredSql() + ") AND coalesce((" + UnexpectedSql() + "), FALSE)";
+    return Scope() + " AND (" + ConsideredSql() + ") AND coalesce((" + UnexpectedSql() +
+           "), FALSE)";
   }
 
   std::string type_;
@@ -70,6 +75,7 @@ class MultiColumnExpectation : public RowExpectation {
   // "column_A"/"column_B" kinds set pair_ and read them; list kinds read column_list.
   bool pair_ = false;
   std::string default_ignore_ = "all_values_are_missing";
+  bool report_as_list() const override { return pair_; }
   std::string ConsideredSql() const override;
   std::vector<std::string> ReportColumns() const override { return columns_; }
 
@@ -93,17 +99,25 @@ class ColumnAggregateExpectation : public ExpectationKind {
   // The aggregate over the column's values (nulls skipped), in SQL.
   virtual std::string AggregateSql() const = 0;
   virtual bool needs_numeric() const { return true; }
-  std::string Col() const { return Quote(column_); }
+  // Whether a bound is required (GE: "min_value and max_value cannot both be None").
+  virtual bool needs_a_bound() const { return false; }
+  // The column; booleans count as 0 and 1 in numeric aggregates, as in GE.
+  std::string Col() const {
+    bool is_bool = data_ != nullptr && data_->Find(column_) != nullptr &&
+                   data_->Find(column_)->sql_type == "BOOLEAN";
+    return is_bool && needs_numeric() ? "CAST(" + Quote(column_) + " AS INTEGER)" : Quote(column_);
+  }
   std::string Filter() const {
     return args.row_condition.empty() ? "" : " FILTER (WHERE " + args.row_condition + ")";
   }
-  static bool WithinBounds(const Json& observed, const Json& min, const Json& max, bool strict_min, bool strict_max);
+  static bool WithinBounds(const Json& observed, const Json& min, const Json& max, bool strict_min,
+                           bool strict_max);
 
   std::string type_;
   std::string column_;
   Json min_, max_;
   bool strict_min_ = false, strict_max_ = false;
-  int slot_ = -1;
+  int slot_ = -1, count_slot_ = -1, nonnull_slot_ = -1;
   const DataInfo* data_ = nullptr;
 };
 

@@ -25,15 +25,19 @@ class PairGreater final : public MultiColumnExpectation {
     pair_ = true;
     default_ignore_ = "both_values_are_missing";
   }
-  Status ConfigureKind(const Json& kwargs) override { return OptionalBool(kwargs, "or_equal", &or_equal_); }
+  Status ConfigureKind(const Json& kwargs) override {
+    return OptionalBool(kwargs, "or_equal", &or_equal_);
+  }
   std::string UnexpectedSql() const override {
-    return "NOT coalesce(" + Quote(columns_[0]) + (or_equal_ ? " >= " : " > ") + Quote(columns_[1]) + ", FALSE)";
+    return "NOT coalesce(" + Quote(columns_[0]) + (or_equal_ ? " >= " : " > ") +
+           Quote(columns_[1]) + ", FALSE)";
   }
 
  private:
   bool or_equal_ = false;
 };
-REGISTER_EXPECTATION("expect_column_pair_values_a_to_be_greater_than_b", PairGreater, {"column_A", "column_B"});
+REGISTER_EXPECTATION("expect_column_pair_values_a_to_be_greater_than_b", PairGreater,
+                     {"column_A", "column_B"});
 
 class PairEqual final : public MultiColumnExpectation {
  public:
@@ -50,17 +54,21 @@ REGISTER_EXPECTATION("expect_column_pair_values_to_be_equal", PairEqual, {"colum
 class MulticolumnSum final : public MultiColumnExpectation {
  public:
   explicit MulticolumnSum(std::string type) : MultiColumnExpectation(std::move(type)) {}
-  Status ConfigureKind(const Json& kwargs) override { return RequireNumber(kwargs, "sum_total", &total_); }
+  Status ConfigureKind(const Json& kwargs) override {
+    return RequireNumber(kwargs, "sum_total", &total_);
+  }
   std::string UnexpectedSql() const override {
     std::string sum;
-    for (const auto& c : columns_) sum += (sum.empty() ? "" : " + ") + std::string("coalesce(") + Quote(c) + ", 0)";
+    for (const auto& c : columns_)
+      sum += (sum.empty() ? "" : " + ") + std::string("coalesce(") + Quote(c) + ", 0)";
     return "(" + sum + ") <> " + SqlLiteral(Json(total_));
   }
 
  private:
   double total_ = 0;
 };
-REGISTER_EXPECTATION("expect_multicolumn_sum_to_equal", MulticolumnSum, {"column_list", "sum_total"});
+REGISTER_EXPECTATION("expect_multicolumn_sum_to_equal", MulticolumnSum,
+                     {"column_list", "sum_total"});
 
 class UniqueWithinRecord final : public MultiColumnExpectation {
  public:
@@ -76,7 +84,8 @@ class UniqueWithinRecord final : public MultiColumnExpectation {
     return any.empty() ? "FALSE" : "(" + any + ")";
   }
 };
-REGISTER_EXPECTATION("expect_select_column_values_to_be_unique_within_record", UniqueWithinRecord, {"column_list"});
+REGISTER_EXPECTATION("expect_select_column_values_to_be_unique_within_record", UniqueWithinRecord,
+                     {"column_list"});
 
 }  // namespace
 }  // namespace strata::quality::detail

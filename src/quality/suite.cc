@@ -29,7 +29,8 @@ std::pair<size_t, size_t> LineColumn(const std::string& text, size_t offset) {
 Json YamlToJson(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined: return nullptr;
+    case YAML::NodeType::Undefined:
+      return nullptr;
     case YAML::NodeType::Sequence: {
       Json out = Json::array();
       for (const auto& item : node) out.push_back(YamlToJson(item));
@@ -50,7 +51,8 @@ Json YamlToJson(const YAML::Node& node) {
       long long i = std::strtoll(s.c_str(), &end, 10);
       if (!s.empty() && *end == '\0') return static_cast<int64_t>(i);
       double d = std::strtod(s.c_str(), &end);
-      if (!s.empty() && *end == '\0' && s.find_first_of("0123456789") != std::string::npos) return d;
+      if (!s.empty() && *end == '\0' && s.find_first_of("0123456789") != std::string::npos)
+        return d;
       return s;
     }
   }
@@ -58,7 +60,8 @@ Json YamlToJson(const YAML::Node& node) {
 }
 
 Result<Suite> FromParsed(const Json& doc, const std::string& source) {
-  if (!doc.is_object()) return Status::ParseError(source + ": a suite is an object with 'expectations'");
+  if (!doc.is_object())
+    return Status::ParseError(source + ": a suite is an object with 'expectations'");
   std::string name = doc.value("expectation_suite_name", doc.value("name", std::string("default")));
   Suite suite(name);
   if (!doc.contains("expectations") || !doc["expectations"].is_array()) {
@@ -71,7 +74,8 @@ Result<Suite> FromParsed(const Json& doc, const std::string& source) {
     std::string type = e.value("expectation_type", e.value("type", std::string()));
     if (type.empty()) return Status::ParseError(where + " has no 'expectation_type' (or 'type')");
     Json kwargs = e.value("kwargs", Json::object());
-    if (!kwargs.is_object()) return Status::ParseError(where + " (" + type + "): 'kwargs' must be an object");
+    if (!kwargs.is_object())
+      return Status::ParseError(where + " (" + type + "): 'kwargs' must be an object");
     suite.Add(type, kwargs.dump());
   }
   return suite;
@@ -87,7 +91,8 @@ Result<Suite> Suite::FromJson(const std::string& text, const std::string& source
     auto [line, col] = LineColumn(text, e.byte > 0 ? e.byte - 1 : 0);
     std::string what = e.what();
     size_t colon = what.rfind(": ");
-    return Status::ParseError(source + " line " + std::to_string(line) + ", column " + std::to_string(col) + ": " +
+    return Status::ParseError(source + " line " + std::to_string(line) + ", column " +
+                              std::to_string(col) + ": " +
                               (colon == std::string::npos ? what : what.substr(colon + 2)));
   }
   return FromParsed(doc, source);
@@ -128,7 +133,8 @@ Suite& Suite::expect_column_values_to_not_be_null(const std::string& column, dou
   return Add("expect_column_values_to_not_be_null", k.dump());
 }
 
-Suite& Suite::expect_column_values_to_be_between(const std::string& column, std::optional<double> min_value,
+Suite& Suite::expect_column_values_to_be_between(const std::string& column,
+                                                 std::optional<double> min_value,
                                                  std::optional<double> max_value, double mostly) {
   Json k = {{"column", column},
             {"min_value", min_value ? Json(*min_value) : Json(nullptr)},
@@ -146,8 +152,9 @@ Suite& Suite::expect_column_values_to_be_unique(const std::string& column, doubl
 std::string Suite::ToJson() const {
   Json doc = {{"expectation_suite_name", name_}, {"expectations", Json::array()}};
   for (const auto& e : expectations_) {
-    doc["expectations"].push_back(
-        {{"expectation_type", e.type}, {"kwargs", Json::parse(e.kwargs_json)}, {"meta", Json::parse(e.meta_json)}});
+    doc["expectations"].push_back({{"expectation_type", e.type},
+                                   {"kwargs", Json::parse(e.kwargs_json)},
+                                   {"meta", Json::parse(e.meta_json)}});
   }
   return doc.dump(2) + "\n";
 }
@@ -178,7 +185,8 @@ std::string Suite::ToYaml() const {
   out << YAML::BeginMap << YAML::Key << "expectation_suite_name" << YAML::Value << name_;
   out << YAML::Key << "expectations" << YAML::Value << YAML::BeginSeq;
   for (const auto& e : doc["expectations"]) {
-    out << YAML::BeginMap << YAML::Key << "expectation_type" << YAML::Value << e["expectation_type"].get<std::string>();
+    out << YAML::BeginMap << YAML::Key << "expectation_type" << YAML::Value
+        << e["expectation_type"].get<std::string>();
     out << YAML::Key << "kwargs" << YAML::Value;
     emit(e["kwargs"]);
     out << YAML::EndMap;
@@ -188,5 +196,10 @@ std::string Suite::ToYaml() const {
 }
 
 std::vector<std::string> ExpectationTypes() { return detail::Registry::Get().Types(); }
+
+std::vector<std::string> PositionalArguments(const std::string& type) {
+  const auto* p = detail::Registry::Get().Positional(type);
+  return p == nullptr ? std::vector<std::string>{} : *p;
+}
 
 }  // namespace strata::quality

@@ -31,14 +31,17 @@ class RowCount final : public ExpectationKind {
     return Status::OK();
   }
   void Plan(ScanPlan* plan) override {
-    slot_ = plan->Aggregate(args.row_condition.empty() ? "count(*)"
-                                                       : "count(*) FILTER (WHERE " + args.row_condition + ")");
+    slot_ = plan->Aggregate(args.row_condition.empty()
+                                ? "count(*)"
+                                : "count(*) FILTER (WHERE " + args.row_condition + ")");
   }
   Json Evaluate(const ScanValues& values, const detail::Samples*) override {
     int64_t n = values.Int(slot_);
     bool ok = true;
-    if (min_.is_number()) ok = ok && (strict_min_ ? n > min_.get<double>() : n >= min_.get<double>());
-    if (max_.is_number()) ok = ok && (strict_max_ ? n < max_.get<double>() : n <= max_.get<double>());
+    if (min_.is_number())
+      ok = ok && (strict_min_ ? n > min_.get<double>() : n >= min_.get<double>());
+    if (max_.is_number())
+      ok = ok && (strict_max_ ? n < max_.get<double>() : n <= max_.get<double>());
     return {{"success", ok}, {"result", {{"observed_value", n}}}};
   }
 
@@ -93,7 +96,8 @@ class ColumnCount final : public SchemaExpectation {
   std::optional<double> min_, max_;
 };
 REGISTER_EXPECTATION("expect_table_column_count_to_equal", ColumnCount, {"value"});
-REGISTER_EXPECTATION("expect_table_column_count_to_be_between", ColumnCount, {"min_value", "max_value"});
+REGISTER_EXPECTATION("expect_table_column_count_to_be_between", ColumnCount,
+                     {"min_value", "max_value"});
 
 class ColumnsOrdered final : public SchemaExpectation {
  public:
@@ -113,7 +117,8 @@ class ColumnsOrdered final : public SchemaExpectation {
       Json found = i < names.size() ? Json(names[i]) : Json(nullptr);
       if (expected != found) {
         ok = false;
-        mismatched.push_back({{"Expected Column Position", i}, {"Expected", expected}, {"Found", found}});
+        mismatched.push_back(
+            {{"Expected Column Position", i}, {"Expected", expected}, {"Found", found}});
       }
     }
     Json r = {{"observed_value", observed}};
@@ -145,7 +150,8 @@ class ColumnsSet final : public SchemaExpectation {
       if (!want.count(h)) unexpected.push_back(h);
     }
     bool ok = missing.empty() && (!exact_ || unexpected.empty());
-    Json r = {{"observed_value", names}, {"details", {{"mismatched", {{"unexpected", unexpected}, {"missing", missing}}}}}};
+    Json r = {{"observed_value", names},
+              {"details", {{"mismatched", {{"unexpected", unexpected}, {"missing", missing}}}}}};
     return {{"success", ok}, {"result", r}};
   }
 
@@ -185,16 +191,21 @@ std::set<std::string> TypeNames(const std::string& duck) {
   auto add = [&](std::initializer_list<const char*> list) {
     for (const char* n : list) names.insert(n);
   };
-  if (duck == "BIGINT") add({"BIGINT", "INT8", "LONG", "INTEGER", "int", "int64", "Int64", "LongType"});
+  if (duck == "BIGINT")
+    add({"BIGINT", "INT8", "LONG", "INTEGER", "int", "int64", "Int64", "LongType"});
   if (duck == "INTEGER") add({"INTEGER", "INT", "INT4", "int", "int32", "Int32", "IntegerType"});
   if (duck == "SMALLINT") add({"SMALLINT", "INT2", "SHORT", "int16", "ShortType"});
   if (duck == "TINYINT") add({"TINYINT", "INT1", "int8", "ByteType"});
-  if (duck == "DOUBLE") add({"DOUBLE", "FLOAT8", "FLOAT", "REAL", "DOUBLE_PRECISION", "float", "float64", "DoubleType", "NUMERIC"});
+  if (duck == "DOUBLE")
+    add({"DOUBLE", "FLOAT8", "FLOAT", "REAL", "DOUBLE_PRECISION", "float", "float64", "DoubleType",
+         "NUMERIC"});
   if (duck == "FLOAT") add({"FLOAT", "FLOAT4", "REAL", "float32", "FloatType"});
-  if (duck == "VARCHAR") add({"VARCHAR", "TEXT", "STRING", "CHAR", "str", "string", "object", "StringType"});
+  if (duck == "VARCHAR")
+    add({"VARCHAR", "TEXT", "STRING", "CHAR", "str", "string", "object", "StringType"});
   if (duck == "BOOLEAN") add({"BOOLEAN", "BOOL", "bool", "BooleanType"});
   if (duck == "DATE") add({"DATE", "DateType"});
-  if (duck.rfind("TIMESTAMP", 0) == 0) add({"TIMESTAMP", "DATETIME", "datetime64", "datetime64[ns]", "TimestampType"});
+  if (duck.rfind("TIMESTAMP", 0) == 0)
+    add({"TIMESTAMP", "DATETIME", "datetime64", "datetime64[ns]", "TimestampType"});
   if (duck.rfind("DECIMAL", 0) == 0) add({"DECIMAL", "NUMERIC", "DecimalType"});
   return names;
 }

@@ -1,8 +1,10 @@
 // Validation: a suite becomes one aggregate query over the data (plus one limited query
 // for unexpected samples when the result format wants them).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <regex>
 #include <set>
 
 #include "quality/expectation.h"
@@ -13,8 +15,78 @@ using detail::Json;
 
 namespace {
 
-const std::set<std::string> kStandardArgs = {"result_format", "catch_exceptions", "meta", "row_condition",
-                                             "condition_parser", "include_config", "mostly"};
+const std::set<std::string> kStandardArgs = {"result_format", "catch_exceptions", "meta",
+                                             "row_condition", "condition_parser", "include_config",
+                                             "mostly"};
+
+// GE's row_condition syntaxes to SQL: "sql" as it is; "great_expectations" writes
+// col("x") for columns; "pandas" is pandas' query syntax (==, &, |, "text").
+Result<std::string> RowConditionSql(const std::string& condition, const std::string& parser) {
+  static const std::set<std::string> kParsers = {
+      "sql", "great_expectations", "great_expectations__experimental__", "pandas", "spark"};
+  if (!kParsers.count(parser)) {
+    return Status::InvalidArgument("'" + parser +
+                                   "' is not a valid enumeration member of condition_parser "
+                                   "(sql, great_expectations, pandas, spark)");
+  }
+  if (parser == "sql" || parser == "spark") return condition;
+  std::string out;
+  for (size_t i = 0; i < condition.size(); ++i) {
+    char c = condition[i];
+    if (condition.compare(i, 5, "col(\"") == 0) {
+      size_t end = condition.find("\")", i + 5);
+      if (end == std::string::npos)
+        return Status::ParseError("row_condition: unterminated col(\"...\")");
+      out += detail::Quote(condition.substr(i + 5, end - i - 5));
+      i = end + 1;
+    } else if (c == '"') {
+      size_t end = condition.find('"', i + 1);
+      if (end == std::string::npos) return Status::ParseError("row_condition: unterminated string");
+      out += engine::QuoteString(condition.substr(i + 1, end - i - 1));
+      i = end;
+    } else if (c == '=' && i + 1 < condition.size() && condition[i + 1] == '=') {
+      out += "=";
+      ++i;
+    } else if (c == '&') {
+      out += " AND ";
+    } else if (c == '|') {
+      out += " OR ";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// GE's evaluation parameters: {"$PARAMETER": "now() - timedelta(weeks=52)"} and the like.
+Status ResolveParameters(Json* value) {
+  if (value->is_object() && value->size() == 1 && value->contains("$PARAMETER")) {
+    std::string expr =
+        (*value)["$PARAMETER"].is_string() ? (*value)["$PARAMETER"].get<std::string>() : "";
+    static const std::regex kNow(
+        R"(\s*now\(\)\s*(?:([-+])\s*timedelta\(\s*(weeks|days|hours|minutes|seconds)\s*=\s*(\d+)\s*\))?\s*)");
+    std::smatch m;
+    if (!std::regex_match(expr, m, kNow)) {
+      return Status::NotSupported("evaluation parameter '" + expr +
+                                  "': Strata evaluates now() +/- timedelta(...) only");
+    }
+    std::time_t t = std::time(nullptr);
+    if (m[1].matched) {
+      static const std::map<std::string, int64_t> kSeconds = {
+          {"weeks", 604800}, {"days", 86400}, {"hours", 3600}, {"minutes", 60}, {"seconds", 1}};
+      int64_t delta = std::stoll(m[3]) * kSeconds.at(m[2]);
+      t += m[1] == "-" ? -delta : delta;
+    }
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::gmtime(&t));
+    *value = std::string(buf);
+    return Status::OK();
+  }
+  if (value->is_object() || value->is_array()) {
+    for (auto& item : *value) STRATA_RETURN_NOT_OK(ResolveParameters(&item));
+  }
+  return Status::OK();
+}
 
 struct Prepared {
   Expectation config;
@@ -40,7 +112,8 @@ Result<std::vector<Prepared>> Prepare(const Suite& suite, const ValidateOptions&
     if (!p.kind) {
       std::string near;
       for (const auto& n : registry.Closest(e.type)) near += (near.empty() ? "" : ", ") + n;
-      return Status::InvalidArgument("expectation " + std::to_string(i) + ": unknown expectation type '" + e.type +
+      return Status::InvalidArgument("expectation " + std::to_string(i) +
+                                     ": unknown expectation type '" + e.type +
                                      "'; the closest known are: " + near);
     }
     try {
@@ -48,22 +121,37 @@ Result<std::vector<Prepared>> Prepare(const Suite& suite, const ValidateOptions&
     } catch (const Json::exception& ex) {
       return Status::ParseError(Label(i, e.type) + ": kwargs are not valid JSON: " + ex.what());
     }
-    if (!p.kwargs.is_object()) return Status::InvalidArgument(Label(i, e.type) + ": kwargs must be an object");
+    if (!p.kwargs.is_object())
+      return Status::InvalidArgument(Label(i, e.type) + ": kwargs must be an object");
     detail::StandardArgs& args = p.kind->args;
     args.partial_unexpected_count = options.partial_unexpected_count;
     if (p.kwargs.contains("result_format")) {
       const Json& rf = p.kwargs["result_format"];
-      std::string name = rf.is_string() ? rf.get<std::string>() : rf.value("result_format", std::string("BASIC"));
+      std::string name =
+          rf.is_string() ? rf.get<std::string>() : rf.value("result_format", std::string("BASIC"));
       auto parsed = ParseResultFormat(name);
       if (!parsed.ok()) return parsed.status().WithContext(Label(i, e.type));
       args.result_format = *parsed;
-      if (rf.is_object() && rf.contains("partial_unexpected_count") && rf["partial_unexpected_count"].is_number()) {
+      if (rf.is_object() && rf.contains("partial_unexpected_count") &&
+          rf["partial_unexpected_count"].is_number()) {
         args.partial_unexpected_count = rf["partial_unexpected_count"].get<int>();
       }
     }
     if (options.result_format) args.result_format = *options.result_format;
     Status st = detail::OptionalBool(p.kwargs, "catch_exceptions", &args.catch_exceptions);
+    if (st.ok()) st = ResolveParameters(&p.kwargs);
     if (st.ok()) st = detail::OptionalString(p.kwargs, "row_condition", &args.row_condition);
+    if (st.ok() && !args.row_condition.empty()) {
+      std::string parser = "sql";
+      st = detail::OptionalString(p.kwargs, "condition_parser", &parser);
+      if (st.ok()) {
+        auto sql = RowConditionSql(args.row_condition, parser);
+        if (sql.ok())
+          args.row_condition = *sql;
+        else
+          st = sql.status();
+      }
+    }
     if (st.ok()) st = p.kind->Configure(p.kwargs);
     if (!st.ok()) return Status(st.code(), Label(i, e.type) + ": " + st.message());
     out.push_back(std::move(p));
@@ -85,8 +173,13 @@ std::string RowsSql(const std::string& data_sql, const detail::ScanPlan& plan, b
 }
 
 Json ExceptionInfo(const Status& st) {
-  if (st.ok()) return {{"raised_exception", false}, {"exception_traceback", nullptr}, {"exception_message", nullptr}};
-  return {{"raised_exception", true}, {"exception_traceback", nullptr}, {"exception_message", st.message()}};
+  if (st.ok())
+    return {{"raised_exception", false},
+            {"exception_traceback", nullptr},
+            {"exception_message", nullptr}};
+  return {{"raised_exception", true},
+          {"exception_traceback", nullptr},
+          {"exception_message", st.message()}};
 }
 
 std::string ShortValue(const Json& v) {
@@ -98,11 +191,20 @@ std::string HtmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -124,7 +226,8 @@ Result<ResultFormat> ParseResultFormat(const std::string& name) {
   if (name == "BASIC") return ResultFormat::kBasic;
   if (name == "SUMMARY") return ResultFormat::kSummary;
   if (name == "COMPLETE") return ResultFormat::kComplete;
-  return Status::InvalidArgument("result_format '" + name + "' is not one of BOOLEAN_ONLY, BASIC, SUMMARY, COMPLETE");
+  return Status::InvalidArgument("result_format '" + name +
+                                 "' is not one of BOOLEAN_ONLY, BASIC, SUMMARY, COMPLETE");
 }
 
 Status Suite::Check() const {
@@ -132,7 +235,8 @@ Status Suite::Check() const {
   return Prepare(*this, options).status();
 }
 
-Result<ValidationResult> Validate(const Frame& data, const Suite& suite, const ValidateOptions& options) {
+Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
+                                  const ValidateOptions& options) {
   STRATA_ASSIGN_OR_RETURN(std::vector<Prepared> prepared, Prepare(suite, options));
   STRATA_ASSIGN_OR_RETURN(std::string data_sql, data.to_sql());
   STRATA_ASSIGN_OR_RETURN(auto conn, data.session()->database()->Connect());
@@ -150,13 +254,15 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite, const V
 
   // One scan for every expectation; if it fails, one scan per expectation, so that a
   // failing one is reported on its own (exception_info) and the others still run.
-  auto run_scan = [&](const std::vector<size_t>& which, detail::ScanPlan* plan) -> Result<DataFrame> {
+  auto run_scan = [&](const std::vector<size_t>& which,
+                      detail::ScanPlan* plan) -> Result<DataFrame> {
     for (size_t i : which) prepared[i].kind->Plan(plan);
     if (plan->aggregates().empty()) return DataFrame();
     std::string list;
     for (const auto& a : plan->aggregates()) list += (list.empty() ? "" : ", ") + a;
     ++out.scans;
-    return conn->Collect("SELECT " + list + " FROM (" + RowsSql(data_sql, *plan, false) + ") AS _v");
+    return conn->Collect("SELECT " + list + " FROM (" + RowsSql(data_sql, *plan, false) +
+                         ") AS _v");
   };
   std::vector<size_t> live;
   for (size_t i = 0; i < prepared.size(); ++i) {
@@ -175,14 +281,16 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite, const V
         detail::ScanPlan one;
         auto r = run_scan({i}, &one);
         if (!r.ok()) {
-          if (!prepared[i].kind->args.catch_exceptions) return r.status().WithContext(Label(i, prepared[i].config.type));
+          if (!prepared[i].kind->args.catch_exceptions)
+            return r.status().WithContext(Label(i, prepared[i].config.type));
           failures[i] = r.status();
           continue;
         }
         scans.push_back({{i}, {std::move(one), std::move(r).value()}});
       }
       bool any_ok = !scans.empty();
-      if (!any_ok && live.size() == prepared.size()) return row.status();  // the data itself cannot be read
+      if (!any_ok && live.size() == prepared.size())
+        return row.status();  // the data itself cannot be read
     }
   }
 
@@ -206,13 +314,15 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite, const V
         } else {
           std::string items;
           for (size_t c = 0; c < req.columns.size(); ++c) {
-            items += (c ? ", " : "") + engine::QuoteString("c" + std::to_string(c)) + ": " + detail::Quote(req.columns[c]);
+            items += (c ? ", " : "") + engine::QuoteString("c" + std::to_string(c)) + ": " +
+                     detail::Quote(req.columns[c]);
           }
           value = "to_json({" + items + "})";
         }
         sql += std::string(sql.empty() ? "" : " UNION ALL ") + "(SELECT " + std::to_string(i) +
-               " AS k, __strata_row AS r, " + value + " AS v FROM (" + rows + ") AS _s WHERE " + req.where +
-               " ORDER BY __strata_row" + (req.limit >= 0 ? " LIMIT " + std::to_string(req.limit) : "") + ")";
+               " AS k, __strata_row AS r, " + value + " AS v FROM (" + rows + ") AS _s WHERE " +
+               req.where + " ORDER BY __strata_row" +
+               (req.limit >= 0 ? " LIMIT " + std::to_string(req.limit) : "") + ")";
       }
       ++out.scans;
       auto df = conn->Collect(sql);
@@ -222,9 +332,13 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite, const V
         // to_json(NULL) is NULL: the unexpected value of a null check.
         Json v = df->column(2).IsNull(r) ? Json(nullptr) : Json::parse(df->column(2).GetString(r));
         if (v.is_object()) {
-          Json list = Json::array();
-          for (size_t c = 0; c < v.size(); ++c) list.push_back(v["c" + std::to_string(c)]);
-          v = list;
+          // Several columns: a value per column, keyed by name (GE's shape).
+          const auto& cols = std::find_if(requests.begin(), requests.end(), [&](const auto& q) {
+                               return q.first == k;
+                             })->second.columns;
+          Json named = Json::object();
+          for (size_t c = 0; c < cols.size(); ++c) named[cols[c]] = v["c" + std::to_string(c)];
+          v = named;
         }
         samples[k].values.push_back(v);
         samples[k].rows.push_back(df->column(1).GetInt64(r));
@@ -232,37 +346,46 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite, const V
     }
     for (size_t i : which) {
       auto it = samples.find(i);
-      evaluated[i] = prepared[i].kind->Evaluate(values, it == samples.end() ? nullptr : &it->second);
+      evaluated[i] =
+          prepared[i].kind->Evaluate(values, it == samples.end() ? nullptr : &it->second);
     }
   }
 
   // Results in GE's shape.
   for (size_t i = 0; i < prepared.size(); ++i) {
     const Prepared& p = prepared[i];
-    Json config = {{"type", p.config.type}, {"kwargs", p.kwargs}, {"meta", Json::parse(p.config.meta_json)}};
+    Json config = {
+        {"type", p.config.type}, {"kwargs", p.kwargs}, {"meta", Json::parse(p.config.meta_json)}};
     Json result;
     ExpectationResult er;
     er.type = p.config.type;
     er.column = p.kind->column();
     if (!failures[i].ok()) {
       if (!p.kind->args.catch_exceptions) return failures[i].WithContext(Label(i, p.config.type));
-      result = {{"success", false}, {"expectation_config", config}, {"result", Json::object()},
-                {"meta", Json::object()}, {"exception_info", ExceptionInfo(failures[i])}};
+      result = {{"success", false},
+                {"expectation_config", config},
+                {"result", Json::object()},
+                {"meta", Json::object()},
+                {"exception_info", ExceptionInfo(failures[i])}};
       er.raised_exception = true;
       er.exception_message = failures[i].message();
     } else {
       const Json& ev = evaluated[i];
-      result = {{"success", ev.value("success", false)}, {"expectation_config", config},
-                {"result", ev.value("result", Json::object())}, {"meta", Json::object()},
+      result = {{"success", ev.value("success", false)},
+                {"expectation_config", config},
+                {"result", ev.value("result", Json::object())},
+                {"meta", Json::object()},
                 {"exception_info", ExceptionInfo(Status::OK())}};
       const Json& r = result["result"];
       er.unexpected_count = r.value("unexpected_count", int64_t{0});
-      er.unexpected_percent = r.contains("unexpected_percent") && r["unexpected_percent"].is_number()
-                                  ? r["unexpected_percent"].get<double>()
-                                  : 0.0;
+      er.unexpected_percent =
+          r.contains("unexpected_percent") && r["unexpected_percent"].is_number()
+              ? r["unexpected_percent"].get<double>()
+              : 0.0;
       if (r.contains("observed_value")) er.observed_value = r["observed_value"].dump();
       if (r.contains("partial_unexpected_list")) {
-        for (const auto& v : r["partial_unexpected_list"]) er.partial_unexpected.push_back(v.dump());
+        for (const auto& v : r["partial_unexpected_list"])
+          er.partial_unexpected.push_back(v.dump());
       }
       if (r.contains("element_count")) out.element_count = r["element_count"].get<int64_t>();
     }
@@ -289,8 +412,12 @@ std::string ValidationResult::ToJson(bool pretty) const {
                {{"evaluated_expectations", evaluated},
                 {"successful_expectations", successful},
                 {"unsuccessful_expectations", unsuccessful},
-                {"success_percent", evaluated == 0 ? Json(nullptr) : Json(100.0 * successful / evaluated)}}},
-              {"meta", {{"great_expectations_version", "strata-0.1.0"}, {"validation_time", ts}, {"scans", scans}}}};
+                {"success_percent",
+                 evaluated == 0 ? Json(nullptr) : Json(100.0 * successful / evaluated)}}},
+              {"meta",
+               {{"great_expectations_version", "strata-0.1.0"},
+                {"validation_time", ts},
+                {"scans", scans}}}};
   return pretty ? doc.dump(2) + "\n" : doc.dump();
 }
 
@@ -298,16 +425,17 @@ std::string ValidationResult::ToText(bool color) const {
   const char* red = color ? "\033[31m" : "";
   const char* green = color ? "\033[32m" : "";
   const char* reset = color ? "\033[0m" : "";
-  std::string out = std::string(success ? green : red) + (success ? "PASSED" : "FAILED") + reset + "  suite '" +
-                    suite_name + "': " + std::to_string(successful) + " of " + std::to_string(evaluated) +
-                    " expectations met";
+  std::string out = std::string(success ? green : red) + (success ? "PASSED" : "FAILED") + reset +
+                    "  suite '" + suite_name + "': " + std::to_string(successful) + " of " +
+                    std::to_string(evaluated) + " expectations met";
   if (element_count > 0) out += ", " + Thousands(element_count) + " rows";
   out += "\n";
   for (int pass = 0; pass < 2; ++pass) {
     for (const auto& r : results) {
       if (r.success != (pass == 1)) continue;
       std::string name = r.type + (r.column.empty() ? "" : "(" + r.column + ")");
-      out += std::string(r.success ? green : red) + (r.success ? "  ok    " : "  FAIL  ") + reset + name;
+      out += std::string(r.success ? green : red) + (r.success ? "  ok    " : "  FAIL  ") + reset +
+             name;
       if (r.raised_exception) {
         out += ": error: " + r.exception_message;
       } else if (!r.success && r.unexpected_count > 0) {
@@ -336,7 +464,8 @@ std::string ValidationResult::ToHtml() const {
       if (r.success != (pass == 1)) continue;
       Json j = Json::parse(r.json);
       std::string detail;
-      if (r.raised_exception) detail = "error: " + r.exception_message;
+      if (r.raised_exception)
+        detail = "error: " + r.exception_message;
       else if (j["result"].contains("unexpected_count")) {
         detail = Thousands(r.unexpected_count) + " unexpected";
         if (!r.partial_unexpected.empty()) {
@@ -348,23 +477,29 @@ std::string ValidationResult::ToHtml() const {
       } else if (!r.observed_value.empty()) {
         detail = "observed " + ShortValue(Json::parse(r.observed_value));
       }
-      rows += std::string("<tr class=\"") + (r.success ? "ok" : "fail") + "\"><td>" + (r.success ? "&#10003;" : "&#10007;") +
-              "</td><td><code>" + HtmlEscape(r.type) + "</code></td><td>" + HtmlEscape(r.column) + "</td><td><code>" +
-              HtmlEscape(j["expectation_config"]["kwargs"].dump()) + "</code></td><td>" + HtmlEscape(detail) +
-              "</td></tr>\n";
+      rows += std::string("<tr class=\"") + (r.success ? "ok" : "fail") + "\"><td>" +
+              (r.success ? "&#10003;" : "&#10007;") + "</td><td><code>" + HtmlEscape(r.type) +
+              "</code></td><td>" + HtmlEscape(r.column) + "</td><td><code>" +
+              HtmlEscape(j["expectation_config"]["kwargs"].dump()) + "</code></td><td>" +
+              HtmlEscape(detail) + "</td></tr>\n";
     }
   }
-  return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Validation: " + HtmlEscape(suite_name) +
+  return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Validation: " +
+         HtmlEscape(suite_name) +
          "</title>\n<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
          "h1{font-size:1.4em}.badge{padding:.2em .6em;border-radius:.3em;color:#fff}"
          ".pass{background:#2a7}.failed{background:#c33}table{border-collapse:collapse;width:100%}"
          "td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left;vertical-align:top}"
-         "tr.fail td:first-child{color:#c33}tr.ok td:first-child{color:#2a7}code{font-size:.9em}</style></head>\n"
-         "<body><h1>Suite <code>" + HtmlEscape(suite_name) + "</code> <span class=\"badge " +
-         (success ? "pass\">PASSED" : "failed\">FAILED") + "</span></h1>\n<p>" + std::to_string(successful) + " of " +
-         std::to_string(evaluated) + " expectations met" +
+         "tr.fail td:first-child{color:#c33}tr.ok "
+         "td:first-child{color:#2a7}code{font-size:.9em}</style></head>\n"
+         "<body><h1>Suite <code>" +
+         HtmlEscape(suite_name) + "</code> <span class=\"badge " +
+         (success ? "pass\">PASSED" : "failed\">FAILED") + "</span></h1>\n<p>" +
+         std::to_string(successful) + " of " + std::to_string(evaluated) + " expectations met" +
          (element_count > 0 ? " on " + Thousands(element_count) + " rows" : "") +
-         ".</p>\n<table><tr><th></th><th>expectation</th><th>column</th><th>kwargs</th><th>result</th></tr>\n" + rows +
+         ".</p>\n<table><tr><th></th><th>expectation</th><th>column</th><th>kwargs</th><th>result</"
+         "th></tr>\n" +
+         rows +
          "</table>\n<p><small>Made by Strata; results in Great Expectations' shape with "
          "<code>--format json</code>.</small></p></body></html>\n";
 }
@@ -386,17 +521,21 @@ Result<Quarantine> Split(const Frame& data, const Suite& suite) {
     if (cond.empty()) continue;
     std::string name = prepared[i].config.type;
     if (!prepared[i].kind->column().empty()) name += "(" + prepared[i].kind->column() + ")";
-    checks += (checks.empty() ? "" : ", ") + std::string("CASE WHEN ") + cond + " THEN " + engine::QuoteString(name) + " END";
+    checks += (checks.empty() ? "" : ", ") + std::string("CASE WHEN ") + cond + " THEN " +
+              engine::QuoteString(name) + " END";
   }
   std::string columns;
-  for (const auto& c : info.columns) columns += (columns.empty() ? "" : ", ") + detail::Quote(c.name);
+  for (const auto& c : info.columns)
+    columns += (columns.empty() ? "" : ", ") + detail::Quote(c.name);
   std::string tagged = "SELECT " + columns + ", list_filter([" + checks +
                        "]::VARCHAR[], x -> x IS NOT NULL) AS failed_expectations FROM (" +
                        RowsSql(data_sql, plan, false) + ") AS _q";
-  if (checks.empty()) tagged = "SELECT " + columns + ", []::VARCHAR[] AS failed_expectations FROM (" + data_sql + ")";
+  if (checks.empty())
+    tagged = "SELECT " + columns + ", []::VARCHAR[] AS failed_expectations FROM (" + data_sql + ")";
   auto session = data.session();
   return Quarantine{
-      session->sql("SELECT " + columns + " FROM (" + tagged + ") WHERE len(failed_expectations) = 0"),
+      session->sql("SELECT " + columns + " FROM (" + tagged +
+                   ") WHERE len(failed_expectations) = 0"),
       session->sql("SELECT * FROM (" + tagged + ") WHERE len(failed_expectations) > 0")};
 }
 
@@ -412,10 +551,11 @@ Result<Suite> Profile(const Frame& data) {
     bool ordered = info.IsNumeric(c.name) || info.IsTemporal(c.name);
     aggs += ", count(" + q + "), approx_count_distinct(" + q + "), count(DISTINCT " + q + ")";
     aggs += ordered ? ", to_json(min(" + q + ")), to_json(max(" + q + "))" : ", NULL, NULL";
-    aggs += ", CASE WHEN count(DISTINCT " + q + ") <= 20 THEN to_json(list(DISTINCT " + q + " ORDER BY " + q +
-            ") FILTER (WHERE " + q + " IS NOT NULL)) END";
+    aggs += ", CASE WHEN count(DISTINCT " + q + ") <= 20 THEN to_json(list(DISTINCT " + q +
+            " ORDER BY " + q + ") FILTER (WHERE " + q + " IS NOT NULL)) END";
   }
-  STRATA_ASSIGN_OR_RETURN(DataFrame stats, conn->Collect("SELECT " + aggs + " FROM (" + data_sql + ")"));
+  STRATA_ASSIGN_OR_RETURN(DataFrame stats,
+                          conn->Collect("SELECT " + aggs + " FROM (" + data_sql + ")"));
   Suite suite("profiled");
   int64_t rows = stats.column(0).GetInt64(0);
   Json names = Json::array();
@@ -426,24 +566,31 @@ Result<Suite> Profile(const Frame& data) {
     size_t base = 1 + i * 6;
     int64_t nonnull = stats.column(base).GetInt64(0);
     int64_t distinct = stats.column(base + 2).GetInt64(0);
-    suite.Add("expect_column_values_to_be_of_type", Json{{"column", c.name}, {"type_", c.sql_type}}.dump());
+    suite.Add("expect_column_values_to_be_of_type",
+              Json{{"column", c.name}, {"type_", c.sql_type}}.dump());
     if (rows > 0) {
       Json k = {{"column", c.name}};
       if (nonnull < rows) {
         // Rounded down, so that the data profiled passes.
-        k["mostly"] = std::floor(1000.0 * static_cast<double>(nonnull) / static_cast<double>(rows)) / 1000.0;
+        k["mostly"] =
+            std::floor(1000.0 * static_cast<double>(nonnull) / static_cast<double>(rows)) / 1000.0;
       }
       if (nonnull > 0) suite.Add("expect_column_values_to_not_be_null", k.dump());
     }
     if (!stats.column(base + 3).IsNull(0) && nonnull > 0) {
-      Json min = Json::parse(stats.column(base + 3).GetString(0)), max = Json::parse(stats.column(base + 4).GetString(0));
-      suite.Add("expect_column_values_to_be_between", Json{{"column", c.name}, {"min_value", min}, {"max_value", max}}.dump());
+      Json min = Json::parse(stats.column(base + 3).GetString(0)),
+           max = Json::parse(stats.column(base + 4).GetString(0));
+      suite.Add("expect_column_values_to_be_between",
+                Json{{"column", c.name}, {"min_value", min}, {"max_value", max}}.dump());
     }
-    if (!stats.column(base + 5).IsNull(0) && distinct > 0 && distinct < nonnull && !info.IsNumeric(c.name)) {
+    if (!stats.column(base + 5).IsNull(0) && distinct > 0 && distinct < nonnull &&
+        !info.IsNumeric(c.name)) {
       Json set = Json::parse(stats.column(base + 5).GetString(0));
-      suite.Add("expect_column_values_to_be_in_set", Json{{"column", c.name}, {"value_set", set}}.dump());
+      suite.Add("expect_column_values_to_be_in_set",
+                Json{{"column", c.name}, {"value_set", set}}.dump());
     }
-    if (nonnull > 0 && distinct == nonnull) suite.Add("expect_column_values_to_be_unique", Json{{"column", c.name}}.dump());
+    if (nonnull > 0 && distinct == nonnull)
+      suite.Add("expect_column_values_to_be_unique", Json{{"column", c.name}}.dump());
   }
   return suite;
 }

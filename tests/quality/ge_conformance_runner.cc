@@ -1,0 +1,331 @@
+// Runs Great Expectations' test definitions against Strata: strata_ge_conformance DIR
+//
+// DIR holds expect_*.json files (GE's tests/test_definitions format; see
+// shared/conformance/README.md). Every test of an implemented expectation runs, except
+// backend-specific ones: Strata counts as a sqlite/sqlalchemy-like backend, so a test
+// whose only_for names none of sqlite, sqlalchemy or pandas is skipped, as is one
+// suppressed for sqlite or sqlalchemy; each skip says why. The last line is
+// "N passed, N failed, N skipped".
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "strata/quality.h"
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+using namespace strata;
+
+namespace {
+
+std::string DuckType(const std::string& sqlite_type) {
+  std::string t = sqlite_type;
+  std::transform(t.begin(), t.end(), t.begin(), ::toupper);
+  if (t == "INTEGER" || t == "INT") return "INTEGER";
+  if (t == "BIGINT") return "BIGINT";
+  if (t == "FLOAT" || t == "REAL" || t == "DOUBLE" || t == "NUMERIC" || t == "DECIMAL")
+    return "DOUBLE";
+  if (t == "BOOLEAN" || t == "BOOL") return "BOOLEAN";
+  if (t == "DATETIME" || t == "TIMESTAMP") return "TIMESTAMP";
+  if (t == "DATE") return "DATE";
+  return "VARCHAR";
+}
+
+std::string PandasType(const std::string& dtype) {
+  if (dtype.rfind("datetime64", 0) == 0) return "TIMESTAMP";
+  if (dtype.find("int") != std::string::npos || dtype.find("Int") != std::string::npos)
+    return "BIGINT";
+  if (dtype.find("float") != std::string::npos) return "DOUBLE";
+  if (dtype == "bool" || dtype == "boolean") return "BOOLEAN";
+  return "VARCHAR";
+}
+
+std::string SparkType(const std::string& t) {
+  if (t == "TimestampType") return "TIMESTAMP";
+  if (t == "DateType") return "DATE";
+  if (t == "IntegerType" || t == "LongType" || t == "ShortType") return "BIGINT";
+  if (t == "DoubleType" || t == "FloatType" || t.rfind("DecimalType", 0) == 0) return "DOUBLE";
+  if (t == "BooleanType") return "BOOLEAN";
+  return "VARCHAR";
+}
+
+std::string InferType(const Json& values) {
+  bool ints = true, nums = true, bools = true, any = false;
+  for (const Json& v : values) {
+    if (v.is_null()) continue;
+    any = true;
+    ints = ints && v.is_number_integer();
+    nums = nums && v.is_number();
+    bools = bools && v.is_boolean();
+  }
+  if (!any) return "VARCHAR";
+  if (bools) return "BOOLEAN";
+  if (ints) return "BIGINT";
+  if (nums) return "DOUBLE";
+  return "VARCHAR";
+}
+
+std::string Literal(const Json& v, const std::string& type) {
+  if (v.is_null()) return "CAST(NULL AS " + type + ")";
+  std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  quoted += "'";
+  if (type == "TIMESTAMP" || type == "DATE") {
+    // GE loads datetimes with pandas, which reads formats such as "Jan 01 1970 12:00:01".
+    return "coalesce(TRY_CAST(" + quoted + " AS " + type + "), CAST(try_strptime(" + quoted +
+           ", '%b %d %Y %H:%M:%S') AS " + type + "))";
+  }
+  if (type == "VARCHAR") return quoted;
+  return "TRY_CAST(" + quoted + " AS " + type + ")";
+}
+
+// Creates table `name` from a dataset's columns; returns false if it cannot.
+std::string CreateTable(const Json& dataset, const std::string& name) {
+  const Json& data = dataset["data"];
+  // The sqlite schema where present, else the pandas one, else inferred from the values.
+  // (With neither, a Spark schema still says which columns hold timestamps.)
+  Json schema, pandas, spark;
+  if (dataset.contains("schemas") && dataset["schemas"].contains("sqlite"))
+    schema = dataset["schemas"]["sqlite"];
+  else if (dataset.contains("schemas") && dataset["schemas"].contains("pandas"))
+    pandas = dataset["schemas"]["pandas"];
+  else if (dataset.contains("schemas") && dataset["schemas"].contains("spark"))
+    spark = dataset["schemas"]["spark"];
+  std::vector<std::string> cols, types;
+  size_t rows = 0;
+  for (const auto& [col, values] : data.items()) {
+    cols.push_back(col);
+    std::string type =
+        schema.is_object() && schema.contains(col)   ? DuckType(schema[col].get<std::string>())
+        : pandas.is_object() && pandas.contains(col) ? PandasType(pandas[col].get<std::string>())
+        : spark.is_object() && spark.contains(col)   ? SparkType(spark[col].get<std::string>())
+                                                     : InferType(values);
+    // Values given as text stay text (GE's tests expect string-to-number comparisons to
+    // fail), and a column of nulls only is numeric.
+    bool any_string = false, all_null = true;
+    for (const Json& v : values) {
+      any_string = any_string || v.is_string();
+      all_null = all_null && v.is_null();
+    }
+    if (any_string && type != "TIMESTAMP" && type != "DATE") type = "VARCHAR";
+    if (all_null) type = "DOUBLE";
+    types.push_back(type);
+    rows = std::max(rows, values.size());
+  }
+  std::string defs;
+  for (size_t c = 0; c < cols.size(); ++c)
+    defs += (c ? ", " : "") + engine::QuoteIdentifier(cols[c]) + " " + types[c];
+  std::string sql = "CREATE TABLE " + name + " (" + defs + ");";
+  if (rows > 0) {
+    std::string values;
+    for (size_t r = 0; r < rows; ++r) {
+      std::string row;
+      for (size_t c = 0; c < cols.size(); ++c) {
+        const Json& col = data[cols[c]];
+        row += (c ? ", " : "") + Literal(r < col.size() ? col[r] : Json(nullptr), types[c]);
+      }
+      values += (r ? ", (" : "(") + row + ")";
+    }
+    sql += " INSERT INTO " + name + " VALUES " + values + ";";
+  }
+  return sql;
+}
+
+bool Near(double a, double b, double tol) {
+  if (a == b) return true;
+  double scale = std::max(std::abs(a), std::abs(b));
+  return std::abs(a - b) <= std::max(tol * scale, 1e-12);
+}
+
+bool Same(const Json& want, const Json& got, double tol);
+
+// Lists compared as multisets.
+bool SameMultiset(const Json& want, const Json& got, double tol) {
+  if (!want.is_array() || !got.is_array() || want.size() != got.size()) return false;
+  std::vector<bool> used(got.size(), false);
+  for (const Json& w : want) {
+    bool found = false;
+    for (size_t i = 0; i < got.size() && !found; ++i) {
+      if (!used[i] && Same(w, got[i], tol)) used[i] = found = true;
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+bool Same(const Json& want, const Json& got, double tol) {
+  if (want.is_number() && got.is_number()) return Near(want.get<double>(), got.get<double>(), tol);
+  if (want.is_string() && got.is_string()) {
+    std::string a = want.get<std::string>(), b = got.get<std::string>();
+    if (a == b) return true;
+    // Timestamps: "2000-01-01T00:00:00" vs "2000-01-01 00:00:00".
+    std::replace(a.begin(), a.end(), 'T', ' ');
+    std::replace(b.begin(), b.end(), 'T', ' ');
+    return a == b;
+  }
+  if (want.is_array() && got.is_array()) {
+    if (want.size() != got.size()) return false;
+    for (size_t i = 0; i < want.size(); ++i) {
+      if (!Same(want[i], got[i], tol)) return false;
+    }
+    return true;
+  }
+  if (want.is_object() && got.is_object()) {
+    for (const auto& [k, v] : want.items()) {
+      if (!got.contains(k) || !Same(v, got[k], tol)) return false;
+    }
+    return true;
+  }
+  return want == got;
+}
+
+struct Outcome {
+  std::string problem;  // empty: passed
+};
+
+std::string RunTest(const std::string& type, const Json& test,
+                    const std::shared_ptr<Session>& session, const std::string& table) {
+  Json kwargs = Json::object();
+  if (test["in"].is_array()) {
+    std::vector<std::string> names = quality::PositionalArguments(type);
+    for (size_t i = 0; i < test["in"].size() && i < names.size(); ++i)
+      kwargs[names[i]] = test["in"][i];
+  } else {
+    kwargs = test["in"];
+  }
+  if (test.contains("kwargs") && test["kwargs"].is_object()) {
+    for (const auto& [k, v] : test["kwargs"].items()) kwargs[k] = v;
+  }
+  quality::ValidateOptions options;
+  std::string rf = test.contains("result_format") && test["result_format"].is_string()
+                       ? test["result_format"].get<std::string>()
+                       : "COMPLETE";
+  if (!kwargs.contains("result_format")) kwargs["result_format"] = rf;
+  quality::Suite suite("conformance");
+  suite.Add(type, kwargs.dump());
+  auto result = quality::Validate(session->sql("SELECT * FROM " + table), suite, options);
+  const Json& out = test["out"];
+  bool want_error =
+      (test.contains("error") && !test["error"].is_null() && test["error"] != false) ||
+      (out.is_object() && out.contains("traceback_substring"));
+  if (!result.ok()) {
+    if (want_error) return "";
+    return "error: " + result.status().ToString();
+  }
+  const auto& r = result->results[0];
+  if (want_error) {
+    if (r.raised_exception) return "";
+    return "expected an error, got success=" + std::string(r.success ? "true" : "false");
+  }
+  if (r.raised_exception) return "exception: " + r.exception_message;
+  Json got = Json::parse(r.json);
+  double tol = test.value("tolerance", 1e-9);
+  for (const auto& [key, want] : out.items()) {
+    if (key == "success") {
+      if (got["success"] != want)
+        return "success " + got["success"].dump() + ", expected " + want.dump();
+    } else if (key == "observed_value") {
+      if (!Same(want, got["result"].value("observed_value", Json()), tol)) {
+        return "observed_value " + got["result"].value("observed_value", Json()).dump() +
+               ", expected " + want.dump();
+      }
+    } else if (key == "unexpected_list" || key == "unexpected_index_list") {
+      Json have = got["result"].value(key, Json::array());
+      if (!SameMultiset(want, have, tol))
+        return key + " " + have.dump() + ", expected " + want.dump();
+    } else if (key == "result") {
+      for (const auto& [k, v] : want.items()) {
+        Json have = got["result"].value(k, Json());
+        bool ok = v.is_array() ? SameMultiset(v, have, tol) : Same(v, have, tol);
+        if (!ok) return "result." + k + " " + have.dump() + ", expected " + v.dump();
+      }
+    } else if (key == "value_counts") {
+      Json have = got["result"].contains("details")
+                      ? got["result"]["details"].value("value_counts", Json())
+                      : Json();
+      if (!SameMultiset(want, have, tol))
+        return "value_counts " + have.dump() + ", expected " + want.dump();
+    } else if (key == "observed_value_list") {
+      continue;  // pandas dtype names; the success flag decides
+    } else {
+      return "cannot compare output key '" + key + "'";
+    }
+  }
+  return "";
+}
+
+std::string SkipReason(const Json& test) {
+  // Strata is a SQL backend: tests only for pandas check pandas dtypes and per-value
+  // Python types, which a typed column does not have.
+  static const std::set<std::string> kUs = {"sqlite", "sqlalchemy"};
+  if (test.contains("only_for")) {
+    bool ours = false;
+    for (const auto& b : test["only_for"]) ours = ours || kUs.count(b.get<std::string>());
+    if (!ours) return "backend-specific: only for " + test["only_for"].dump();
+  }
+  if (test.contains("suppress_test_for")) {
+    for (const auto& b : test["suppress_test_for"]) {
+      std::string s = b.get<std::string>();
+      if (s == "sqlite" || s == "sqlalchemy") return "suppressed for " + s;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  const char* env = std::getenv("STRATA_GE_CONFORMANCE");
+  std::string root = argc > 1 ? argv[1] : (env != nullptr ? env : "");
+  if (root.empty() || !fs::is_directory(root)) {
+    std::fprintf(stderr, "usage: strata_ge_conformance DIR (or STRATA_GE_CONFORMANCE=DIR)\n");
+    return 2;
+  }
+  auto session = Session::Open();
+  if (!session.ok()) return 2;
+  auto conn = (*session)->database()->Connect();
+  if (!conn.ok()) return 2;
+  std::vector<std::string> implemented = quality::ExpectationTypes();
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(root)) {
+    if (e.path().extension() == ".json") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  int passed = 0, failed = 0, skipped = 0, table_no = 0;
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    Json doc = Json::parse(in);
+    std::string type = doc.value("expectation_type", "");
+    bool known = std::find(implemented.begin(), implemented.end(), type) != implemented.end();
+    std::printf("%s\n", type.c_str());
+    for (const Json& dataset : doc["datasets"]) {
+      std::string table = "t" + std::to_string(table_no++);
+      Status created = known ? (*conn)->Execute(CreateTable(dataset, table)) : Status::OK();
+      for (const Json& test : dataset["tests"]) {
+        std::string title = test.value("title", "?");
+        std::string reason = known ? SkipReason(test) : "expectation not implemented";
+        if (!reason.empty()) {
+          std::printf("  SKIP %s: %s\n", title.c_str(), reason.c_str());
+          ++skipped;
+          continue;
+        }
+        std::string problem = created.ok() ? RunTest(type, test, *session, table)
+                                           : "cannot load data: " + created.ToString();
+        if (problem.empty()) {
+          ++passed;
+        } else {
+          ++failed;
+          std::printf("  FAIL %s: %s\n", title.c_str(), problem.c_str());
+        }
+      }
+    }
+  }
+  std::printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+  return failed == 0 ? 0 : 1;
+}
