@@ -199,6 +199,59 @@ TEST_F(CliTest, LakeTablesEndToEnd) {
   EXPECT_NE(vac.out.find("would remove 0 files"), std::string::npos) << vac.out;
 }
 
+TEST_F(CliTest, ValidateExitCodesAndFormats) {
+  testing::WriteText(tmp_ / "d.csv", "id,score\n1,0.5\n2,0.9\n3,1.7\n");
+  testing::WriteText(tmp_ / "pass.yaml",
+                     "expectations:\n  - expectation_type: expect_column_values_to_be_unique\n    "
+                     "kwargs: {column: id}\n");
+  testing::WriteText(
+      tmp_ / "fail.json",
+      R"({"expectation_suite_name": "f", "expectations": [{"expectation_type": )"
+      R"("expect_column_values_to_be_between", "kwargs": {"column": "score", "min_value": 0, "max_value": 1}}]})");
+  CliRun pass = Strata({"validate", "d.csv", "--suite", "pass.yaml"});
+  EXPECT_EQ(pass.exit_code, 0) << pass.err;
+  EXPECT_EQ(pass.out.rfind("PASSED", 0), 0u) << pass.out;
+  CliRun fail = Strata({"validate", "d.csv", "--suite", "fail.json"});
+  EXPECT_EQ(fail.exit_code, 1);
+  EXPECT_NE(fail.out.find(
+                "FAIL  expect_column_values_to_be_between(score): 1 unexpected (33.33%), e.g. 1.7"),
+            std::string::npos)
+      << fail.out;
+  CliRun json = Strata({"validate", "d.csv", "--suite", "fail.json", "--format", "json",
+                        "--result-format", "COMPLETE"});
+  EXPECT_EQ(json.exit_code, 1);
+  EXPECT_NE(json.out.find("\"unexpected_list\": ["), std::string::npos) << json.out;
+  EXPECT_NE(json.out.find("\"statistics\""), std::string::npos);
+  CliRun html = Strata(
+      {"validate", "d.csv", "--suite", "fail.json", "--format", "html", "--out", "report.html"});
+  EXPECT_EQ(html.exit_code, 1);
+  EXPECT_NE(testing::ReadText(tmp_ / "report.html").find("<!DOCTYPE html>"), std::string::npos);
+  CliRun profile = Strata({"profile", "d.csv"});
+  ASSERT_EQ(profile.exit_code, 0) << profile.err;
+  testing::WriteText(tmp_ / "profiled.yaml", profile.out);
+  EXPECT_EQ(Strata({"validate", "d.csv", "--suite", "profiled.yaml"}).exit_code, 0) << profile.out;
+}
+
+TEST_F(CliTest, ValidateErrorsExitTwo) {
+  testing::WriteText(tmp_ / "d.csv", "id\n1\n");
+  testing::WriteText(tmp_ / "broken.json",
+                     "{\n  \"expectations\": [\n    {\"expectation_type\": }\n  ]\n}\n");
+  CliRun broken = Strata({"validate", "d.csv", "--suite", "broken.json"});
+  EXPECT_EQ(broken.exit_code, 2);
+  ExpectOneLineError(broken, "broken.json line 3, column");
+  testing::WriteText(
+      tmp_ / "unknown.yaml",
+      "expectations:\n  - expectation_type: expect_colum_to_exist\n    kwargs: {column: id}\n");
+  CliRun unknown = Strata({"validate", "d.csv", "--suite", "unknown.yaml"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  ExpectOneLineError(unknown,
+                     "unknown expectation type 'expect_colum_to_exist'; the closest known are: "
+                     "expect_column_to_exist");
+  CliRun missing = Strata({"validate", "nothere.csv", "--suite", "unknown.yaml"});
+  EXPECT_EQ(missing.exit_code, 2);
+  ExpectOneLineError(missing, "nothere.csv");
+}
+
 TEST_F(CliTest, LakeErrors) {
   ExpectOneLineError(Strata({"--lake", "nolake", "table", "list"}), "no lake at 'nolake'");
   EXPECT_EQ(Strata({"--lake", "lk", "init"}).exit_code, 0);

@@ -1,0 +1,345 @@
+#include "strata/quality.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "strata/events.h"
+#include "test_util.h"
+
+namespace strata::quality {
+namespace {
+
+using Json = nlohmann::json;
+
+class QualityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = Session::Open();
+    ASSERT_OK(s.status());
+    session_ = *s;
+  }
+  Frame Data() {
+    return session_->sql(
+        "SELECT * FROM (VALUES (1, 'a', 0.5, 10), (2, 'b', 1.5, 20), (2, NULL, NULL, 30), (4, 'd', "
+        "0.25, NULL)) "
+        "t(id, name, score, amount)");
+  }
+  std::shared_ptr<Session> session_;
+};
+
+TEST_F(QualityTest, SeedSuiteCountsMatchSql) {
+  testing::TempDir tmp;
+  std::string path = tmp / "events.csv";
+  ASSERT_OK(WriteEventsFile({200000, 42, true}, path));
+  Suite suite("seed");
+  suite.expect_column_values_to_not_be_null("feature_id")
+      .expect_column_values_to_be_between("normalized_value", 0, 1)
+      .expect_column_values_to_be_unique("sample_id");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(session_->scan_csv({path}), suite));
+  EXPECT_FALSE(r.success);
+  ASSERT_OK_AND_ASSIGN(
+      DataFrame want,
+      session_
+          ->sql("SELECT count(*) - count(feature_id), count(*) FILTER (WHERE normalized_value < 0 "
+                "OR normalized_value > 1), (SELECT sum(n) FROM (SELECT count(*) n FROM read_csv('" +
+                path + "') GROUP BY sample_id HAVING count(*) > 1)) FROM read_csv('" + path + "')")
+          .collect());
+  EXPECT_EQ(r.results[0].unexpected_count, want.column(0).GetInt64(0));
+  EXPECT_EQ(r.results[1].unexpected_count, want.column(1).GetInt64(0));
+  EXPECT_EQ(r.results[2].unexpected_count, static_cast<int64_t>(want.column(2).GetDouble(0)));
+  EXPECT_GT(r.results[0].unexpected_count, 0);
+  EXPECT_EQ(r.scans, 2) << "one aggregate scan, one limited query for samples";
+  // Clean data passes.
+  ASSERT_OK(WriteEventsFile({20000, 42, false}, tmp / "clean.csv"));
+  ASSERT_OK_AND_ASSIGN(ValidationResult clean,
+                       Validate(session_->scan_csv({tmp / "clean.csv"}), suite));
+  EXPECT_TRUE(clean.success);
+  EXPECT_EQ(clean.scans, 1);
+}
+
+TEST_F(QualityTest, ResultShapeFollowsGreatExpectations) {
+  Suite suite;
+  suite.Add("expect_column_values_to_be_between",
+            R"({"column": "score", "min_value": 0, "max_value": 1})");
+  suite.Add("expect_column_mean_to_be_between",
+            R"({"column": "amount", "min_value": 15, "max_value": 25})");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(Data(), suite));
+  Json doc = Json::parse(r.ToJson());
+  EXPECT_EQ(doc["success"], false);
+  EXPECT_EQ(doc["statistics"]["evaluated_expectations"], 2);
+  EXPECT_EQ(doc["statistics"]["successful_expectations"], 1);
+  EXPECT_EQ(doc["statistics"]["success_percent"], 50.0);
+  const Json& map = doc["results"][0];
+  EXPECT_EQ(map["expectation_config"]["type"], "expect_column_values_to_be_between");
+  EXPECT_EQ(map["result"]["element_count"], 4);
+  EXPECT_EQ(map["result"]["missing_count"], 1);
+  EXPECT_EQ(map["result"]["missing_percent"], 25.0);
+  EXPECT_EQ(map["result"]["unexpected_count"], 1);
+  EXPECT_NEAR(map["result"]["unexpected_percent"].get<double>(), 100.0 / 3, 1e-9);
+  EXPECT_EQ(map["result"]["unexpected_percent_total"], 25.0);
+  EXPECT_EQ(map["result"]["partial_unexpected_list"], Json::array({1.5}));
+  EXPECT_EQ(map["exception_info"]["raised_exception"], false);
+  EXPECT_EQ(doc["results"][1]["result"]["observed_value"], 20.0);
+  EXPECT_EQ(doc["results"][1]["success"], true);
+}
+
+TEST_F(QualityTest, MostlyAndResultFormats) {
+  Suite suite;
+  suite.Add(
+      "expect_column_values_to_be_in_set",
+      R"({"column": "name", "value_set": ["a", "b"], "mostly": 0.6, "result_format": "COMPLETE"})");
+  suite.Add("expect_column_values_to_be_in_set",
+            R"({"column": "name", "value_set": ["a", "b"], "result_format": "BOOLEAN_ONLY"})");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(Data(), suite));
+  Json complete = Json::parse(r.results[0].json);
+  EXPECT_EQ(complete["success"], true) << "2 of 3 non-null values are in the set: 0.67 >= 0.6";
+  EXPECT_EQ(complete["result"]["unexpected_list"], Json::array({"d"}));
+  EXPECT_EQ(complete["result"]["unexpected_index_list"][0]["pk_index"], 3);
+  EXPECT_EQ(complete["result"]["partial_unexpected_counts"][0]["count"], 1);
+  Json boolean = Json::parse(r.results[1].json);
+  EXPECT_EQ(boolean["success"], false);
+  EXPECT_TRUE(boolean["result"].empty());
+}
+
+TEST_F(QualityTest, MissingColumnFailsOnlyThatExpectation) {
+  Suite suite;
+  suite.Add("expect_column_values_to_not_be_null", R"({"column": "nope"})");
+  suite.Add("expect_column_values_to_not_be_null", R"({"column": "id"})");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(Data(), suite));
+  EXPECT_FALSE(r.results[0].success);
+  EXPECT_TRUE(r.results[0].raised_exception);
+  EXPECT_NE(r.results[0].exception_message.find("column \"nope\" is not in the data"),
+            std::string::npos);
+  EXPECT_TRUE(r.results[1].success);
+  EXPECT_FALSE(r.success);
+}
+
+TEST_F(QualityTest, RowConditionLimitsTheRows) {
+  Suite suite;
+  suite.Add("expect_column_values_to_be_between",
+            R"({"column": "score", "min_value": 0, "max_value": 1, "row_condition": "id <> 2"})");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(Data(), suite));
+  EXPECT_TRUE(r.success);
+  EXPECT_EQ(Json::parse(r.results[0].json)["result"]["element_count"], 2);
+}
+
+TEST_F(QualityTest, ManyExpectationsOneScan) {
+  Suite suite;
+  for (const char* c : {"id", "name", "score", "amount"}) {
+    suite.Add("expect_column_values_to_not_be_null", Json{{"column", c}, {"mostly", 0.5}}.dump());
+    suite.Add("expect_column_unique_value_count_to_be_between",
+              Json{{"column", c}, {"min_value", 1}}.dump());
+  }
+  suite.Add("expect_table_row_count_to_be_between", R"({"min_value": 1, "max_value": 10})");
+  suite.Add("expect_column_values_to_match_regex", R"({"column": "name", "regex": "^[a-d]$"})");
+  suite.Add("expect_column_max_to_be_between", R"({"column": "amount", "max_value": 30})");
+  suite.Add("expect_table_columns_to_match_ordered_list",
+            R"({"column_list": ["id", "name", "score", "amount"]})");
+  ValidateOptions quick;
+  quick.result_format = ResultFormat::kBooleanOnly;  // no samples: exactly one query
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(Data(), suite, quick));
+  EXPECT_TRUE(r.success) << r.ToText();
+  EXPECT_EQ(r.scans, 1);
+  EXPECT_EQ(r.evaluated, 12);
+}
+
+TEST_F(QualityTest, BadSuitesNameTheProblem) {
+  Suite unknown;
+  unknown.Add("expect_column_values_to_be_betwen", R"({"column": "x"})");
+  Status st = unknown.Check();
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.message().find("unknown expectation type 'expect_column_values_to_be_betwen'"),
+            std::string::npos);
+  EXPECT_NE(st.message().find("expect_column_values_to_be_between"), std::string::npos)
+      << st.message();
+  Suite missing;
+  missing.Add("expect_column_values_to_not_be_null", "{}");
+  missing.Add("expect_column_values_to_be_between",
+              R"({"column": "x", "min_value": "zero", "max_value": [1]})");
+  st = missing.Check();
+  EXPECT_NE(st.message().find(
+                "expectation 0 (expect_column_values_to_not_be_null): missing kwarg 'column'"),
+            std::string::npos)
+      << st.message();
+  Suite typed;
+  typed.Add("expect_column_values_to_be_between",
+            R"({"column": "x", "min_value": 0, "max_value": [1]})");
+  st = typed.Check();
+  EXPECT_NE(
+      st.message().find("expectation 0 (expect_column_values_to_be_between): kwarg 'max_value'"),
+      std::string::npos)
+      << st.message();
+  auto bad_json = Suite::FromJson(
+      "{\n  \"expectations\": [\n    {\"expectation_type\": oops}\n  ]\n}", "suite.json");
+  ASSERT_FALSE(bad_json.ok());
+  EXPECT_NE(bad_json.status().message().find("suite.json line 3, column"), std::string::npos)
+      << bad_json.status().message();
+  auto bad_yaml = Suite::FromYaml(
+      "expectations:\n  - expectation_type: x\n    kwargs: {column: [1, 2\n", "s.yaml");
+  ASSERT_FALSE(bad_yaml.ok());
+  EXPECT_NE(bad_yaml.status().message().find("s.yaml line"), std::string::npos)
+      << bad_yaml.status().message();
+}
+
+TEST_F(QualityTest, JsonAndYamlSuitesAreTheSame) {
+  const std::string json = R"({"expectation_suite_name": "s", "expectations": [
+      {"expectation_type": "expect_column_values_to_be_between",
+       "kwargs": {"column": "score", "min_value": 0, "max_value": 2, "mostly": 0.9}, "meta": {}},
+      {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "name", "value_set": ["a", "b", "d"]}}]})";
+  const std::string yaml =
+      "name: s\nexpectations:\n  - expectation_type: expect_column_values_to_be_between\n"
+      "    kwargs: {column: score, min_value: 0, max_value: 2, mostly: 0.9}\n"
+      "  - type: expect_column_values_to_be_in_set\n    kwargs:\n      column: name\n      "
+      "value_set: [a, b, d]\n";
+  ASSERT_OK_AND_ASSIGN(Suite a, Suite::FromJson(json));
+  ASSERT_OK_AND_ASSIGN(Suite b, Suite::FromYaml(yaml));
+  ASSERT_EQ(a.expectations().size(), 2u);
+  ASSERT_EQ(b.expectations().size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(a.expectations()[i].type, b.expectations()[i].type);
+    EXPECT_EQ(Json::parse(a.expectations()[i].kwargs_json),
+              Json::parse(b.expectations()[i].kwargs_json));
+  }
+  ASSERT_OK_AND_ASSIGN(Suite round, Suite::FromYaml(a.ToYaml()));
+  EXPECT_EQ(Json::parse(round.expectations()[1].kwargs_json),
+            Json::parse(a.expectations()[1].kwargs_json));
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(Data(), b));
+  EXPECT_TRUE(r.success) << r.ToText();
+}
+
+TEST_F(QualityTest, QuarantineSplitsRows) {
+  Suite suite;
+  suite.Add("expect_column_values_to_be_between",
+            R"({"column": "score", "min_value": 0, "max_value": 1})");
+  suite.Add("expect_column_values_to_be_unique", R"({"column": "id"})");
+  suite.Add("expect_table_row_count_to_be_between", R"({"min_value": 1})");
+  ASSERT_OK_AND_ASSIGN(Quarantine q, Split(Data(), suite));
+  ASSERT_OK_AND_ASSIGN(DataFrame passed, q.passed.sort({"id"}).collect());
+  ASSERT_OK_AND_ASSIGN(DataFrame failed, q.failed.sort({"amount"}).collect());
+  EXPECT_EQ(passed.num_rows(), 2u);
+  EXPECT_EQ(passed.column_names(), (std::vector<std::string>{"id", "name", "score", "amount"}));
+  ASSERT_EQ(failed.num_rows(), 2u);
+  ASSERT_OK_AND_ASSIGN(const Column* why, failed.column("failed_expectations"));
+  EXPECT_EQ(
+      why->GetString(0),
+      "['expect_column_values_to_be_between(score)', 'expect_column_values_to_be_unique(id)']");
+  EXPECT_EQ(why->GetString(1), "['expect_column_values_to_be_unique(id)']");
+}
+
+TEST_F(QualityTest, ProfileWritesASuiteTheDataPasses) {
+  testing::TempDir tmp;
+  ASSERT_OK(WriteEventsFile({5000, 7, true}, tmp / "e.csv"));
+  Frame data = session_->scan_csv({tmp / "e.csv"});
+  ASSERT_OK_AND_ASSIGN(Suite suite, Profile(data));
+  EXPECT_GT(suite.expectations().size(), 15u);
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite));
+  EXPECT_TRUE(r.success) << r.ToText();
+  ASSERT_OK_AND_ASSIGN(Suite again, Suite::FromYaml(suite.ToYaml()));
+  ASSERT_OK_AND_ASSIGN(ValidationResult r2, Validate(data, again));
+  EXPECT_TRUE(r2.success);
+}
+
+TEST_F(QualityTest, TextAndHtmlReports) {
+  Suite suite;
+  suite.Add("expect_column_values_to_be_between",
+            R"({"column": "score", "min_value": 0, "max_value": 1})");
+  suite.Add("expect_column_values_to_not_be_null", R"({"column": "id"})");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(Data(), suite));
+  std::string text = r.ToText();
+  EXPECT_EQ(text.rfind("FAILED", 0), 0u);
+  EXPECT_LT(text.find("FAIL  expect_column_values_to_be_between(score): 1 unexpected"),
+            text.find("ok    expect_column"))
+      << "failures first:\n"
+      << text;
+  std::string html = r.ToHtml();
+  EXPECT_NE(html.find("<!DOCTYPE html>"), std::string::npos);
+  EXPECT_NE(html.find("FAILED"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos) << "self-contained, no scripts";
+}
+
+TEST(Registry, HasEveryExpectationTheIssueLists) {
+  std::vector<std::string> types = ExpectationTypes();
+  for (const char* t : {"expect_table_row_count_to_be_between",
+                        "expect_table_row_count_to_equal",
+                        "expect_table_column_count_to_equal",
+                        "expect_table_column_count_to_be_between",
+                        "expect_table_columns_to_match_ordered_list",
+                        "expect_table_columns_to_match_set",
+                        "expect_column_to_exist",
+                        "expect_column_values_to_not_be_null",
+                        "expect_column_values_to_be_null",
+                        "expect_column_values_to_be_between",
+                        "expect_column_values_to_be_in_set",
+                        "expect_column_values_to_not_be_in_set",
+                        "expect_column_values_to_be_unique",
+                        "expect_column_values_to_match_regex",
+                        "expect_column_values_to_not_match_regex",
+                        "expect_column_values_to_match_regex_list",
+                        "expect_column_values_to_match_like_pattern",
+                        "expect_column_values_to_not_match_like_pattern",
+                        "expect_column_values_to_be_of_type",
+                        "expect_column_values_to_be_in_type_list",
+                        "expect_column_values_to_be_increasing",
+                        "expect_column_values_to_be_decreasing",
+                        "expect_column_values_to_match_strftime_format",
+                        "expect_column_values_to_be_json_parseable",
+                        "expect_column_value_lengths_to_be_between",
+                        "expect_column_value_lengths_to_equal",
+                        "expect_column_value_z_scores_to_be_less_than",
+                        "expect_column_mean_to_be_between",
+                        "expect_column_median_to_be_between",
+                        "expect_column_stdev_to_be_between",
+                        "expect_column_sum_to_be_between",
+                        "expect_column_min_to_be_between",
+                        "expect_column_max_to_be_between",
+                        "expect_column_quantile_values_to_be_between",
+                        "expect_column_unique_value_count_to_be_between",
+                        "expect_column_proportion_of_unique_values_to_be_between",
+                        "expect_column_distinct_values_to_be_in_set",
+                        "expect_column_distinct_values_to_contain_set",
+                        "expect_column_distinct_values_to_equal_set",
+                        "expect_column_most_common_value_to_be_in_set",
+                        "expect_compound_columns_to_be_unique",
+                        "expect_column_pair_values_a_to_be_greater_than_b",
+                        "expect_column_pair_values_to_be_equal",
+                        "expect_multicolumn_sum_to_equal",
+                        "expect_select_column_values_to_be_unique_within_record"}) {
+    EXPECT_NE(std::find(types.begin(), types.end(), t), types.end()) << t;
+  }
+}
+
+TEST_F(QualityTest, ExpectationsWithoutConformanceDataBehave) {
+  Frame data = session_->sql(
+      "SELECT * FROM (VALUES (1, 1, 2, '{\"a\": 1}', 3), (2, 2, 1, 'nope', 3), (3, 3, 3, '[1]', "
+      "4)) "
+      "t(a, b, c, j, total)");
+  Suite suite;
+  suite.Add("expect_column_values_to_be_json_parseable", R"({"column": "j"})");
+  suite.Add("expect_column_pair_values_to_be_equal", R"({"column_A": "a", "column_B": "b"})");
+  suite.Add("expect_multicolumn_sum_to_equal", R"({"column_list": ["b", "c"], "sum_total": 3})");
+  suite.Add("expect_select_column_values_to_be_unique_within_record",
+            R"({"column_list": ["a", "b", "c"]})");
+  suite.Add("expect_column_value_z_scores_to_be_less_than",
+            R"({"column": "total", "threshold": 1, "double_sided": true})");
+  suite.Add("expect_column_distinct_values_to_equal_set",
+            R"({"column": "a", "value_set": [1, 2, 3]})");
+  suite.Add("expect_column_most_common_value_to_be_in_set",
+            R"({"column": "total", "value_set": [3]})");
+  suite.Add("expect_column_proportion_of_unique_values_to_be_between",
+            R"({"column": "total", "min_value": 0.6, "max_value": 0.7})");
+  suite.Add("expect_column_values_to_not_match_regex", R"({"column": "j", "regex": "^n"})");
+  suite.Add("expect_table_columns_to_match_set",
+            R"({"column_set": ["a", "b", "c", "j", "total"]})");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite));
+  std::vector<bool> expected = {false, true, false, false, false, true, true, true, false, true};
+  ASSERT_EQ(r.results.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT_EQ(r.results[i].success, expected[i]) << r.results[i].json;
+  EXPECT_EQ(r.results[0].unexpected_count, 1);
+  EXPECT_EQ(r.results[2].unexpected_count, 1);  // 3 + 3 <> 3
+  EXPECT_EQ(r.results[3].unexpected_count, 3);
+}
+
+}  // namespace
+}  // namespace strata::quality
