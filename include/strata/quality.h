@@ -3,10 +3,11 @@
 // A Suite is a list of expectations with Great Expectations' names, kwargs and
 // semantics (nulls skipped by column map expectations, `mostly`, strict and non-strict
 // bounds, `row_condition`, `result_format`). Validate() compiles the whole suite into one
-// aggregate query over the data, whatever the number of expectations; unexpected values
-// and row indexes come from a second, limited query only when the result format asks
-// for them. A failed expectation is a result, not an error; an expectation whose column
-// is missing fails with exception_info while the rest of the suite runs.
+// aggregate query over the data, whatever the number of expectations; the unexpected
+// values and row indexes a result format asks for come from bounded aggregates of the
+// same query (the first N by row index), so a validation reads the data once. A failed expectation
+// is a result, not an error; an expectation whose column is missing fails with exception_info while
+// the rest of the suite runs.
 //
 // Suites and results are exchanged as JSON text in Great Expectations' shape, so that
 // existing suites work unchanged; YAML suites hold the same content.
@@ -100,7 +101,7 @@ struct ValidationResult {
   std::vector<ExpectationResult> results;  // in suite order
   int evaluated = 0, successful = 0, unsuccessful = 0;
   int64_t element_count = 0;
-  int scans = 0;  // queries run over the data (1, plus 1 for unexpected samples)
+  int scans = 0;  // queries run over the data: 1 (more only to isolate a failing expectation)
 
   std::string ToJson(bool pretty = true) const;  // GE's ExpectationSuiteValidationResult
   // A line per expectation, failures first with counts and samples.

@@ -89,7 +89,7 @@ class Quantiles final : public ColumnAggregateExpectation {
     for (const Json& q : quantiles_) list += (list.empty() ? "" : ", ") + SqlLiteral(q);
     return "to_json(quantile_disc(" + Col() + ", [" + list + "])" + Filter() + ")";
   }
-  Json Evaluate(const ScanValues& values, const detail::Samples*) override {
+  Json Evaluate(const ScanValues& values) override {
     Json raw = values.Get(slot_);
     Json observed = raw.is_string() ? Json::parse(raw.get<std::string>()) : Json::array();
     bool success = observed.is_array() && observed.size() == quantiles_.size();
@@ -129,7 +129,7 @@ class DistinctValues final : public ColumnAggregateExpectation {
     return "to_json({'k': map_keys(histogram(" + Col() + ")" + Filter() +
            "), 'v': map_values(histogram(" + Col() + ")" + Filter() + ")})";
   }
-  Json Evaluate(const ScanValues& values, const detail::Samples*) override {
+  Json Evaluate(const ScanValues& values) override {
     Json raw = values.Get(slot_);
     Json h = raw.is_string() ? Json::parse(raw.get<std::string>()) : Json::object();
     Json observed = Json::array(), counts = Json::array();
@@ -183,7 +183,7 @@ class MostCommon final : public ColumnAggregateExpectation {
     return "to_json({'k': map_keys(histogram(" + Col() + ")" + Filter() +
            "), 'v': map_values(histogram(" + Col() + ")" + Filter() + ")})";
   }
-  Json Evaluate(const ScanValues& values, const detail::Samples*) override {
+  Json Evaluate(const ScanValues& values) override {
     Json raw = values.Get(slot_);
     Json h = raw.is_string() ? Json::parse(raw.get<std::string>()) : Json::object();
     Json modes = Json::array();

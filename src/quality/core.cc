@@ -231,17 +231,40 @@ void RowExpectation::Plan(ScanPlan* plan) {
   considered_slot_ =
       plan->Aggregate("count(*) FILTER (WHERE " + Scope() + " AND (" + ConsideredSql() + "))");
   unexpected_slot_ = plan->Aggregate("count(*) FILTER (WHERE " + Where() + ")");
+  if (args.result_format == ResultFormat::kBooleanOnly) return;
+  // Unexpected values come from the same scan: bounded aggregates keep the first N (by
+  // row index when the format lists indexes), COMPLETE keeps them all.
+  std::vector<std::string> cols = ReportColumns();
+  std::string value;
+  if (cols.size() == 1) {
+    value = "coalesce(to_json(" + Quote(cols[0]) + "), 'null'::JSON)";
+  } else {
+    std::string items;
+    for (size_t c = 0; c < cols.size(); ++c) {
+      items +=
+          (c ? ", " : "") + engine::QuoteString("c" + std::to_string(c)) + ": " + Quote(cols[c]);
+    }
+    value = "to_json({" + items + "})";
+  }
+  const std::string filter = " FILTER (WHERE " + Where() + ")";
+  const std::string n = std::to_string(std::max(args.partial_unexpected_count, 1));
+  if (args.result_format == ResultFormat::kBasic) {
+    values_slot_ = plan->Aggregate("to_json(min_by(" + value + ", 0, " + n + ")" + filter + ")");
+    return;
+  }
+  plan->RequireRowIndex();
+  if (args.result_format == ResultFormat::kComplete) {
+    values_slot_ =
+        plan->Aggregate("to_json(list(" + value + " ORDER BY __strata_row)" + filter + ")");
+    rows_slot_ = plan->Aggregate("to_json(list(__strata_row ORDER BY __strata_row)" + filter + ")");
+  } else {
+    values_slot_ =
+        plan->Aggregate("to_json(min_by(" + value + ", __strata_row, " + n + ")" + filter + ")");
+    rows_slot_ = plan->Aggregate("to_json(min(__strata_row, " + n + ")" + filter + ")");
+  }
 }
 
-std::optional<SampleRequest> RowExpectation::Samples(const ScanValues& values) {
-  if (args.result_format == ResultFormat::kBooleanOnly || values.Int(unexpected_slot_) == 0)
-    return std::nullopt;
-  int64_t limit =
-      args.result_format == ResultFormat::kComplete ? -1 : args.partial_unexpected_count;
-  return SampleRequest{Where(), ReportColumns(), limit};
-}
-
-Json RowExpectation::Evaluate(const ScanValues& values, const detail::Samples* samples) {
+Json RowExpectation::Evaluate(const ScanValues& values) {
   const int64_t total = values.Int(total_slot_);
   const int64_t considered = values.Int(considered_slot_);
   const int64_t unexpected = values.Int(unexpected_slot_);
@@ -256,27 +279,36 @@ Json RowExpectation::Evaluate(const ScanValues& values, const detail::Samples* s
   r["unexpected_percent"] = considered == 0 ? Json(nullptr) : Json(Percent(unexpected, considered));
   Json partial = Json::array(), partial_index = Json::array(), all_values = Json::array(),
        all_index = Json::array();
-  if (samples != nullptr) {
-    std::vector<std::string> cols = ReportColumns();
-    for (size_t i = 0; i < samples->values.size(); ++i) {
-      Json index_entry = Json::object();
-      if (cols.size() == 1)
-        index_entry[cols[0]] = samples->values[i];
-      else
-        for (const auto& c : cols) index_entry[c] = samples->values[i].value(c, Json());
-      Json value = samples->values[i];
-      if (cols.size() > 1 && report_as_list()) {
-        value = Json::array();
-        for (const auto& c : cols) value.push_back(samples->values[i].value(c, Json()));
+  auto parsed = [&](int slot) {
+    Json raw = slot < 0 ? Json() : values.Get(slot);
+    return raw.is_string() ? Json::parse(raw.get<std::string>()) : Json::array();
+  };
+  const Json sampled = parsed(values_slot_), rows = parsed(rows_slot_);
+  const std::vector<std::string> cols = ReportColumns();
+  for (size_t i = 0; i < sampled.size(); ++i) {
+    // Several columns come as {"c0": .., "c1": ..}: GE names them (or lists them, for pairs).
+    const Json& raw = sampled[i];
+    Json value = raw, index_entry = Json::object();
+    if (cols.size() > 1) {
+      value = report_as_list() ? Json::array() : Json::object();
+      for (size_t c = 0; c < cols.size(); ++c) {
+        Json v = raw.value("c" + std::to_string(c), Json());
+        if (report_as_list())
+          value.push_back(v);
+        else
+          value[cols[c]] = v;
+        index_entry[cols[c]] = v;
       }
-      index_entry["pk_index"] = samples->rows[i];
-      if (static_cast<int>(i) < args.partial_unexpected_count) {
-        partial.push_back(value);
-        partial_index.push_back(index_entry);
-      }
-      all_values.push_back(value);
-      all_index.push_back(std::move(index_entry));
+    } else {
+      index_entry[cols[0]] = value;
     }
+    if (i < rows.size()) index_entry["pk_index"] = rows[i];
+    if (static_cast<int>(i) < args.partial_unexpected_count) {
+      partial.push_back(value);
+      partial_index.push_back(index_entry);
+    }
+    all_values.push_back(value);
+    all_index.push_back(std::move(index_entry));
   }
   r["partial_unexpected_list"] = partial;
   if (reports_missing()) {
@@ -479,7 +511,7 @@ bool ColumnAggregateExpectation::WithinBounds(const Json& v, const Json& min, co
   return true;
 }
 
-Json ColumnAggregateExpectation::Evaluate(const ScanValues& values, const detail::Samples*) {
+Json ColumnAggregateExpectation::Evaluate(const ScanValues& values) {
   Json observed = values.Get(slot_);
   Json r = {{"observed_value", observed}};
   if (args.result_format == ResultFormat::kSummary ||

@@ -41,6 +41,9 @@ class ScanPlan {
   // row index first (for lag()).
   std::string RowColumn(const std::string& sql, bool needs_row_order = false);
 
+  // Adds the 0-based row index column __strata_row (row_number() OVER ()).
+  void RequireRowIndex() { needs_row_order_ = true; }
+
   const std::vector<std::string>& aggregates() const { return aggregates_; }
   const std::vector<std::pair<std::string, std::string>>& row_columns() const {
     return row_columns_;
@@ -97,9 +100,7 @@ class ExpectationKind {
   // expectation only.
   virtual Status Bind(const DataInfo& data) { return Status::OK(); }
   virtual void Plan(ScanPlan* plan) = 0;
-  // Whether Evaluate needs samples of unexpected rows (and which).
-  virtual std::optional<SampleRequest> Samples(const ScanValues& values) { return std::nullopt; }
-  virtual Json Evaluate(const ScanValues& values, const detail::Samples* samples) = 0;
+  virtual Json Evaluate(const ScanValues& values) = 0;
   // A SQL condition true for the rows this expectation finds unexpected (for
   // quarantine); empty for expectations about the table or a column as a whole.
   virtual std::string RowFailureSql() const { return ""; }

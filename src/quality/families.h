@@ -12,9 +12,10 @@ class RowExpectation : public ExpectationKind {
  public:
   explicit RowExpectation(std::string type) : type_(std::move(type)) {}
 
+  // Counts, and the unexpected values (and row indexes) the result format asks for,
+  // all as aggregates of the one scan.
   void Plan(ScanPlan* plan) override;
-  std::optional<SampleRequest> Samples(const ScanValues& values) override;
-  Json Evaluate(const ScanValues& values, const detail::Samples* samples) override;
+  Json Evaluate(const ScanValues& values) override;
   std::string RowFailureSql() const override { return Where(); }
 
  protected:
@@ -41,6 +42,7 @@ class RowExpectation : public ExpectationKind {
   std::string type_;
   double mostly_ = 1.0;
   int total_slot_ = -1, considered_slot_ = -1, unexpected_slot_ = -1;
+  int values_slot_ = -1, rows_slot_ = -1;
 };
 
 // A column map expectation: column, mostly; nulls are skipped.
@@ -92,7 +94,7 @@ class ColumnAggregateExpectation : public ExpectationKind {
   Status Configure(const Json& kwargs) override;
   Status Bind(const DataInfo& data) override;
   void Plan(ScanPlan* plan) override;
-  Json Evaluate(const ScanValues& values, const detail::Samples* samples) override;
+  Json Evaluate(const ScanValues& values) override;
   std::string column() const override { return column_; }
 
  protected:

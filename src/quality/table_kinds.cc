@@ -35,7 +35,7 @@ class RowCount final : public ExpectationKind {
                                 ? "count(*)"
                                 : "count(*) FILTER (WHERE " + args.row_condition + ")");
   }
-  Json Evaluate(const ScanValues& values, const detail::Samples*) override {
+  Json Evaluate(const ScanValues& values) override {
     int64_t n = values.Int(slot_);
     bool ok = true;
     if (min_.is_number())
@@ -85,7 +85,7 @@ class ColumnCount final : public SchemaExpectation {
     STRATA_RETURN_NOT_OK(OptionalNumber(kwargs, "min_value", &min_));
     return OptionalNumber(kwargs, "max_value", &max_);
   }
-  Json Evaluate(const ScanValues&, const detail::Samples*) override {
+  Json Evaluate(const ScanValues&) override {
     int64_t n = static_cast<int64_t>(data_->columns.size());
     bool ok = (!min_ || n >= *min_) && (!max_ || n <= *max_);
     return {{"success", ok}, {"result", {{"observed_value", n}}}};
@@ -106,7 +106,7 @@ class ColumnsOrdered final : public SchemaExpectation {
     if (kwargs.contains("column_list") && kwargs["column_list"].is_null()) return Status::OK();
     return RequireList(kwargs, "column_list", &list_);
   }
-  Json Evaluate(const ScanValues&, const detail::Samples*) override {
+  Json Evaluate(const ScanValues&) override {
     std::vector<std::string> names = Names();
     Json observed = names;
     if (list_.is_null()) return {{"success", true}, {"result", {{"observed_value", observed}}}};
@@ -138,7 +138,7 @@ class ColumnsSet final : public SchemaExpectation {
     STRATA_RETURN_NOT_OK(RequireList(kwargs, "column_set", &set_));
     return OptionalBool(kwargs, "exact_match", &exact_);
   }
-  Json Evaluate(const ScanValues&, const detail::Samples*) override {
+  Json Evaluate(const ScanValues&) override {
     std::vector<std::string> names = Names();
     std::set<std::string> have(names.begin(), names.end()), want;
     for (const Json& c : set_) want.insert(c.is_string() ? c.get<std::string>() : c.dump());
@@ -172,7 +172,7 @@ class ColumnExists final : public SchemaExpectation {
     return Status::OK();
   }
   std::string column() const override { return column_; }
-  Json Evaluate(const ScanValues&, const detail::Samples*) override {
+  Json Evaluate(const ScanValues&) override {
     std::vector<std::string> names = Names();
     auto it = std::find(names.begin(), names.end(), column_);
     bool ok = it != names.end() && (index_ < 0 || (it - names.begin()) == index_);
@@ -232,7 +232,7 @@ class OfType final : public ExpectationKind {
   }
   void Plan(ScanPlan*) override {}
   std::string column() const override { return column_; }
-  Json Evaluate(const ScanValues&, const detail::Samples*) override {
+  Json Evaluate(const ScanValues&) override {
     std::set<std::string> names = TypeNames(observed_);
     bool ok = types_.is_null();
     for (const Json& t : types_) {

@@ -1,5 +1,5 @@
-// Validation: a suite becomes one aggregate query over the data (plus one limited query
-// for unexpected samples when the result format wants them).
+// Validation: a suite becomes one aggregate query over the data, unexpected samples
+// included (bounded aggregates).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -161,9 +161,9 @@ Result<std::vector<Prepared>> Prepare(const Suite& suite, const ValidateOptions&
 
 // The rows the aggregates run over: the data, with a row index when some expectation
 // needs row order, and the per-row window columns.
-std::string RowsSql(const std::string& data_sql, const detail::ScanPlan& plan, bool with_row) {
+std::string RowsSql(const std::string& data_sql, const detail::ScanPlan& plan) {
   std::string base = "SELECT * FROM (" + data_sql + ") AS _d";
-  if (with_row || plan.needs_row_order()) {
+  if (plan.needs_row_order()) {
     base = "SELECT *, row_number() OVER () - 1 AS __strata_row FROM (" + data_sql + ") AS _d";
   }
   if (plan.row_columns().empty()) return base;
@@ -261,8 +261,7 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
     std::string list;
     for (const auto& a : plan->aggregates()) list += (list.empty() ? "" : ", ") + a;
     ++out.scans;
-    return conn->Collect("SELECT " + list + " FROM (" + RowsSql(data_sql, *plan, false) +
-                         ") AS _v");
+    return conn->Collect("SELECT " + list + " FROM (" + RowsSql(data_sql, *plan) + ") AS _v");
   };
   std::vector<size_t> live;
   for (size_t i = 0; i < prepared.size(); ++i) {
@@ -294,61 +293,9 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
     }
   }
 
-  // Samples of unexpected rows, all expectations in one limited query.
   for (auto& [which, scan] : scans) {
-    auto& [plan, row] = scan;
-    detail::ScanValues values(&row);
-    std::vector<std::pair<size_t, detail::SampleRequest>> requests;
-    for (size_t i : which) {
-      auto req = prepared[i].kind->Samples(values);
-      if (req) requests.push_back({i, *req});
-    }
-    std::map<size_t, detail::Samples> samples;
-    if (!requests.empty()) {
-      const std::string rows = RowsSql(data_sql, plan, true);
-      std::string sql;
-      for (const auto& [i, req] : requests) {
-        std::string value;
-        if (req.columns.size() == 1) {
-          value = "to_json(" + detail::Quote(req.columns[0]) + ")";
-        } else {
-          std::string items;
-          for (size_t c = 0; c < req.columns.size(); ++c) {
-            items += (c ? ", " : "") + engine::QuoteString("c" + std::to_string(c)) + ": " +
-                     detail::Quote(req.columns[c]);
-          }
-          value = "to_json({" + items + "})";
-        }
-        sql += std::string(sql.empty() ? "" : " UNION ALL ") + "(SELECT " + std::to_string(i) +
-               " AS k, __strata_row AS r, " + value + " AS v FROM (" + rows + ") AS _s WHERE " +
-               req.where + " ORDER BY __strata_row" +
-               (req.limit >= 0 ? " LIMIT " + std::to_string(req.limit) : "") + ")";
-      }
-      ++out.scans;
-      auto df = conn->Collect(sql);
-      if (!df.ok()) return df.status().WithContext("collecting unexpected rows");
-      for (size_t r = 0; r < df->num_rows(); ++r) {
-        size_t k = static_cast<size_t>(df->column(0).GetInt64(r));
-        // to_json(NULL) is NULL: the unexpected value of a null check.
-        Json v = df->column(2).IsNull(r) ? Json(nullptr) : Json::parse(df->column(2).GetString(r));
-        if (v.is_object()) {
-          // Several columns: a value per column, keyed by name (GE's shape).
-          const auto& cols = std::find_if(requests.begin(), requests.end(), [&](const auto& q) {
-                               return q.first == k;
-                             })->second.columns;
-          Json named = Json::object();
-          for (size_t c = 0; c < cols.size(); ++c) named[cols[c]] = v["c" + std::to_string(c)];
-          v = named;
-        }
-        samples[k].values.push_back(v);
-        samples[k].rows.push_back(df->column(1).GetInt64(r));
-      }
-    }
-    for (size_t i : which) {
-      auto it = samples.find(i);
-      evaluated[i] =
-          prepared[i].kind->Evaluate(values, it == samples.end() ? nullptr : &it->second);
-    }
+    detail::ScanValues values(&scan.second);
+    for (size_t i : which) evaluated[i] = prepared[i].kind->Evaluate(values);
   }
 
   // Results in GE's shape.
@@ -529,7 +476,7 @@ Result<Quarantine> Split(const Frame& data, const Suite& suite) {
     columns += (columns.empty() ? "" : ", ") + detail::Quote(c.name);
   std::string tagged = "SELECT " + columns + ", list_filter([" + checks +
                        "]::VARCHAR[], x -> x IS NOT NULL) AS failed_expectations FROM (" +
-                       RowsSql(data_sql, plan, false) + ") AS _q";
+                       RowsSql(data_sql, plan) + ") AS _q";
   if (checks.empty())
     tagged = "SELECT " + columns + ", []::VARCHAR[] AS failed_expectations FROM (" + data_sql + ")";
   auto session = data.session();
