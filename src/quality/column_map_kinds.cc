@@ -10,6 +10,7 @@ class NotBeNull final : public ColumnMapExpectation {
   std::string ConsideredSql() const override { return "TRUE"; }
   std::string UnexpectedSql() const override { return Col() + " IS NULL"; }
   bool reports_missing() const override { return false; }
+  bool unexpected_are_null() const override { return true; }
 };
 REGISTER_EXPECTATION("expect_column_values_to_not_be_null", NotBeNull);
 

@@ -227,39 +227,46 @@ bool MostlySuccess(int64_t considered, int64_t unexpected, double mostly) {
 
 void RowExpectation::Plan(ScanPlan* plan) {
   PlanExtra(plan);
+  // The unexpected-row test is computed once per row, as a column every aggregate reads.
+  const std::string flag = plan->RowColumn(Where());
   total_slot_ = plan->Aggregate("count(*) FILTER (WHERE " + Scope() + ")");
   considered_slot_ =
       plan->Aggregate("count(*) FILTER (WHERE " + Scope() + " AND (" + ConsideredSql() + "))");
-  unexpected_slot_ = plan->Aggregate("count(*) FILTER (WHERE " + Where() + ")");
+  unexpected_slot_ = plan->Aggregate("count(*) FILTER (WHERE " + flag + ")");
   if (args.result_format == ResultFormat::kBooleanOnly) return;
   // Unexpected values come from the same scan: bounded aggregates keep the first N (by
-  // row index when the format lists indexes), COMPLETE keeps them all.
-  std::vector<std::string> cols = ReportColumns();
+  // row index when the format lists indexes), COMPLETE keeps them all. Values go in raw
+  // and become JSON once, on the kept ones.
+  const std::vector<std::string> cols = ReportColumns();
   std::string value;
   if (cols.size() == 1) {
-    value = "coalesce(to_json(" + Quote(cols[0]) + "), 'null'::JSON)";
+    value = Quote(cols[0]);
   } else {
     std::string items;
     for (size_t c = 0; c < cols.size(); ++c) {
       items +=
           (c ? ", " : "") + engine::QuoteString("c" + std::to_string(c)) + ": " + Quote(cols[c]);
     }
-    value = "to_json({" + items + "})";
+    value = "{" + items + "}";
   }
-  const std::string filter = " FILTER (WHERE " + Where() + ")";
+  const std::string filter = " FILTER (WHERE " + flag + ")";
   const std::string n = std::to_string(std::max(args.partial_unexpected_count, 1));
+  const bool sample_values = !unexpected_are_null();
   if (args.result_format == ResultFormat::kBasic) {
-    values_slot_ = plan->Aggregate("to_json(min_by(" + value + ", 0, " + n + ")" + filter + ")");
+    if (sample_values)
+      values_slot_ = plan->Aggregate("to_json(min_by(" + value + ", 0, " + n + ")" + filter + ")");
     return;
   }
   plan->RequireRowIndex();
   if (args.result_format == ResultFormat::kComplete) {
-    values_slot_ =
-        plan->Aggregate("to_json(list(" + value + " ORDER BY __strata_row)" + filter + ")");
+    if (sample_values)
+      values_slot_ =
+          plan->Aggregate("to_json(list(" + value + " ORDER BY __strata_row)" + filter + ")");
     rows_slot_ = plan->Aggregate("to_json(list(__strata_row ORDER BY __strata_row)" + filter + ")");
   } else {
-    values_slot_ =
-        plan->Aggregate("to_json(min_by(" + value + ", __strata_row, " + n + ")" + filter + ")");
+    if (sample_values)
+      values_slot_ =
+          plan->Aggregate("to_json(min_by(" + value + ", __strata_row, " + n + ")" + filter + ")");
     rows_slot_ = plan->Aggregate("to_json(min(__strata_row, " + n + ")" + filter + ")");
   }
 }
@@ -283,7 +290,16 @@ Json RowExpectation::Evaluate(const ScanValues& values) {
     Json raw = slot < 0 ? Json() : values.Get(slot);
     return raw.is_string() ? Json::parse(raw.get<std::string>()) : Json::array();
   };
-  const Json sampled = parsed(values_slot_), rows = parsed(rows_slot_);
+  Json sampled = parsed(values_slot_);
+  const Json rows = parsed(rows_slot_);
+  if (unexpected_are_null()) {
+    // The unexpected values of a null check are nulls: as many as the format lists.
+    int64_t listed = args.result_format == ResultFormat::kComplete
+                         ? unexpected
+                         : std::min<int64_t>(unexpected, args.partial_unexpected_count);
+    sampled = Json::array();
+    for (int64_t i = 0; i < listed; ++i) sampled.push_back(nullptr);
+  }
   const std::vector<std::string> cols = ReportColumns();
   for (size_t i = 0; i < sampled.size(); ++i) {
     // Several columns come as {"c0": .., "c1": ..}: GE names them (or lists them, for pairs).

@@ -30,6 +30,8 @@ class RowExpectation : public ExpectationKind {
   virtual std::vector<std::string> ReportColumns() const = 0;
   // Several columns are reported as an object per row, or (pairs) as a list.
   virtual bool report_as_list() const { return false; }
+  // Every unexpected value is null (not_be_null): no need to sample them.
+  virtual bool unexpected_are_null() const { return false; }
   // Whether missing values are counted apart (most column map kinds) or are the point
   // (not_be_null, be_null).
   virtual bool reports_missing() const { return true; }
