@@ -7,6 +7,21 @@
 namespace strata::quality::detail {
 namespace {
 
+// The distinct non-null values of a column with their counts, sorted by value, as one
+// aggregate (histogram() skips nulls).
+std::string HistogramSql(const std::string& column, const std::string& filter) {
+  return "to_json({'k': map_keys(histogram(" + column + ")" + filter +
+         "), 'v': map_values(histogram(" + column + ")" + filter + ")})";
+}
+
+std::vector<std::pair<Json, int64_t>> ParseHistogram(const Json& raw) {
+  std::vector<std::pair<Json, int64_t>> out;
+  Json h = raw.is_string() ? Json::parse(raw.get<std::string>()) : Json::object();
+  if (!h.contains("k") || !h["k"].is_array()) return out;
+  for (size_t i = 0; i < h["k"].size(); ++i) out.push_back({h["k"][i], h["v"][i].get<int64_t>()});
+  return out;
+}
+
 #define SIMPLE_AGGREGATE(cls, sql, numeric, bound)                \
   class cls final : public ColumnAggregateExpectation {           \
    public:                                                        \
@@ -126,18 +141,13 @@ class DistinctValues final : public ColumnAggregateExpectation {
   bool needs_numeric() const override { return false; }
   std::string AggregateSql() const override {
     // Distinct values with their counts (histogram skips nulls), sorted by value.
-    return "to_json({'k': map_keys(histogram(" + Col() + ")" + Filter() +
-           "), 'v': map_values(histogram(" + Col() + ")" + Filter() + ")})";
+    return HistogramSql(Col(), Filter());
   }
   Json Evaluate(const ScanValues& values) override {
-    Json raw = values.Get(slot_);
-    Json h = raw.is_string() ? Json::parse(raw.get<std::string>()) : Json::object();
     Json observed = Json::array(), counts = Json::array();
-    if (h.contains("k") && h["k"].is_array()) {
-      for (size_t i = 0; i < h["k"].size(); ++i) {
-        observed.push_back(h["k"][i]);
-        counts.push_back({{"value", h["k"][i]}, {"count", h["v"][i]}});
-      }
+    for (const auto& [value, count] : ParseHistogram(values.Get(slot_))) {
+      observed.push_back(value);
+      counts.push_back({{"value", value}, {"count", count}});
     }
     auto key = [](const Json& v) {
       return v.is_number() ? Json(v.get<double>()).dump() : v.dump();
@@ -179,20 +189,14 @@ class MostCommon final : public ColumnAggregateExpectation {
 
  protected:
   bool needs_numeric() const override { return false; }
-  std::string AggregateSql() const override {
-    return "to_json({'k': map_keys(histogram(" + Col() + ")" + Filter() +
-           "), 'v': map_values(histogram(" + Col() + ")" + Filter() + ")})";
-  }
+  std::string AggregateSql() const override { return HistogramSql(Col(), Filter()); }
   Json Evaluate(const ScanValues& values) override {
-    Json raw = values.Get(slot_);
-    Json h = raw.is_string() ? Json::parse(raw.get<std::string>()) : Json::object();
+    const auto histogram = ParseHistogram(values.Get(slot_));
     Json modes = Json::array();
     int64_t best = 0;
-    if (h.contains("k") && h["k"].is_array()) {
-      for (size_t i = 0; i < h["k"].size(); ++i) best = std::max(best, h["v"][i].get<int64_t>());
-      for (size_t i = 0; i < h["k"].size(); ++i) {
-        if (h["v"][i].get<int64_t>() == best && !h["k"][i].is_null()) modes.push_back(h["k"][i]);
-      }
+    for (const auto& [value, count] : histogram) best = std::max(best, count);
+    for (const auto& [value, count] : histogram) {
+      if (count == best) modes.push_back(value);
     }
     auto in_set = [&](const Json& v) {
       for (const Json& s : set_) {

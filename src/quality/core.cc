@@ -378,17 +378,21 @@ Json RowExpectation::Evaluate(const ScanValues& values) {
 // ---------------------------------------------------------------------------------------
 // ColumnMapExpectation, MultiColumnExpectation
 
+Status ReadMostly(const Json& kwargs, double* mostly) {
+  std::optional<double> value;
+  STRATA_RETURN_NOT_OK(OptionalNumber(kwargs, "mostly", &value));
+  if (!value) return Status::OK();
+  if (*value < 0 || *value > 1) {
+    return Status::InvalidArgument(
+        "kwarg 'mostly' must be a number greater than or equal to 0 and less than or equal to 1");
+  }
+  *mostly = *value;
+  return Status::OK();
+}
+
 Status ColumnMapExpectation::Configure(const Json& kwargs) {
   STRATA_RETURN_NOT_OK(RequireString(kwargs, "column", &column_));
-  std::optional<double> mostly;
-  STRATA_RETURN_NOT_OK(OptionalNumber(kwargs, "mostly", &mostly));
-  if (mostly) {
-    if (*mostly < 0 || *mostly > 1) {
-      return Status::InvalidArgument(
-          "kwarg 'mostly' must be a number greater than or equal to 0 and less than or equal to 1");
-    }
-    mostly_ = *mostly;
-  }
+  STRATA_RETURN_NOT_OK(ReadMostly(kwargs, &mostly_));
   return ConfigureKind(kwargs);
 }
 
@@ -428,15 +432,7 @@ Status MultiColumnExpectation::Configure(const Json& kwargs) {
         "kwarg 'ignore_row_if' must be one of all_values_are_missing, "
         "any_value_is_missing, both_values_are_missing, either_value_is_missing, never");
   }
-  std::optional<double> mostly;
-  STRATA_RETURN_NOT_OK(OptionalNumber(kwargs, "mostly", &mostly));
-  if (mostly) {
-    if (*mostly < 0 || *mostly > 1) {
-      return Status::InvalidArgument(
-          "kwarg 'mostly' must be a number greater than or equal to 0 and less than or equal to 1");
-    }
-    mostly_ = *mostly;
-  }
+  STRATA_RETURN_NOT_OK(ReadMostly(kwargs, &mostly_));
   return ConfigureKind(kwargs);
 }
 

@@ -150,6 +150,8 @@ Status OptionalBool(const Json& kwargs, const std::string& name, bool* out);
 Status OptionalNumber(const Json& kwargs, const std::string& name, std::optional<double>* out);
 Status RequireList(const Json& kwargs, const std::string& name, Json* out);
 Status RequireNumber(const Json& kwargs, const std::string& name, double* out);
+// `mostly`: a number in [0, 1]; `mostly` is left as it is when the kwarg is absent.
+Status ReadMostly(const Json& kwargs, double* mostly);
 // A bound: a number, a string (compared in the column's type) or null.
 Status OptionalBound(const Json& kwargs, const std::string& name, Json* out);
 

@@ -251,6 +251,20 @@ int64_t NowMs() {
       .count();
 }
 
+std::string PercentEncode(std::string_view text, std::string_view safe) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || safe.find(static_cast<char>(c)) != std::string_view::npos) {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
 std::string DecodePath(const std::string& path) {
   std::string out;
   for (size_t i = 0; i < path.size(); ++i) {
@@ -526,20 +540,8 @@ Json MetadataAction(const Snapshot& s, int64_t created_time) {
 }
 
 namespace {
-std::string EncodePath(const std::string& path) {
-  // add.path is a URI: escape what is not safe in one.
-  std::string out;
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || std::strchr("/-_.=~", c) != nullptr) {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
+// add.path is a URI: escape what is not safe in one.
+std::string EncodePath(const std::string& path) { return PercentEncode(path, "/-_.=~"); }
 
 Json PartitionJson(const DataFile& f) {
   Json pv = Json::object();

@@ -72,6 +72,8 @@ Result<std::string> DeltaTypeOf(const std::string& duck_type);
 
 // Percent-decoding of add/remove paths (they are URIs).
 std::string DecodePath(const std::string& path);
+// Percent-encoding of every byte that is not a letter, a digit or one of `safe`.
+std::string PercentEncode(std::string_view text, std::string_view safe);
 
 int64_t NowMs();
 

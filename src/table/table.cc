@@ -37,17 +37,7 @@ std::string Uuid() {
 // Hive-style directory name for one partition value.
 std::string PartitionDir(const std::string& column, const std::optional<std::string>& value) {
   std::string v = value ? *value : "__HIVE_DEFAULT_PARTITION__";
-  std::string out = column + "=";
-  for (unsigned char c : v) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ' ' || c == ':') {
-      out += static_cast<char>(c);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
+  return column + "=" + delta::PercentEncode(v, "-_. :");
 }
 
 bool IsNested(const std::string& delta_type) { return !delta_type.empty() && delta_type[0] == '{'; }
