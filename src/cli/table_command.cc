@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "strata/frame.h"
+#include "strata/quality.h"
 
 namespace strata::cli {
 namespace {
@@ -46,6 +47,8 @@ struct WriteArgs {
   std::vector<std::string> partition_by, meta;
   bool merge_schema = false;
   std::string run_id;
+  std::string suite;  // validate before writing; the metrics go into the version
+  bool allow_failed = false;
 };
 
 int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
@@ -81,6 +84,32 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
     auto sql = BindLakeTables(g.lake, session, a.query);
     if (!sql.ok()) return ReportError(sql.status());
     data = session->sql(*sql);
+  }
+  if (!a.suite.empty()) {
+    // Quality gate: the same rows are validated, and the version records the outcome.
+    auto suite = quality::Suite::FromFile(a.suite);
+    if (!suite.ok()) return ReportError(suite.status(), 2);
+    auto result = quality::Validate(data, *suite);
+    if (!result.ok()) return ReportError(result.status());
+    o.metadata["quality.suite"] = suite->name();
+    o.metadata["quality.success"] = result->success ? "true" : "false";
+    o.metadata["quality.expectations_met"] =
+        std::to_string(result->successful) + "/" + std::to_string(result->evaluated);
+    for (const auto& r : result->results) {
+      if (!r.success && !r.raised_exception) {
+        o.metadata["quality.unexpected." + r.type.substr(r.type.rfind("expect_") == 0 ? 7 : 0) +
+                   (r.column.empty() ? "" : "." + r.column)] = std::to_string(r.unexpected_count);
+      }
+    }
+    if (!result->success && !a.allow_failed) {
+      std::fputs(result->ToText().c_str(), stderr);
+      return ReportError(
+          Status::InvalidArgument(
+              "the data fails suite '" + suite->name() + "' (" +
+              o.metadata["quality.expectations_met"] +
+              " expectations met); nothing was written (--allow-failed writes anyway)"),
+          1);
+    }
   }
   auto version = (*table)->Write(data, o);
   if (!version.ok()) return ReportError(version.status());
@@ -217,6 +246,10 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
   write->add_option("--meta", w->meta, "KEY=VALUE kept with the version (repeatable)");
   write->add_flag("--merge-schema", w->merge_schema, "Add new columns of the data to the table");
   write->add_option("--run-id", w->run_id, "Run that made this version");
+  write->add_option("--suite", w->suite,
+                    "Validate the rows first (a GE suite); the results go into the version");
+  write->add_flag("--allow-failed", w->allow_failed,
+                  "With --suite: write even when the suite fails");
   write->callback([g, w, exit_code] { *exit_code = RunWrite(*g, *w); });
 
   auto d = std::make_shared<WriteArgs>();

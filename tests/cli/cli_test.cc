@@ -252,6 +252,40 @@ TEST_F(CliTest, ValidateErrorsExitTwo) {
   ExpectOneLineError(missing, "nothere.csv");
 }
 
+TEST_F(CliTest, QualityGateOnTableWrites) {
+  testing::WriteText(tmp_ / "good.csv", "id,score\n1,0.5\n2,0.9\n");
+  testing::WriteText(tmp_ / "bad.csv", "id,score\n3,1.5\n3,0.2\n");
+  testing::WriteText(
+      tmp_ / "suite.yaml",
+      "name: scores\nexpectations:\n"
+      "  - expectation_type: expect_column_values_to_be_between\n    kwargs: {column: score, "
+      "min_value: 0, max_value: 1}\n"
+      "  - expectation_type: expect_column_values_to_be_unique\n    kwargs: {column: id}\n");
+  EXPECT_EQ(Strata({"--lake", "lk", "init"}).exit_code, 0);
+  CliRun ok = Strata(
+      {"--lake", "lk", "table", "write", "t", "--from", "good.csv", "--suite", "suite.yaml"});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  CliRun refused =
+      Strata({"--lake", "lk", "table", "write", "t", "--from", "bad.csv", "--suite", "suite.yaml"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("fails suite 'scores' (0/2 expectations met); nothing was written"),
+            std::string::npos)
+      << refused.err;
+  CliRun forced = Strata({"--lake", "lk", "table", "write", "t", "--from", "bad.csv", "--suite",
+                          "suite.yaml", "--allow-failed"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  CliRun log = Strata({"--lake", "lk", "table", "log", "t"});
+  EXPECT_NE(log.out.find("quality.expectations_met=2/2"), std::string::npos) << log.out;
+  EXPECT_NE(log.out.find("quality.success=false"), std::string::npos) << log.out;
+  EXPECT_NE(log.out.find("quality.unexpected.column_values_to_be_between.score=1"),
+            std::string::npos)
+      << log.out;
+  EXPECT_NE(log.out.find("quality.unexpected.column_values_to_be_unique.id=2"), std::string::npos)
+      << log.out;
+  CliRun count = Strata({"--lake", "lk", "query", "SELECT count(*) FROM t", "-f", "csv"});
+  EXPECT_EQ(count.out, "count_star()\n4\n");
+}
+
 TEST_F(CliTest, LakeErrors) {
   ExpectOneLineError(Strata({"--lake", "nolake", "table", "list"}), "no lake at 'nolake'");
   EXPECT_EQ(Strata({"--lake", "lk", "init"}).exit_code, 0);
