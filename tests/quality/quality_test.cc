@@ -257,6 +257,22 @@ TEST_F(QualityTest, TextAndHtmlReports) {
   EXPECT_EQ(html.find("<script"), std::string::npos) << "self-contained, no scripts";
 }
 
+TEST_F(QualityTest, ParseStringsAsDatetimes) {
+  Frame data = session_->sql(
+      "SELECT * FROM (VALUES ('2025-01-05 10:00:00'), ('2025-02-01 00:00:00'), ('2024-12-31 "
+      "23:59:59')) t(ts)");
+  Suite suite;
+  suite.Add(
+      "expect_column_values_to_be_between",
+      R"({"column": "ts", "min_value": "2025-01-01", "max_value": "2025-12-31", "parse_strings_as_datetimes": true})");
+  suite.Add("expect_column_values_to_be_increasing",
+            R"({"column": "ts", "parse_strings_as_datetimes": true})");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite));
+  EXPECT_EQ(r.results[0].unexpected_count, 1);
+  EXPECT_EQ(Json::parse(r.results[0].partial_unexpected[0]), "2024-12-31 23:59:59");
+  EXPECT_EQ(r.results[1].unexpected_count, 1);
+}
+
 TEST(Registry, HasEveryExpectationTheIssueLists) {
   std::vector<std::string> types = ExpectationTypes();
   for (const char* t : {"expect_table_row_count_to_be_between",
