@@ -176,6 +176,11 @@ class Table {
   // row can match (the caller still filters rows).
   Result<Frame> Scan(const Snapshot& snapshot, const std::vector<FilePredicate>& skip = {});
   Result<Frame> Scan();  // latest
+  // The rows of a snapshot that satisfy `filter`. Files are skipped by their statistics
+  // and partition values using the `column OP literal` parts of the filter joined by &
+  // (OP one of == < <= > >=, either side); the whole filter then applies to the rows.
+  // `files_read`, if given, receives how many files the scan reads.
+  Result<Frame> Scan(const Snapshot& snapshot, const Expr& filter, size_t* files_read = nullptr);
 
   // Writes `data` as a new version; returns it.
   Result<int64_t> Write(const Frame& data, const WriteOptions& options = {});
