@@ -187,6 +187,25 @@ std::string ShortValue(const Json& v) {
   return s.size() > 40 ? s.substr(0, 37) + "..." : s;
 }
 
+// "e.g. a, b, c" from sampled unexpected values; empty when they are all null (a null
+// check's samples say nothing its count does not).
+std::string SampleText(const std::vector<std::string>& samples, size_t n) {
+  std::string out;
+  bool informative = false;
+  for (size_t i = 0; i < samples.size() && i < n; ++i) {
+    Json v = Json::parse(samples[i]);
+    informative = informative || !v.is_null();
+    out += (i ? ", " : "") + ShortValue(v);
+  }
+  return informative ? out : "";
+}
+
+std::string PercentText(double pct) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g%%", pct);
+  return buf;
+}
+
 std::string HtmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
@@ -386,15 +405,10 @@ std::string ValidationResult::ToText(bool color) const {
       if (r.raised_exception) {
         out += ": error: " + r.exception_message;
       } else if (!r.success && r.unexpected_count > 0) {
-        char pct[32];
-        std::snprintf(pct, sizeof pct, "%.4g%%", r.unexpected_percent);
-        out += ": " + Thousands(r.unexpected_count) + " unexpected (" + pct + ")";
-        if (!r.partial_unexpected.empty()) {
-          out += ", e.g. ";
-          for (size_t i = 0; i < r.partial_unexpected.size() && i < 5; ++i) {
-            out += (i ? ", " : "") + ShortValue(Json::parse(r.partial_unexpected[i]));
-          }
-        }
+        out += ": " + Thousands(r.unexpected_count) + " unexpected (" +
+               PercentText(r.unexpected_percent) + ")";
+        std::string sample = SampleText(r.partial_unexpected, 5);
+        if (!sample.empty()) out += ", e.g. " + sample;
       } else if (!r.observed_value.empty()) {
         out += ": observed " + ShortValue(Json::parse(r.observed_value));
       }
@@ -414,13 +428,10 @@ std::string ValidationResult::ToHtml() const {
       if (r.raised_exception)
         detail = "error: " + r.exception_message;
       else if (j["result"].contains("unexpected_count")) {
-        detail = Thousands(r.unexpected_count) + " unexpected";
-        if (!r.partial_unexpected.empty()) {
-          detail += "; sample: ";
-          for (size_t i = 0; i < r.partial_unexpected.size() && i < 10; ++i) {
-            detail += (i ? ", " : "") + ShortValue(Json::parse(r.partial_unexpected[i]));
-          }
-        }
+        detail = Thousands(r.unexpected_count) + " unexpected (" +
+                 PercentText(r.unexpected_percent) + ")";
+        std::string sample = SampleText(r.partial_unexpected, 10);
+        if (!sample.empty()) detail += "; sample: " + sample;
       } else if (!r.observed_value.empty()) {
         detail = "observed " + ShortValue(Json::parse(r.observed_value));
       }
