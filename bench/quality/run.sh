@@ -5,16 +5,10 @@
 #  2. a 25-expectation suite against a bare count(*) scan of the same file.
 #   bench/quality/run.sh [ROWS=10000000] [REPS=3]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
 rows=${1:-10000000}
 reps=${2:-3}
-"$root/scripts/setup" --peers >/dev/null
-"$root/scripts/build" >/dev/null
-peers="$root/third_party/peers/node_modules"
-out="$root/bench/out"
-mkdir -p "$out"
-csv="$out/events-$rows-dirty.csv"
-[ -f "$csv" ] || "$root/build/strata" generate events "$rows" --dirty -o "$csv"
+source "$(dirname "$0")/../common.sh"
+bench_prepare "$rows"
 strata="$root/build/strata"
 here="$root/bench/quality"
 

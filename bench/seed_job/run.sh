@@ -6,28 +6,22 @@
 #
 #   bench/seed_job/run.sh [ROWS=10000000] [REPS=3]
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
 rows=${1:-10000000}
 reps=${2:-3}
-"$root/scripts/setup" --peers >/dev/null
-"$root/scripts/build" >/dev/null
-peers="$root/third_party/peers/node_modules"
-data="$root/bench/out"
-mkdir -p "$data"
-csv="$data/events-$rows-dirty.csv"
-[ -f "$csv" ] || "$root/build/strata" generate events "$rows" --dirty -o "$csv"
+source "$(dirname "$0")/../common.sh"
+bench_prepare "$rows"
 echo "seed job on $rows dirty rows ($(du -h "$csv" | cut -f1)), $reps runs each, $(nproc) cores"
 
 # Runs a command REPS times; prints "median_seconds peak_kib".
 measure() {
   local times=() mems=()
   for _ in $(seq "$reps"); do
-    local out
-    /usr/bin/time -o "$data/.time" -f "%e %M" "$@" >/dev/null 2>"$data/.stderr" ||
-      { echo "failed: $*" >&2; cat "$data/.stderr" >&2; exit 1; }
-    out=$(tail -1 "$data/.time")
-    times+=("${out% *}")
-    mems+=("${out#* }")
+    local line
+    /usr/bin/time -o "$out/.time" -f "%e %M" "$@" >/dev/null 2>"$out/.stderr" ||
+      { echo "failed: $*" >&2; cat "$out/.stderr" >&2; exit 1; }
+    line=$(tail -1 "$out/.time")
+    times+=("${line% *}")
+    mems+=("${line#* }")
   done
   local t m
   t=$(printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')

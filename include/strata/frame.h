@@ -256,6 +256,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Frame scan_ndjson(std::vector<std::string> paths);
   // A Frame whose rows are a SQL query's result.
   Frame sql(std::string query);
+  // A file (or glob) read by its extension: .parquet, .json/.ndjson/.jsonl, else CSV.
+  Frame scan_file(const std::string& path);
 
  private:
   explicit Session(std::unique_ptr<engine::Database> database) : database_(std::move(database)) {}
@@ -330,6 +332,9 @@ class GroupBy {
   Frame input_;
   std::vector<Expr> keys_;
 };
+
+// Whether `path` ends with `extension` (such as ".parquet"), ignoring case.
+bool HasExtension(const std::string& path, const std::string& extension);
 
 // Checks the local files a SQL text reads by path (`FROM 'x.csv'`, `JOIN 'y.parquet'`,
 // `read_csv('z.csv', ...)`): a directory or an empty file is an error naming it, found

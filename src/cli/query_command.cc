@@ -17,16 +17,6 @@ struct QueryArgs {
   int threads = 0;
 };
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 int RunQuery(const GlobalOptions& global, const QueryArgs& query_args) {
   QueryArgs args = query_args;
   engine::DatabaseOptions options;
@@ -41,12 +31,11 @@ int RunQuery(const GlobalOptions& global, const QueryArgs& query_args) {
   ProgressLine progress;
 
   if (!args.out.empty()) {
-    std::string out = Lower(args.out);
     Frame frame = (*session)->sql(args.sql);
     Status st;
-    if (EndsWith(out, ".parquet")) {
+    if (HasExtension(args.out, ".parquet")) {
       st = frame.sink_parquet(args.out, {}, progress.Callback());
-    } else if (EndsWith(out, ".csv")) {
+    } else if (HasExtension(args.out, ".csv")) {
       st = frame.sink_csv(args.out, {}, progress.Callback());
     } else {
       return ReportError(Status::InvalidArgument("--out '" + args.out +

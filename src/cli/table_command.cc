@@ -30,12 +30,6 @@ std::string HumanBytes(int64_t b) {
   return buf;
 }
 
-bool EndsWith(std::string s, const std::string& suffix) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 Result<std::unique_ptr<Table>> OpenTable(const GlobalOptions& g, const std::string& name,
                                          std::unique_ptr<Lake>* lake_out) {
   STRATA_ASSIGN_OR_RETURN(*lake_out, Lake::Open(g.lake));
@@ -74,12 +68,7 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
   Session* session = lake->session();
   Frame data = session->sql("SELECT 1");
   if (!a.from.empty()) {
-    if (EndsWith(a.from, ".parquet"))
-      data = session->scan_parquet({a.from});
-    else if (EndsWith(a.from, ".json") || EndsWith(a.from, ".ndjson") || EndsWith(a.from, ".jsonl"))
-      data = session->scan_ndjson({a.from});
-    else
-      data = session->scan_csv({a.from});
+    data = session->scan_file(a.from);
   } else {
     auto sql = BindLakeTables(g.lake, session, a.query);
     if (!sql.ok()) return ReportError(sql.status());

@@ -10,21 +10,11 @@
 namespace strata::cli {
 namespace {
 
-bool EndsWithCI(std::string s, const std::string& suffix) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // DATA is a file (CSV, Parquet, NDJSON by extension) or a lake table, `name[@version]`.
 Result<Frame> OpenData(const GlobalOptions& g, const std::string& data,
                        std::shared_ptr<Session> session, std::unique_ptr<Lake>* lake) {
   if (::access(data.c_str(), F_OK) == 0 || data.find_first_of("*?") != std::string::npos) {
-    if (EndsWithCI(data, ".parquet")) return session->scan_parquet({data});
-    if (EndsWithCI(data, ".json") || EndsWithCI(data, ".ndjson") || EndsWithCI(data, ".jsonl")) {
-      return session->scan_ndjson({data});
-    }
-    return session->scan_csv({data});
+    return session->scan_file(data);
   }
   std::string name = data, version;
   size_t at = data.find('@');

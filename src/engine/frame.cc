@@ -92,15 +92,14 @@ Status CheckLocalFile(const std::string& path, const std::string& what) {
   return Status::OK();
 }
 
+bool IsJsonPath(const std::string& path) {
+  return HasExtension(path, ".json") || HasExtension(path, ".ndjson") ||
+         HasExtension(path, ".jsonl");
+}
+
 std::string WhatFor(const std::string& path) {
-  auto ends = [&](const char* ext) {
-    std::string e(ext);
-    return path.size() >= e.size() &&
-           std::equal(e.rbegin(), e.rend(), path.rbegin(),
-                      [](char a, char b) { return a == std::tolower(b); });
-  };
-  if (ends(".parquet")) return "Parquet";
-  if (ends(".json") || ends(".ndjson") || ends(".jsonl")) return "JSON";
+  if (HasExtension(path, ".parquet")) return "Parquet";
+  if (IsJsonPath(path)) return "JSON";
   return "CSV";
 }
 
@@ -449,6 +448,14 @@ std::string TempPathFor(const std::string& path) {
 
 }  // namespace
 
+bool HasExtension(const std::string& path, const std::string& extension) {
+  return path.size() >= extension.size() &&
+         std::equal(extension.rbegin(), extension.rend(), path.rbegin(), [](char e, char p) {
+           return std::tolower(static_cast<unsigned char>(e)) ==
+                  std::tolower(static_cast<unsigned char>(p));
+         });
+}
+
 Status CheckFilesReferencedBy(const std::string& sql) {
   static const std::regex kPathRe(R"((?:\bFROM|\bJOIN|\bread_\w+\s*\()\s*'((?:[^']|'')*)')",
                                   std::regex::icase);
@@ -559,6 +566,12 @@ Frame Session::sql(std::string query) {
     query.pop_back();
   }
   return Frame(shared_from_this(), SourceNode(std::move(query), {}, "SQL"));
+}
+
+Frame Session::scan_file(const std::string& path) {
+  if (HasExtension(path, ".parquet")) return scan_parquet({path});
+  if (IsJsonPath(path)) return scan_ndjson({path});
+  return scan_csv({path});
 }
 
 Frame scan_csv(const std::string& path, const CsvOptions& options) {
