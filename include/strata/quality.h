@@ -101,7 +101,8 @@ struct ValidationResult {
   std::vector<ExpectationResult> results;  // in suite order
   int evaluated = 0, successful = 0, unsuccessful = 0;
   int64_t element_count = 0;
-  int scans = 0;  // queries run over the data: 1 (more only to isolate a failing expectation)
+  int scans = 0;    // queries run over the data: 1 (more only to isolate a failing expectation)
+  std::string sql;  // the one query the suite compiled to
 
   std::string ToJson(bool pretty = true) const;  // GE's ExpectationSuiteValidationResult
   // A line per expectation, failures first with counts and samples.

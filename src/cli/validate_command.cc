@@ -41,6 +41,7 @@ Result<Frame> OpenData(const GlobalOptions& g, const std::string& data,
 
 struct ValidateArgs {
   std::string data, suite, format = "text", result_format, out;
+  bool show_sql = false;
 };
 
 int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
@@ -59,6 +60,7 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
   if (!frame.ok()) return ReportError(frame.status(), 2);
   auto result = quality::Validate(*frame, *suite, options);
   if (!result.ok()) return ReportError(result.status(), 2);
+  if (a.show_sql) std::fprintf(stderr, "%s\n", result->sql.c_str());
   std::string text = a.format == "json" ? result->ToJson()
                      : a.format == "html"
                          ? result->ToHtml()
@@ -104,6 +106,7 @@ void RegisterValidate(CLI::App& app, const GlobalOptions* g, int* exit_code) {
   cmd->add_option("--result-format", a->result_format,
                   "BOOLEAN_ONLY, BASIC, SUMMARY or COMPLETE (for every expectation)");
   cmd->add_option("--out,-o", a->out, "Write the report to a file");
+  cmd->add_flag("--show-sql", a->show_sql, "Print the one query the suite compiled to (on stderr)");
   cmd->callback([g, a, exit_code] { *exit_code = RunValidate(*g, *a); });
 
   auto data = std::make_shared<std::string>();

@@ -280,7 +280,9 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
     std::string list;
     for (const auto& a : plan->aggregates()) list += (list.empty() ? "" : ", ") + a;
     ++out.scans;
-    return conn->Collect("SELECT " + list + " FROM (" + RowsSql(data_sql, *plan) + ") AS _v");
+    std::string sql = "SELECT " + list + " FROM (" + RowsSql(data_sql, *plan) + ") AS _v";
+    if (out.sql.empty()) out.sql = sql;
+    return conn->Collect(sql);
   };
   std::vector<size_t> live;
   for (size_t i = 0; i < prepared.size(); ++i) {

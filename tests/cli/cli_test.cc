@@ -226,6 +226,9 @@ TEST_F(CliTest, ValidateExitCodesAndFormats) {
       {"validate", "d.csv", "--suite", "fail.json", "--format", "html", "--out", "report.html"});
   EXPECT_EQ(html.exit_code, 1);
   EXPECT_NE(testing::ReadText(tmp_ / "report.html").find("<!DOCTYPE html>"), std::string::npos);
+  CliRun sql = Strata({"validate", "d.csv", "--suite", "fail.json", "--show-sql"});
+  EXPECT_EQ(sql.err.rfind("SELECT count(*)", 0), 0u) << sql.err;
+  EXPECT_NE(sql.err.find("read_csv('d.csv'"), std::string::npos) << sql.err;
   CliRun profile = Strata({"profile", "d.csv"});
   ASSERT_EQ(profile.exit_code, 0) << profile.err;
   testing::WriteText(tmp_ / "profiled.yaml", profile.out);
