@@ -25,7 +25,7 @@ int RunQuery(const GlobalOptions& global, const QueryArgs& query_args) {
   auto session = Session::Open(options);
   if (!session.ok()) return ReportError(session.status());
   if (Status st = CheckFilesReferencedBy(args.sql); !st.ok()) return ReportError(st);
-  auto bound = BindLakeTables(global.lake, session->get(), args.sql);
+  auto bound = BindLakeTables(global.lake, *session, args.sql);
   if (!bound.ok()) return ReportError(bound.status());
   args.sql = *bound;
   ProgressLine progress;

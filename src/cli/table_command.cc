@@ -70,7 +70,7 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
   if (!a.from.empty()) {
     data = session->scan_file(a.from);
   } else {
-    auto sql = BindLakeTables(g.lake, session, a.query);
+    auto sql = BindLakeTables(g.lake, lake->shared_session(), a.query);
     if (!sql.ok()) return ReportError(sql.status());
     data = session->sql(*sql);
   }
@@ -343,9 +343,11 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
   });
 }
 
-Result<std::string> BindLakeTables(const std::string& lake_root, Session* session,
+Result<std::string> BindLakeTables(const std::string& lake_root,
+                                   const std::shared_ptr<Session>& session,
                                    const std::string& sql) {
-  auto lake = Lake::Open(lake_root, false, nullptr);
+  // The tables are read on the query's own database: no second DuckDB for the lake.
+  auto lake = Lake::Open(lake_root, false, session);
   if (!lake.ok()) return sql;  // no lake: the query reads files only
   STRATA_ASSIGN_OR_RETURN(std::vector<std::string> tables, (*lake)->ListTables());
   std::set<std::string> known(tables.begin(), tables.end());

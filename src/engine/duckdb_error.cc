@@ -104,8 +104,7 @@ std::string CaretPosition(const std::vector<std::string_view>& lines) {
 
 }  // namespace
 
-Status StatusFromDuckDB(std::string_view message, std::string_view context, std::string_view sql) {
-  (void)sql;
+Status StatusFromDuckDB(std::string_view message, std::string_view context) {
   std::vector<std::string_view> lines = SplitLines(message);
   StatusCode code = CodeFor(message);
   std::string text;

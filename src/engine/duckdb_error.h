@@ -10,9 +10,8 @@
 
 namespace strata::engine {
 
-// `context` says what Strata was doing ("query", "prepare", "append to 'events'").
-// `sql` is the statement text when there is one (to turn a caret into a column).
-Status StatusFromDuckDB(std::string_view message, std::string_view context,
-                        std::string_view sql = {});
+// `context` says what Strata was doing ("reading query result"); empty for none. The
+// position of a syntax error comes from DuckDB's caret line, not from the SQL text.
+Status StatusFromDuckDB(std::string_view message, std::string_view context = {});
 
 }  // namespace strata::engine

@@ -463,7 +463,7 @@ Result<std::unique_ptr<PreparedStatement>> Connection::Prepare(const std::string
   impl->sql = sql;
   if (duckdb_prepare(impl_->conn, sql.c_str(), &impl->stmt) == DuckDBError) {
     const char* err = duckdb_prepare_error(impl->stmt);
-    return StatusFromDuckDB(err != nullptr ? err : "unknown error", "", sql);
+    return StatusFromDuckDB(err != nullptr ? err : "unknown error");
   }
   return std::unique_ptr<PreparedStatement>(new PreparedStatement(std::move(impl)));
 }
@@ -471,7 +471,7 @@ Result<std::unique_ptr<PreparedStatement>> Connection::Prepare(const std::string
 Status Connection::Execute(const std::string& sql) {
   duckdb_result result;
   if (duckdb_query(impl_->conn, sql.c_str(), &result) == DuckDBError) {
-    Status st = StatusFromDuckDB(duckdb_result_error(&result), "", sql);
+    Status st = StatusFromDuckDB(duckdb_result_error(&result));
     duckdb_destroy_result(&result);
     return st;
   }
@@ -582,14 +582,13 @@ Result<std::unique_ptr<QueryResult>> PreparedStatement::Execute(bool streaming,
     duckdb_state state = streaming ? duckdb_execute_prepared_streaming(impl_->stmt, &result->result)
                                    : duckdb_execute_prepared(impl_->stmt, &result->result);
     result->owned = true;
-    if (state == DuckDBError)
-      return StatusFromDuckDB(duckdb_result_error(&result->result), "", impl_->sql);
+    if (state == DuckDBError) return StatusFromDuckDB(duckdb_result_error(&result->result));
   } else {
     duckdb_pending_result pending = nullptr;
     duckdb_state state = streaming ? duckdb_pending_prepared_streaming(impl_->stmt, &pending)
                                    : duckdb_pending_prepared(impl_->stmt, &pending);
     if (state == DuckDBError) {
-      Status st = StatusFromDuckDB(duckdb_pending_error(pending), "", impl_->sql);
+      Status st = StatusFromDuckDB(duckdb_pending_error(pending));
       duckdb_destroy_pending(&pending);
       return st;
     }
@@ -598,7 +597,7 @@ Result<std::unique_ptr<QueryResult>> PreparedStatement::Execute(bool streaming,
       duckdb_pending_state ps = duckdb_pending_execute_task(pending);
       if (ps == DUCKDB_PENDING_RESULT_READY) break;
       if (ps == DUCKDB_PENDING_ERROR) {
-        Status st = StatusFromDuckDB(duckdb_pending_error(pending), "", impl_->sql);
+        Status st = StatusFromDuckDB(duckdb_pending_error(pending));
         duckdb_destroy_pending(&pending);
         return st;
       }
@@ -615,8 +614,7 @@ Result<std::unique_ptr<QueryResult>> PreparedStatement::Execute(bool streaming,
     state = duckdb_execute_pending(pending, &result->result);
     duckdb_destroy_pending(&pending);
     result->owned = true;
-    if (state == DuckDBError)
-      return StatusFromDuckDB(duckdb_result_error(&result->result), "", impl_->sql);
+    if (state == DuckDBError) return StatusFromDuckDB(duckdb_result_error(&result->result));
   }
   idx_t n = duckdb_column_count(&result->result);
   for (idx_t i = 0; i < n; ++i) {

@@ -681,19 +681,30 @@ Frame Frame::drop(const std::vector<std::string>& columns) const {
 // ---------------------------------------------------------------------------------------
 // Running
 
-Result<std::string> Frame::to_sql() const {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn,
-                          session_->database()->Connect());
+namespace {
+// A plan compiled on a connection of its own, which runs it.
+struct BoundPlan {
+  std::unique_ptr<engine::Connection> conn;
+  Compiled compiled;
+};
+
+Result<BoundPlan> BindPlan(Session* session, const PlanNode& plan) {
+  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn, session->database()->Connect());
   PlanCompiler compiler(conn.get());
-  STRATA_ASSIGN_OR_RETURN(Compiled compiled, compiler.Compile(*plan_));
+  STRATA_ASSIGN_OR_RETURN(Compiled compiled, compiler.Compile(plan));
+  return BoundPlan{std::move(conn), std::move(compiled)};
+}
+}  // namespace
+
+Result<std::string> Frame::to_sql() const {
+  STRATA_ASSIGN_OR_RETURN(BoundPlan bound, BindPlan(session_.get(), *plan_));
+  auto& [conn, compiled] = bound;
   return compiled.sql;
 }
 
 Result<std::string> Frame::explain() const {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn,
-                          session_->database()->Connect());
-  PlanCompiler compiler(conn.get());
-  STRATA_ASSIGN_OR_RETURN(Compiled compiled, compiler.Compile(*plan_));
+  STRATA_ASSIGN_OR_RETURN(BoundPlan bound, BindPlan(session_.get(), *plan_));
+  auto& [conn, compiled] = bound;
   STRATA_ASSIGN_OR_RETURN(DataFrame plan, conn->Collect("EXPLAIN " + compiled.sql));
   std::string out = "SQL:\n" + compiled.sql + "\n\nPlan:\n";
   STRATA_ASSIGN_OR_RETURN(const Column* text, plan.column("explain_value"));
@@ -702,18 +713,14 @@ Result<std::string> Frame::explain() const {
 }
 
 Result<std::vector<engine::ColumnSchema>> Frame::schema() const {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn,
-                          session_->database()->Connect());
-  PlanCompiler compiler(conn.get());
-  STRATA_ASSIGN_OR_RETURN(Compiled compiled, compiler.Compile(*plan_));
+  STRATA_ASSIGN_OR_RETURN(BoundPlan bound, BindPlan(session_.get(), *plan_));
+  auto& [conn, compiled] = bound;
   return conn->Describe(compiled.sql);
 }
 
 Result<DataFrame> Frame::collect(const engine::ProgressCallback& progress) const {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn,
-                          session_->database()->Connect());
-  PlanCompiler compiler(conn.get());
-  STRATA_ASSIGN_OR_RETURN(Compiled compiled, compiler.Compile(*plan_));
+  STRATA_ASSIGN_OR_RETURN(BoundPlan bound, BindPlan(session_.get(), *plan_));
+  auto& [conn, compiled] = bound;
   STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::PreparedStatement> stmt,
                           conn->Prepare(compiled.sql));
   return stmt->Collect(progress);
@@ -721,10 +728,8 @@ Result<DataFrame> Frame::collect(const engine::ProgressCallback& progress) const
 
 Status Frame::Sink(const std::string& path, const std::string& copy_options,
                    const engine::ProgressCallback& progress) const {
-  STRATA_ASSIGN_OR_RETURN(std::unique_ptr<engine::Connection> conn,
-                          session_->database()->Connect());
-  PlanCompiler compiler(conn.get());
-  STRATA_ASSIGN_OR_RETURN(Compiled compiled, compiler.Compile(*plan_));
+  STRATA_ASSIGN_OR_RETURN(BoundPlan bound, BindPlan(session_.get(), *plan_));
+  auto& [conn, compiled] = bound;
   // DuckDB writes a temporary file beside the target; only a complete file is renamed
   // into place, so a failed run leaves the target as it was.
   const std::string tmp = TempPathFor(path);

@@ -92,7 +92,6 @@ struct Prepared {
   Expectation config;
   Json kwargs;
   std::unique_ptr<detail::ExpectationKind> kind;
-  Status bind;  // not OK: reported as exception_info
 };
 
 std::string Label(size_t index, const std::string& type) {
@@ -266,10 +265,8 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
   out.suite_name = suite.name();
   std::vector<Json> evaluated(prepared.size());
   std::vector<Status> failures(prepared.size());
-  for (size_t i = 0; i < prepared.size(); ++i) {
-    prepared[i].bind = prepared[i].kind->Bind(info);
-    failures[i] = prepared[i].bind;
-  }
+  // A failure here (a missing column) is reported as that expectation's exception_info.
+  for (size_t i = 0; i < prepared.size(); ++i) failures[i] = prepared[i].kind->Bind(info);
 
   // One scan for every expectation; if it fails, one scan per expectation, so that a
   // failing one is reported on its own (exception_info) and the others still run.
@@ -286,7 +283,7 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
   };
   std::vector<size_t> live;
   for (size_t i = 0; i < prepared.size(); ++i) {
-    if (prepared[i].bind.ok()) live.push_back(i);
+    if (failures[i].ok()) live.push_back(i);
   }
   std::vector<std::pair<std::vector<size_t>, std::pair<detail::ScanPlan, DataFrame>>> scans;
   {
@@ -295,8 +292,6 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
     if (row.ok()) {
       scans.push_back({live, {std::move(plan), std::move(row).value()}});
     } else {
-      bool data_unreadable = live.size() <= 1;
-      if (data_unreadable && live.empty()) return row.status();
       for (size_t i : live) {
         detail::ScanPlan one;
         auto r = run_scan({i}, &one);
@@ -308,9 +303,9 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
         }
         scans.push_back({{i}, {std::move(one), std::move(r).value()}});
       }
-      bool any_ok = !scans.empty();
-      if (!any_ok && live.size() == prepared.size())
-        return row.status();  // the data itself cannot be read
+      // Every expectation failing alone, with none failed before the scan: the data
+      // itself cannot be read, which is an error rather than a result.
+      if (scans.empty() && live.size() == prepared.size()) return row.status();
     }
   }
 

@@ -357,7 +357,10 @@ static Result<std::string> ScanSql(engine::Connection* conn, const std::string& 
          ") ON d.filename = p.__strata_path";
 }
 
-Result<Frame> Table::Scan(const Snapshot& snapshot, const std::vector<FilePredicate>& skip) {
+namespace {
+// The files of `snapshot` that the statistics do not rule out for `skip`.
+std::vector<DataFile> FilesToRead(const Snapshot& snapshot,
+                                  const std::vector<FilePredicate>& skip) {
   std::vector<DataFile> files;
   for (const DataFile& f : snapshot.files) {
     bool excluded = false;
@@ -365,6 +368,12 @@ Result<Frame> Table::Scan(const Snapshot& snapshot, const std::vector<FilePredic
       excluded = excluded || StatsExclude(f, p, snapshot.partition_columns);
     if (!excluded) files.push_back(f);
   }
+  return files;
+}
+}  // namespace
+
+Result<Frame> Table::Scan(const Snapshot& snapshot, const std::vector<FilePredicate>& skip) {
+  const std::vector<DataFile> files = FilesToRead(snapshot, skip);
   for (const DataFile& f : files) {
     if (!fs_->Exists(path_ + "/" + f.path)) {
       return Status::NotFound("table '" + name_ + "' version " + std::to_string(snapshot.version) +
@@ -424,16 +433,7 @@ void CollectFilePredicates(const Expr& e, std::vector<FilePredicate>* out) {
 Result<Frame> Table::Scan(const Snapshot& snapshot, const Expr& filter, size_t* files_read) {
   std::vector<FilePredicate> skip;
   CollectFilePredicates(filter, &skip);
-  if (files_read != nullptr) {
-    size_t kept = 0;
-    for (const DataFile& f : snapshot.files) {
-      bool excluded = false;
-      for (const FilePredicate& p : skip)
-        excluded = excluded || StatsExclude(f, p, snapshot.partition_columns);
-      kept += !excluded;
-    }
-    *files_read = kept;
-  }
+  if (files_read != nullptr) *files_read = FilesToRead(snapshot, skip).size();
   STRATA_ASSIGN_OR_RETURN(Frame frame, Scan(snapshot, skip));
   return frame.filter(filter);
 }
