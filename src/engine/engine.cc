@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "engine/duckdb_error.h"
+#include "engine/functions.h"
 
 namespace strata::engine {
 namespace {
@@ -401,6 +402,15 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
                            (options.path.empty() ? std::string(":memory:") : options.path) +
                            "': " + msg);
   }
+  // Strata's own aggregates live in the database's system catalog: registered once,
+  // seen by every connection.
+  duckdb_connection conn = nullptr;
+  if (duckdb_connect(impl->db, &conn) == DuckDBError) {
+    return Status::IOError("cannot connect to DuckDB database");
+  }
+  st = RegisterFunctions(conn);
+  duckdb_disconnect(&conn);
+  STRATA_RETURN_NOT_OK(st);
   return std::unique_ptr<Database>(new Database(std::move(impl)));
 }
 

@@ -16,7 +16,7 @@ std::string HistogramSql(const std::string& column, const std::string& filter) {
 
 std::vector<std::pair<Json, int64_t>> ParseHistogram(const Json& raw) {
   std::vector<std::pair<Json, int64_t>> out;
-  Json h = raw.is_string() ? Json::parse(raw.get<std::string>()) : Json::object();
+  Json h = raw.is_string() ? ParseSqlJson(raw.get<std::string>()) : Json::object();
   if (!h.contains("k") || !h["k"].is_array()) return out;
   for (size_t i = 0; i < h["k"].size(); ++i) out.push_back({h["k"][i], h["v"][i].get<int64_t>()});
   return out;
@@ -106,7 +106,7 @@ class Quantiles final : public ColumnAggregateExpectation {
   }
   Json Evaluate(const ScanValues& values) override {
     Json raw = values.Get(slot_);
-    Json observed = raw.is_string() ? Json::parse(raw.get<std::string>()) : Json::array();
+    Json observed = raw.is_string() ? ParseSqlJson(raw.get<std::string>()) : Json::array();
     bool success = observed.is_array() && observed.size() == quantiles_.size();
     for (size_t i = 0; success && i < quantiles_.size(); ++i) {
       success = WithinBounds(observed[i], ranges_[i][0], ranges_[i][1], false, false);

@@ -137,6 +137,28 @@ REGISTER_EXPECTATION("expect_column_values_to_not_be_in_set", NotInSet, {"column
 class Unique final : public ColumnMapExpectation {
  public:
   using ColumnMapExpectation::ColumnMapExpectation;
+  // When no row index is asked for, one strata_duplicates aggregate gives the count and
+  // the samples; otherwise (and for quarantine) each row needs its own verdict, from a
+  // window over the column.
+  void Plan(ScanPlan* plan) override {
+    native_ = !args.row_verdicts && data_->HasNativeType(column_) &&
+              (args.result_format == ResultFormat::kBooleanOnly ||
+               args.result_format == ResultFormat::kBasic);
+    if (!native_) return RowExpectation::Plan(plan);
+    total_slot_ = plan->Aggregate(TotalCountSql());
+    considered_slot_ = plan->Aggregate(ConsideredCountSql());
+    const int n = args.result_format == ResultFormat::kBasic
+                      ? std::max(args.partial_unexpected_count, 0)
+                      : 0;
+    const std::string filter = Scope() == "TRUE" ? "" : " FILTER (WHERE " + Scope() + ")";
+    duplicates_slot_ = plan->Aggregate("to_json(strata_duplicates(" + Col() + ", " +
+                                       std::to_string(n) + ")" + filter + ")");
+  }
+  std::pair<int64_t, Json> Unexpected(const ScanValues& values) override {
+    if (!native_) return RowExpectation::Unexpected(values);
+    Json d = ParseSqlJson(values.Get(duplicates_slot_).get<std::string>());
+    return {d["unexpected"].get<int64_t>(), d["sample"]};
+  }
   void PlanExtra(ScanPlan* plan) override {
     count_ = plan->RowColumn("count(" + Col() + ") OVER (PARTITION BY " + Col() + ")");
   }
@@ -144,6 +166,8 @@ class Unique final : public ColumnMapExpectation {
 
  private:
   std::string count_ = "1";
+  bool native_ = false;
+  int duplicates_slot_ = -1;
 };
 REGISTER_EXPECTATION("expect_column_values_to_be_unique", Unique);
 

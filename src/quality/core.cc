@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <set>
 
 #include "quality/families.h"
 
@@ -41,6 +43,14 @@ bool DataInfo::IsString(const std::string& name) const {
   return c != nullptr && c->sql_type == "VARCHAR";
 }
 
+bool DataInfo::HasNativeType(const std::string& name) const {
+  static const std::set<std::string> kTypes = {"TINYINT",  "SMALLINT",  "INTEGER",
+                                               "BIGINT",   "UTINYINT",  "USMALLINT",
+                                               "UINTEGER", "DOUBLE",    "VARCHAR"};
+  const auto* c = Find(name);
+  return c != nullptr && kTypes.count(c->sql_type) > 0;
+}
+
 int ScanPlan::Aggregate(const std::string& sql) {
   auto it = slots_.find(sql);
   if (it != slots_.end()) return it->second;
@@ -68,8 +78,12 @@ Json ScanValues::Get(int slot) const {
       return c.GetBool(0);
     case ValueKind::kInt64:
       return c.GetInt64(0);
-    case ValueKind::kFloat64:
-      return c.GetDouble(0);
+    case ValueKind::kFloat64: {
+      double d = c.GetDouble(0);
+      if (std::isnan(d)) return "NaN";
+      if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+      return d;
+    }
     default:
       return c.Format(0);
   }
@@ -195,6 +209,36 @@ Status OptionalBound(const Json& kwargs, const std::string& name, Json* out) {
 
 std::string Quote(const std::string& identifier) { return engine::QuoteIdentifier(identifier); }
 
+Json ParseSqlJson(const std::string& text) {
+  std::string fixed;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      fixed += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        fixed += text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') in_string = true;
+    bool matched = false;
+    for (const char* word : {"-Infinity", "Infinity", "NaN"}) {
+      size_t n = std::strlen(word);
+      if (text.compare(i, n, word) == 0) {
+        fixed += std::string("\"") + word + "\"";
+        i += n - 1;
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) fixed += c;
+  }
+  return Json::parse(fixed);
+}
+
 std::string SqlLiteral(const Json& v) {
   if (v.is_null()) return "NULL";
   if (v.is_boolean()) return v.get<bool>() ? "TRUE" : "FALSE";
@@ -229,10 +273,9 @@ void RowExpectation::Plan(ScanPlan* plan) {
   PlanExtra(plan);
   // The unexpected-row test is computed once per row, as a column every aggregate reads.
   const std::string flag = plan->RowColumn(Where());
-  total_slot_ = plan->Aggregate("count(*) FILTER (WHERE " + Scope() + ")");
-  considered_slot_ =
-      plan->Aggregate("count(*) FILTER (WHERE " + Scope() + " AND (" + ConsideredSql() + "))");
-  unexpected_slot_ = plan->Aggregate("count(*) FILTER (WHERE " + flag + ")");
+  total_slot_ = plan->Aggregate(TotalCountSql());
+  considered_slot_ = plan->Aggregate(ConsideredCountSql());
+  unexpected_slot_ = plan->Aggregate("count_if(" + flag + ")");
   if (args.result_format == ResultFormat::kBooleanOnly) return;
   // Unexpected values come from the same scan: bounded aggregates keep the first N (by
   // row index when the format lists indexes), COMPLETE keeps them all. Values go in raw
@@ -271,10 +314,28 @@ void RowExpectation::Plan(ScanPlan* plan) {
   }
 }
 
+std::string RowExpectation::And(const std::vector<std::string>& conditions) {
+  std::string out;
+  for (const auto& c : conditions) {
+    if (c == "TRUE" || c == "(TRUE)") continue;
+    out += (out.empty() ? "" : " AND ") + c;
+  }
+  return out.empty() ? "TRUE" : out;
+}
+
+Json RowExpectation::ParseList(const ScanValues& values, int slot) {
+  Json raw = slot < 0 ? Json() : values.Get(slot);
+  return raw.is_string() ? ParseSqlJson(raw.get<std::string>()) : Json::array();
+}
+
+std::pair<int64_t, Json> RowExpectation::Unexpected(const ScanValues& values) {
+  return {values.Int(unexpected_slot_), ParseList(values, values_slot_)};
+}
+
 Json RowExpectation::Evaluate(const ScanValues& values) {
   const int64_t total = values.Int(total_slot_);
   const int64_t considered = values.Int(considered_slot_);
-  const int64_t unexpected = values.Int(unexpected_slot_);
+  auto [unexpected, sampled] = Unexpected(values);
   const int64_t missing = total - considered;
   Json out = {{"success", MostlySuccess(considered, unexpected, mostly_)}};
   if (args.result_format == ResultFormat::kBooleanOnly) {
@@ -286,12 +347,7 @@ Json RowExpectation::Evaluate(const ScanValues& values) {
   r["unexpected_percent"] = considered == 0 ? Json(nullptr) : Json(Percent(unexpected, considered));
   Json partial = Json::array(), partial_index = Json::array(), all_values = Json::array(),
        all_index = Json::array();
-  auto parsed = [&](int slot) {
-    Json raw = slot < 0 ? Json() : values.Get(slot);
-    return raw.is_string() ? Json::parse(raw.get<std::string>()) : Json::array();
-  };
-  Json sampled = parsed(values_slot_);
-  const Json rows = parsed(rows_slot_);
+  const Json rows = ParseList(values, rows_slot_);
   if (unexpected_are_null()) {
     // The unexpected values of a null check are nulls: as many as the format lists.
     int64_t listed = args.result_format == ResultFormat::kComplete
@@ -503,9 +559,18 @@ void ColumnAggregateExpectation::Plan(ScanPlan* plan) {
 bool ColumnAggregateExpectation::WithinBounds(const Json& v, const Json& min, const Json& max,
                                               bool strict_min, bool strict_max) {
   if (v.is_null()) return false;
-  auto cmp = [](const Json& a, const Json& b) -> int {  // sign(a - b)
-    if (a.is_number() && b.is_number()) {
-      double x = a.get<double>(), y = b.get<double>();
+  // Non-finite doubles come as "NaN", "Infinity", "-Infinity" (see ParseSqlJson).
+  auto number = [](const Json& a) -> std::optional<double> {
+    if (a.is_number()) return a.get<double>();
+    if (a == "NaN") return std::nan("");
+    if (a == "Infinity") return HUGE_VAL;
+    if (a == "-Infinity") return -HUGE_VAL;
+    return std::nullopt;
+  };
+  if (auto x = number(v); x && std::isnan(*x)) return false;  // NaN is within no bounds
+  auto cmp = [&](const Json& a, const Json& b) -> int {  // sign(a - b)
+    if (number(a) && b.is_number()) {
+      double x = *number(a), y = b.get<double>();
       return x < y ? -1 : (x > y ? 1 : 0);
     }
     std::string x = a.is_string() ? a.get<std::string>() : a.dump();

@@ -29,6 +29,9 @@ struct DataInfo {
   bool IsNumeric(const std::string& name) const;
   bool IsTemporal(const std::string& name) const;
   bool IsString(const std::string& name) const;
+  // Whether Strata's strata_duplicates aggregate takes the column: integers up to
+  // BIGINT, DOUBLE and VARCHAR.
+  bool HasNativeType(const std::string& name) const;
 };
 
 // The single aggregate query being built for a suite.
@@ -76,13 +79,8 @@ struct StandardArgs {
   bool catch_exceptions = true;
   std::string row_condition;  // SQL, empty for none
   Json meta = Json::object();
-};
-
-// Unexpected samples wanted from the second query.
-struct SampleRequest {
-  std::string where;                 // SQL condition selecting unexpected rows
-  std::vector<std::string> columns;  // the values to report (one column, or several)
-  int64_t limit;                     // -1: all
+  // Quarantine: every row needs its own verdict, so no whole-column shortcut applies.
+  bool row_verdicts = false;
 };
 
 struct Samples {
@@ -158,6 +156,9 @@ Status OptionalBound(const Json& kwargs, const std::string& name, Json* out);
 // SQL for a JSON scalar literal (numbers as DOUBLE or BIGINT, strings quoted).
 std::string SqlLiteral(const Json& value);
 std::string Quote(const std::string& identifier);
+// Parses DuckDB's to_json text, whose doubles may be the bare words NaN, Infinity and
+// -Infinity (not JSON): they become the strings "NaN", "Infinity", "-Infinity".
+Json ParseSqlJson(const std::string& text);
 
 // Common result pieces.
 double Percent(int64_t part, int64_t whole);

@@ -36,15 +36,29 @@ class RowExpectation : public ExpectationKind {
   // (not_be_null, be_null).
   virtual bool reports_missing() const { return true; }
   virtual void PlanExtra(ScanPlan* plan) {}
+  // The unexpected count and the sampled unexpected values (a JSON list).
+  virtual std::pair<int64_t, Json> Unexpected(const ScanValues& values);
+  static Json ParseList(const ScanValues& values, int slot);
   std::string Where() const {
-    return Scope() + " AND (" + ConsideredSql() + ") AND coalesce((" + UnexpectedSql() +
-           "), FALSE)";
+    return And({Scope(), "(" + ConsideredSql() + ")", "coalesce((" + UnexpectedSql() + "), FALSE)"});
+  }
+  // The counts of rows looked at and of rows considered, as aggregates.
+  std::string TotalCountSql() const { return CountWhere(Scope()); }
+  virtual std::string ConsideredCountSql() const {
+    return CountWhere(And({Scope(), "(" + ConsideredSql() + ")"}));
+  }
+  // "a AND b", leaving out the conditions that are just TRUE.
+  static std::string And(const std::vector<std::string>& conditions);
+  // count(*) of the rows where `condition` holds; plain count(*) for TRUE.
+  static std::string CountWhere(const std::string& condition) {
+    return condition == "TRUE" ? "count(*)" : "count(*) FILTER (WHERE " + condition + ")";
   }
 
   std::string type_;
   double mostly_ = 1.0;
   int total_slot_ = -1, considered_slot_ = -1, unexpected_slot_ = -1;
   int values_slot_ = -1, rows_slot_ = -1;
+  const DataInfo* data_ = nullptr;  // set by Bind
 };
 
 // A column map expectation: column, mostly; nulls are skipped.
@@ -59,11 +73,15 @@ class ColumnMapExpectation : public RowExpectation {
   virtual Status ConfigureKind(const Json& kwargs) { return Status::OK(); }
   virtual Status BindKind(const DataInfo& data) { return Status::OK(); }
   std::string ConsideredSql() const override { return Col() + " IS NOT NULL"; }
+  std::string ConsideredCountSql() const override {
+    // The non-null values, unless a kind considers every row (the null checks).
+    bool non_null = args.row_condition.empty() && ConsideredSql() == Col() + " IS NOT NULL";
+    return non_null ? "count(" + Col() + ")" : RowExpectation::ConsideredCountSql();
+  }
   std::vector<std::string> ReportColumns() const override { return {column_}; }
   std::string Col() const { return Quote(column_); }
 
   std::string column_;
-  const DataInfo* data_ = nullptr;
 };
 
 // A multi-column row expectation (column_A/column_B or column_list) with GE's
@@ -85,7 +103,6 @@ class MultiColumnExpectation : public RowExpectation {
 
   std::vector<std::string> columns_;
   std::string ignore_row_if_;
-  const DataInfo* data_ = nullptr;
 };
 
 // A column aggregate with min_value/max_value/strict_min/strict_max bounds on one

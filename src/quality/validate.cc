@@ -471,6 +471,7 @@ Result<Quarantine> Split(const Frame& data, const Suite& suite) {
   for (size_t i = 0; i < prepared.size(); ++i) {
     Status st = prepared[i].kind->Bind(info);
     if (!st.ok()) return st.WithContext(Label(i, prepared[i].config.type));
+    prepared[i].kind->args.row_verdicts = true;
     prepared[i].kind->Plan(&plan);
     std::string cond = prepared[i].kind->RowFailureSql();
     if (cond.empty()) continue;
@@ -533,14 +534,17 @@ Result<Suite> Profile(const Frame& data) {
       if (nonnull > 0) suite.Add("expect_column_values_to_not_be_null", k.dump());
     }
     if (!stats.column(base + 3).IsNull(0) && nonnull > 0) {
-      Json min = Json::parse(stats.column(base + 3).GetString(0)),
-           max = Json::parse(stats.column(base + 4).GetString(0));
-      suite.Add("expect_column_values_to_be_between",
-                Json{{"column", c.name}, {"min_value", min}, {"max_value", max}}.dump());
+      Json min = detail::ParseSqlJson(std::string(stats.column(base + 3).GetString(0))),
+           max = detail::ParseSqlJson(std::string(stats.column(base + 4).GetString(0)));
+      // A NaN or an infinity is no bound to write down.
+      if (!info.IsNumeric(c.name) || (min.is_number() && max.is_number())) {
+        suite.Add("expect_column_values_to_be_between",
+                  Json{{"column", c.name}, {"min_value", min}, {"max_value", max}}.dump());
+      }
     }
     if (!stats.column(base + 5).IsNull(0) && distinct > 0 && distinct < nonnull &&
         !info.IsNumeric(c.name)) {
-      Json set = Json::parse(stats.column(base + 5).GetString(0));
+      Json set = detail::ParseSqlJson(std::string(stats.column(base + 5).GetString(0)));
       suite.Add("expect_column_values_to_be_in_set",
                 Json{{"column", c.name}, {"value_set", set}}.dump());
     }

@@ -226,6 +226,45 @@ TEST_F(QualityTest, QuarantineSplitsRows) {
   EXPECT_EQ(why->GetString(1), "['expect_column_values_to_be_unique(id)']");
 }
 
+TEST_F(QualityTest, UniqueCountsAgreeWhicheverWayTheyAreComputed) {
+  // BASIC counts with strata_duplicates; SUMMARY (row indexes) and quarantine with a
+  // window. All must agree, on integers, doubles and strings, nulls skipped.
+  Frame data = session_->sql(
+      "SELECT CASE WHEN i % 7 = 0 THEN NULL ELSE i % 500 END AS n, (i % 300) / 4 AS d, "
+      "'s' || (i % 800)::VARCHAR AS s FROM range(1000) r(i)");
+  for (const char* column : {"n", "d", "s"}) {
+    Suite suite;
+    suite.Add("expect_column_values_to_be_unique", Json{{"column", column}}.dump());
+    ValidateOptions basic, summary;
+    summary.result_format = ResultFormat::kSummary;
+    ASSERT_OK_AND_ASSIGN(ValidationResult a, Validate(data, suite, basic));
+    ASSERT_OK_AND_ASSIGN(ValidationResult b, Validate(data, suite, summary));
+    ASSERT_OK_AND_ASSIGN(Quarantine q, Split(data, suite));
+    ASSERT_OK_AND_ASSIGN(DataFrame failed, q.failed.collect());
+    EXPECT_GT(a.results[0].unexpected_count, 0) << column;
+    EXPECT_EQ(a.results[0].unexpected_count, b.results[0].unexpected_count) << column;
+    EXPECT_EQ(a.results[0].unexpected_count, static_cast<int64_t>(failed.num_rows())) << column;
+    EXPECT_EQ(a.results[0].partial_unexpected.size(), 20u) << column;
+  }
+}
+
+TEST_F(QualityTest, NonFiniteDoublesAreReportedNotLost) {
+  Frame data = session_->sql(
+      "SELECT * FROM (VALUES (1.5::DOUBLE), ('nan'::DOUBLE), ('inf'::DOUBLE), (0.5), "
+      "('nan'::DOUBLE)) t(x)");
+  Suite suite;
+  suite.Add("expect_column_values_to_be_between", R"({"column": "x", "min_value": 0, "max_value": 1})");
+  suite.Add("expect_column_values_to_be_unique", R"({"column": "x"})");
+  suite.Add("expect_column_max_to_be_between", R"({"column": "x", "max_value": 1})");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite));
+  EXPECT_EQ(r.results[0].unexpected_count, 4);  // NaN sorts above every number in SQL
+  EXPECT_EQ(r.results[1].unexpected_count, 2);
+  EXPECT_EQ(r.results[1].partial_unexpected, (std::vector<std::string>{"\"NaN\"", "\"NaN\""}));
+  EXPECT_FALSE(r.results[2].success);
+  EXPECT_EQ(r.results[2].observed_value, "\"NaN\"");
+  EXPECT_NO_THROW(Json::parse(r.ToJson()));
+}
+
 TEST_F(QualityTest, ProfileWritesASuiteTheDataPasses) {
   testing::TempDir tmp;
   ASSERT_OK(WriteEventsFile({5000, 7, true}, tmp / "e.csv"));

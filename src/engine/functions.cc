@@ -1,0 +1,491 @@
+// strata_duplicates: see functions.h.
+#include "engine/functions.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <new>
+#include <stdexcept>
+#include <unordered_map>
+#include <utility>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <sys/mman.h>
+
+namespace strata::engine {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Memory. Touching fresh pages one fault at a time costs about as much as the whole
+// duplicate search on the machines we measure, so large buffers are mapped with their
+// pages populated in one call.
+
+template <class T>
+class Buffer {
+ public:
+  Buffer() = default;
+  explicit Buffer(size_t n) : size_(n) {
+    if (n == 0) return;
+    mapped_ = n * sizeof(T) >= kMapFrom;
+    void* p = mapped_ ? mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)
+                      : std::calloc(n, sizeof(T));
+    if (p == (mapped_ ? MAP_FAILED : nullptr)) throw std::bad_alloc();
+    data_ = static_cast<T*>(p);  // zero-filled
+  }
+  ~Buffer() {
+    if (data_ == nullptr) return;
+    if (mapped_)
+      munmap(data_, size_ * sizeof(T));
+    else
+      std::free(data_);
+  }
+  Buffer(Buffer&& o) noexcept
+      : data_(std::exchange(o.data_, nullptr)), size_(o.size_), mapped_(o.mapped_) {}
+  Buffer& operator=(Buffer&& o) noexcept {
+    std::swap(data_, o.data_);
+    std::swap(size_, o.size_);
+    std::swap(mapped_, o.mapped_);
+    return *this;
+  }
+  T& operator[](size_t i) { return data_[i]; }
+  const T& operator[](size_t i) const { return data_[i]; }
+
+ private:
+  static constexpr size_t kMapFrom = size_t{1} << 20;
+  T* data_ = nullptr;
+  size_t size_ = 0;
+  bool mapped_ = false;
+};
+
+// A growing array: the first kBlock values in an ordinary vector (small states stay
+// small), the rest in fixed blocks, so that appending never copies what is there.
+template <class T>
+class Blocks {
+ public:
+  void push_back(const T& v) {
+    if (size_ < kBlock) {
+      head_.push_back(v);
+    } else {
+      size_t i = size_ - kBlock;
+      if (i % kBlock == 0) tail_.emplace_back(kBlock);
+      tail_[i / kBlock][i % kBlock] = v;
+    }
+    ++size_;
+  }
+  const T& operator[](size_t i) const {
+    return i < kBlock ? head_[i] : tail_[(i - kBlock) / kBlock][(i - kBlock) % kBlock];
+  }
+  size_t size() const { return size_; }
+  void Append(Blocks&& other) {
+    if (size_ == 0) {
+      std::swap(*this, other);
+      return;
+    }
+    for (size_t i = 0; i < other.size_; ++i) push_back(other[i]);
+    other = Blocks();
+  }
+
+ private:
+  static constexpr size_t kBlock = size_t{1} << 17;
+  std::vector<T> head_;
+  std::vector<Buffer<T>> tail_;
+  size_t size_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------
+// Value stores: the values an aggregate state keeps, one class per argument type. Each
+// gives a 64-bit key per value; `kExactKey` says whether equal keys mean equal values
+// (numbers) or only probably equal ones (a hash of a string).
+
+uint64_t Mix(uint64_t x) {  // a 64-bit finalizer: every output bit depends on every input bit
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+class Int64Store {
+ public:
+  static constexpr bool kExactKey = true;
+  static duckdb_type Type() { return DUCKDB_TYPE_BIGINT; }
+  void Add(const void* data, idx_t row) { values_.push_back(static_cast<const int64_t*>(data)[row]); }
+  void AppendAll(Int64Store&& other) { values_.Append(std::move(other.values_)); }
+  size_t size() const { return values_.size(); }
+  uint64_t Key(size_t i) const { return static_cast<uint64_t>(values_[i]); }
+  std::string_view Bytes(size_t) const { return {}; }
+  void Write(duckdb_vector out, idx_t pos, size_t i) const {
+    static_cast<int64_t*>(duckdb_vector_get_data(out))[pos] = values_[i];
+  }
+
+ private:
+  Blocks<int64_t> values_;
+};
+
+class DoubleStore {
+ public:
+  static constexpr bool kExactKey = true;
+  static duckdb_type Type() { return DUCKDB_TYPE_DOUBLE; }
+  void Add(const void* data, idx_t row) {
+    double v = static_cast<const double*>(data)[row];
+    // One key per value as SQL compares them: -0.0 equals 0.0, NaN equals NaN.
+    if (v == 0.0) v = 0.0;
+    if (v != v) v = std::numeric_limits<double>::quiet_NaN();
+    values_.push_back(v);
+  }
+  void AppendAll(DoubleStore&& other) { values_.Append(std::move(other.values_)); }
+  size_t size() const { return values_.size(); }
+  uint64_t Key(size_t i) const {
+    uint64_t bits;
+    std::memcpy(&bits, &values_[i], sizeof bits);
+    return bits;
+  }
+  std::string_view Bytes(size_t) const { return {}; }
+  void Write(duckdb_vector out, idx_t pos, size_t i) const {
+    static_cast<double*>(duckdb_vector_get_data(out))[pos] = values_[i];
+  }
+
+ private:
+  Blocks<double> values_;
+};
+
+class StringStore {
+ public:
+  static constexpr bool kExactKey = false;
+  static duckdb_type Type() { return DUCKDB_TYPE_VARCHAR; }
+  void Add(const void* data, idx_t row) {
+    auto* s = const_cast<duckdb_string_t*>(static_cast<const duckdb_string_t*>(data) + row);
+    Push(std::string_view(duckdb_string_t_data(s), duckdb_string_t_length(*s)));
+  }
+  void AppendAll(StringStore&& other) {
+    // The other's views stay valid: its arena chunks move here.
+    for (auto& chunk : other.chunks_) chunks_.push_back(std::move(chunk));
+    views_.Append(std::move(other.views_));
+    hashes_.Append(std::move(other.hashes_));
+    other = StringStore();
+  }
+  size_t size() const { return views_.size(); }
+  uint64_t Key(size_t i) const { return hashes_[i]; }  // hashed while scanning, in parallel
+  std::string_view Bytes(size_t i) const { return views_[i]; }
+  void Write(duckdb_vector out, idx_t pos, size_t i) const {
+    std::string_view s = Bytes(i);
+    duckdb_vector_assign_string_element_len(out, pos, s.data(), s.size());
+  }
+
+ private:
+  void Push(std::string_view s) {
+    if (chunks_.empty() || used_ + s.size() > chunk_size_) {
+      chunk_size_ = std::max(kChunk, s.size());
+      chunks_.emplace_back(chunk_size_);
+      used_ = 0;
+    }
+    char* at = &chunks_.back()[used_];
+    if (!s.empty()) std::memcpy(at, s.data(), s.size());
+    used_ += s.size();
+    views_.push_back(std::string_view(at, s.size()));
+    hashes_.push_back(std::hash<std::string_view>()(s));
+  }
+
+  static constexpr size_t kChunk = size_t{1} << 20;
+  std::vector<Buffer<char>> chunks_;
+  size_t chunk_size_ = 0, used_ = 0;
+  Blocks<std::string_view> views_;
+  Blocks<uint64_t> hashes_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Finding duplicates. The keys (with their row numbers) are scattered into 256
+// partitions by hash, so that each partition's counting table fits in cache. A key seen
+// twice or more in its partition is a duplicated value; its rows count, and the first k
+// of them in arrival order are kept in a bounded heap. For strings the key is a hash:
+// every row of a duplicated hash is compared with the first row of that hash, and a
+// partition where two strings share a hash is counted again by the bytes themselves.
+
+class CountTable {
+ public:
+  struct Slot {
+    uint64_t key;
+    uint32_t count;  // 0: empty
+    uint32_t first;  // the first row with this key
+  };
+  void Reset(size_t expected) {
+    size_t cap = 16;
+    while (cap < 2 * expected) cap *= 2;
+    slots_.assign(cap, Slot{0, 0, 0});
+    mask_ = cap - 1;
+  }
+  Slot& Insert(uint64_t key, uint64_t hash, uint32_t row) {
+    for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.count == 0) {
+        s = {key, 0, row};
+        return s;
+      }
+      if (s.key == key) return s;
+    }
+  }
+
+ private:
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+};
+
+struct Duplicates {
+  int64_t rows = 0;           // rows whose value occurs more than once
+  std::vector<size_t> first;  // the first k of them, in arrival order
+};
+
+// The k smallest row numbers offered.
+class FirstRows {
+ public:
+  explicit FirstRows(size_t k) : k_(k) {}
+  void Offer(size_t row) {
+    if (heap_.size() < k_) {
+      heap_.push_back(row);
+      std::push_heap(heap_.begin(), heap_.end());
+    } else if (k_ > 0 && row < heap_.front()) {
+      std::pop_heap(heap_.begin(), heap_.end());
+      heap_.back() = row;
+      std::push_heap(heap_.begin(), heap_.end());
+    }
+  }
+  std::vector<size_t> Sorted() {
+    std::sort(heap_.begin(), heap_.end());
+    return heap_;
+  }
+
+ private:
+  size_t k_;
+  std::vector<size_t> heap_;
+};
+
+template <class Store>
+Duplicates FindDuplicates(const Store& values, size_t k) {
+  const size_t n = values.size();
+  if (n > std::numeric_limits<uint32_t>::max()) throw std::length_error("strata_duplicates: more than 2^32 values");
+  constexpr int kBits = 8;
+  constexpr size_t kParts = size_t{1} << kBits;
+  auto part = [](uint64_t hash) { return hash >> (64 - kBits); };
+
+  std::vector<size_t> starts(kParts + 1, 0);
+  for (size_t i = 0; i < n; ++i) ++starts[part(Mix(values.Key(i))) + 1];
+  for (size_t p = 0; p < kParts; ++p) starts[p + 1] += starts[p];
+  Buffer<uint64_t> keys(n);
+  Buffer<uint32_t> rows(n);
+  {
+    std::vector<size_t> next(starts.begin(), starts.end() - 1);
+    for (size_t i = 0; i < n; ++i) {
+      uint64_t key = values.Key(i);
+      size_t at = next[part(Mix(key))]++;
+      keys[at] = key;
+      rows[at] = static_cast<uint32_t>(i);
+    }
+  }
+
+  Duplicates out;
+  FirstRows first(k);
+  CountTable table;
+  std::vector<const CountTable::Slot*> slot_of;
+  for (size_t p = 0; p < kParts; ++p) {
+    const size_t begin = starts[p], end = starts[p + 1];
+    table.Reset(end - begin);
+    slot_of.resize(end - begin);
+    for (size_t j = begin; j < end; ++j) {
+      CountTable::Slot& s = table.Insert(keys[j], Mix(keys[j]), rows[j]);
+      ++s.count;
+      slot_of[j - begin] = &s;
+    }
+    bool collision = false;
+    if constexpr (!Store::kExactKey) {
+      for (size_t j = begin; j < end && !collision; ++j) {
+        const CountTable::Slot* s = slot_of[j - begin];
+        collision = s->count > 1 && values.Bytes(rows[j]) != values.Bytes(s->first);
+      }
+    }
+    if (!collision) {
+      for (size_t j = begin; j < end; ++j) {
+        if (slot_of[j - begin]->count > 1) {
+          ++out.rows;
+          first.Offer(rows[j]);
+        }
+      }
+    } else {
+      std::unordered_map<std::string_view, uint32_t> counts;
+      for (size_t j = begin; j < end; ++j) ++counts[values.Bytes(rows[j])];
+      for (size_t j = begin; j < end; ++j) {
+        if (counts[values.Bytes(rows[j])] > 1) {
+          ++out.rows;
+          first.Offer(rows[j]);
+        }
+      }
+    }
+  }
+  out.first = first.Sorted();
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// The aggregate state is a pointer to an Acc, made on first use.
+
+template <class Store>
+struct Acc {
+  Store values;
+  int64_t limit = -1;  // k, from the first row seen
+};
+
+template <class Store>
+struct State {
+  Acc<Store>* acc;
+};
+
+template <class Store>
+idx_t StateSize(duckdb_function_info) {
+  return sizeof(State<Store>);
+}
+
+template <class Store>
+void StateInit(duckdb_function_info, duckdb_aggregate_state state) {
+  reinterpret_cast<State<Store>*>(state)->acc = nullptr;
+}
+
+template <class Store>
+void StateDestroy(duckdb_aggregate_state* states, idx_t count) {
+  for (idx_t i = 0; i < count; ++i) {
+    auto* s = reinterpret_cast<State<Store>*>(states[i]);
+    delete s->acc;
+    s->acc = nullptr;
+  }
+}
+
+template <class Store>
+Acc<Store>* AccOf(duckdb_aggregate_state state) {
+  auto* s = reinterpret_cast<State<Store>*>(state);
+  if (s->acc == nullptr) s->acc = new Acc<Store>();
+  return s->acc;
+}
+
+template <class Store>
+void Update(duckdb_function_info info, duckdb_data_chunk input, duckdb_aggregate_state* states) {
+  try {
+    const idx_t n = duckdb_data_chunk_get_size(input);
+    duckdb_vector values = duckdb_data_chunk_get_vector(input, 0);
+    duckdb_vector limits = duckdb_data_chunk_get_vector(input, 1);
+    const void* data = duckdb_vector_get_data(values);
+    uint64_t* validity = duckdb_vector_get_validity(values);
+    const auto* k = static_cast<const int64_t*>(duckdb_vector_get_data(limits));
+    uint64_t* k_validity = duckdb_vector_get_validity(limits);
+    for (idx_t row = 0; row < n; ++row) {
+      Acc<Store>* acc = AccOf<Store>(states[row]);
+      if (acc->limit < 0) {
+        if (k_validity != nullptr && !duckdb_validity_row_is_valid(k_validity, row)) continue;
+        if (k[row] < 0) {
+          duckdb_aggregate_function_set_error(info, "strata_duplicates: k must not be negative");
+          return;
+        }
+        acc->limit = k[row];
+      }
+      if (validity != nullptr && !duckdb_validity_row_is_valid(validity, row)) continue;
+      acc->values.Add(data, row);
+    }
+  } catch (const std::exception& e) {
+    duckdb_aggregate_function_set_error(info, e.what());
+  }
+}
+
+template <class Store>
+void Combine(duckdb_function_info info, duckdb_aggregate_state* source,
+             duckdb_aggregate_state* target, idx_t count) {
+  try {
+    for (idx_t i = 0; i < count; ++i) {
+      auto* from = reinterpret_cast<State<Store>*>(source[i])->acc;
+      if (from == nullptr) continue;
+      Acc<Store>* to = AccOf<Store>(target[i]);
+      if (to->limit < 0) to->limit = from->limit;
+      to->values.AppendAll(std::move(from->values));
+    }
+  } catch (const std::exception& e) {
+    duckdb_aggregate_function_set_error(info, e.what());
+  }
+}
+
+template <class Store>
+void Finalize(duckdb_function_info info, duckdb_aggregate_state* source, duckdb_vector result,
+              idx_t count, idx_t offset) {
+  try {
+    duckdb_vector counts = duckdb_struct_vector_get_child(result, 0);
+    duckdb_vector samples = duckdb_struct_vector_get_child(result, 1);
+    for (idx_t i = 0; i < count; ++i) {
+      const Acc<Store>* acc = reinterpret_cast<State<Store>*>(source[i])->acc;
+      Duplicates found;
+      if (acc != nullptr) found = FindDuplicates(acc->values, static_cast<size_t>(acc->limit));
+      static_cast<int64_t*>(duckdb_vector_get_data(counts))[offset + i] = found.rows;
+      // The sample as one list entry of row offset + i.
+      const idx_t base = duckdb_list_vector_get_size(samples);
+      duckdb_list_vector_reserve(samples, base + found.first.size());
+      duckdb_vector child = duckdb_list_vector_get_child(samples);
+      for (size_t j = 0; j < found.first.size(); ++j)
+        acc->values.Write(child, base + j, found.first[j]);
+      duckdb_list_vector_set_size(samples, base + found.first.size());
+      static_cast<duckdb_list_entry*>(duckdb_vector_get_data(samples))[offset + i] = {
+          base, found.first.size()};
+    }
+  } catch (const std::exception& e) {
+    duckdb_aggregate_function_set_error(info, e.what());
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Registration
+
+struct LogicalType {
+  duckdb_logical_type type;
+  explicit LogicalType(duckdb_logical_type t) : type(t) {}
+  ~LogicalType() { duckdb_destroy_logical_type(&type); }
+};
+
+constexpr const char* kName = "strata_duplicates";
+
+template <class Store>
+duckdb_aggregate_function MakeFunction() {
+  duckdb_aggregate_function f = duckdb_create_aggregate_function();
+  duckdb_aggregate_function_set_name(f, kName);
+  LogicalType value(duckdb_create_logical_type(Store::Type()));
+  LogicalType k(duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
+  duckdb_aggregate_function_add_parameter(f, value.type);
+  duckdb_aggregate_function_add_parameter(f, k.type);
+  LogicalType list(duckdb_create_list_type(value.type));
+  duckdb_logical_type members[] = {k.type, list.type};
+  const char* names[] = {"unexpected", "sample"};
+  LogicalType row(duckdb_create_struct_type(members, names, 2));
+  duckdb_aggregate_function_set_return_type(f, row.type);
+  duckdb_aggregate_function_set_functions(f, StateSize<Store>, StateInit<Store>, Update<Store>,
+                                          Combine<Store>, Finalize<Store>);
+  duckdb_aggregate_function_set_destructor(f, StateDestroy<Store>);
+  return f;
+}
+
+}  // namespace
+
+Status RegisterFunctions(duckdb_connection conn) {
+  duckdb_aggregate_function_set set = duckdb_create_aggregate_function_set(kName);
+  duckdb_aggregate_function fs[] = {MakeFunction<Int64Store>(), MakeFunction<DoubleStore>(),
+                                    MakeFunction<StringStore>()};
+  bool ok = true;
+  for (auto& f : fs) {
+    ok = ok && duckdb_add_aggregate_function_to_set(set, f) == DuckDBSuccess;
+    duckdb_destroy_aggregate_function(&f);
+  }
+  ok = ok && duckdb_register_aggregate_function_set(conn, set) == DuckDBSuccess;
+  duckdb_destroy_aggregate_function_set(&set);
+  return ok ? Status::OK() : Status::Internal(std::string("cannot register ") + kName);
+}
+
+}  // namespace strata::engine
