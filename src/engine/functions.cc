@@ -13,6 +13,7 @@
 #include <utility>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include <sys/mman.h>
@@ -117,17 +118,36 @@ class Int64Store {
  public:
   static constexpr bool kExactKey = true;
   static duckdb_type Type() { return DUCKDB_TYPE_BIGINT; }
-  void Add(const void* data, idx_t row) { values_.push_back(static_cast<const int64_t*>(data)[row]); }
-  void AppendAll(Int64Store&& other) { values_.Append(std::move(other.values_)); }
+  void Add(const void* data, idx_t row) {
+    int64_t v = static_cast<const int64_t*>(data)[row];
+    min_ = std::min(min_, v);
+    max_ = std::max(max_, v);
+    values_.push_back(v);
+  }
+  void AppendAll(Int64Store&& other) {
+    min_ = std::min(min_, other.min_);
+    max_ = std::max(max_, other.max_);
+    values_.Append(std::move(other.values_));
+  }
   size_t size() const { return values_.size(); }
   uint64_t Key(size_t i) const { return static_cast<uint64_t>(values_[i]); }
   std::string_view Bytes(size_t) const { return {}; }
   void Write(duckdb_vector out, idx_t pos, size_t i) const {
     static_cast<int64_t*>(duckdb_vector_get_data(out))[pos] = values_[i];
   }
+  // Values minus the smallest, when they span at most `limit` (ids usually do).
+  bool Dense(uint64_t limit) const {
+    return size() > 0 && static_cast<uint64_t>(max_) - static_cast<uint64_t>(min_) < limit;
+  }
+  uint64_t Offset(size_t i) const {
+    return static_cast<uint64_t>(values_[i]) - static_cast<uint64_t>(min_);
+  }
+  uint64_t Span() const { return static_cast<uint64_t>(max_) - static_cast<uint64_t>(min_) + 1; }
 
  private:
   Blocks<int64_t> values_;
+  int64_t min_ = std::numeric_limits<int64_t>::max();
+  int64_t max_ = std::numeric_limits<int64_t>::min();
 };
 
 class DoubleStore {
@@ -267,9 +287,31 @@ class FirstRows {
   std::vector<size_t> heap_;
 };
 
+// Integers spanning a range not much wider than their number: a saturating count per
+// possible value, one byte each, instead of partitions.
+Duplicates FindDuplicatesDense(const Int64Store& values, size_t k) {
+  const size_t n = values.size();
+  Buffer<uint8_t> counts(values.Span());
+  for (size_t i = 0; i < n; ++i) {
+    uint8_t& c = counts[values.Offset(i)];
+    c += c < 2;
+  }
+  Duplicates out;
+  for (size_t i = 0; i < n; ++i) {
+    if (counts[values.Offset(i)] > 1) {
+      ++out.rows;
+      if (out.first.size() < k) out.first.push_back(i);
+    }
+  }
+  return out;
+}
+
 template <class Store>
 Duplicates FindDuplicates(const Store& values, size_t k) {
   const size_t n = values.size();
+  if constexpr (std::is_same_v<Store, Int64Store>) {
+    if (values.Dense(4 * static_cast<uint64_t>(n) + 4096)) return FindDuplicatesDense(values, k);
+  }
   if (n > std::numeric_limits<uint32_t>::max()) throw std::length_error("strata_duplicates: more than 2^32 values");
   constexpr int kBits = 8;
   constexpr size_t kParts = size_t{1} << kBits;

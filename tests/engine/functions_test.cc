@@ -76,6 +76,12 @@ TEST_F(DuplicatesTest, IntegersAcrossThreadsMatchGroupBy) {
   EXPECT_GT(d["unexpected"].get<int64_t>(), 0);
   EXPECT_EQ(d["unexpected"].get<int64_t>(), Expected("x", "ints"));
   ExpectSampleIsDuplicated(d, "x", "ints", 20);
+  // Values spread far apart (hash partitions rather than a count per possible value).
+  conn_->Execute("CREATE TABLE sparse AS SELECT x * 1000003 - 7000000000 AS x FROM ints");
+  Json s = Duplicates("x", "sparse");
+  EXPECT_EQ(s["unexpected"], d["unexpected"]);
+  EXPECT_EQ(s["unexpected"].get<int64_t>(), Expected("x", "sparse"));
+  ExpectSampleIsDuplicated(s, "x", "sparse", 20);
   // Unique values (an INTEGER column, cast implicitly): nothing unexpected.
   EXPECT_EQ(Duplicates("small", "ints"), Json::parse(R"({"unexpected": 0, "sample": []})"));
 }
