@@ -292,25 +292,29 @@ void RowExpectation::Plan(ScanPlan* plan) {
     }
     value = "{" + items + "}";
   }
-  const std::string filter = " FILTER (WHERE " + flag + ")";
+  // The bounded aggregates skip rows whose ordering key is NULL: keying only the
+  // unexpected rows costs far less than a FILTER clause, which DuckDB applies by slicing
+  // every column of the scan for each filtered aggregate.
   const std::string n = std::to_string(std::max(args.partial_unexpected_count, 1));
   const bool sample_values = !unexpected_are_null();
+  auto key = [&](const std::string& k) { return "CASE WHEN " + flag + " THEN " + k + " END"; };
   if (args.result_format == ResultFormat::kBasic) {
     if (sample_values)
-      values_slot_ = plan->Aggregate("to_json(min_by(" + value + ", 0, " + n + ")" + filter + ")");
+      values_slot_ = plan->Aggregate("to_json(min_by(" + value + ", " + key("0") + ", " + n + "))");
     return;
   }
   plan->RequireRowIndex();
   if (args.result_format == ResultFormat::kComplete) {
+    const std::string filter = " FILTER (WHERE " + flag + ")";
     if (sample_values)
       values_slot_ =
           plan->Aggregate("to_json(list(" + value + " ORDER BY __strata_row)" + filter + ")");
     rows_slot_ = plan->Aggregate("to_json(list(__strata_row ORDER BY __strata_row)" + filter + ")");
   } else {
     if (sample_values)
-      values_slot_ =
-          plan->Aggregate("to_json(min_by(" + value + ", __strata_row, " + n + ")" + filter + ")");
-    rows_slot_ = plan->Aggregate("to_json(min(__strata_row, " + n + ")" + filter + ")");
+      values_slot_ = plan->Aggregate("to_json(min_by(" + value + ", " + key("__strata_row") +
+                                     ", " + n + "))");
+    rows_slot_ = plan->Aggregate("to_json(min(" + key("__strata_row") + ", " + n + "))");
   }
 }
 

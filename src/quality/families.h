@@ -49,9 +49,9 @@ class RowExpectation : public ExpectationKind {
   }
   // "a AND b", leaving out the conditions that are just TRUE.
   static std::string And(const std::vector<std::string>& conditions);
-  // count(*) of the rows where `condition` holds; plain count(*) for TRUE.
+  // The number of rows where `condition` holds; plain count(*) for TRUE.
   static std::string CountWhere(const std::string& condition) {
-    return condition == "TRUE" ? "count(*)" : "count(*) FILTER (WHERE " + condition + ")";
+    return condition == "TRUE" ? "count(*)" : "count_if(" + condition + ")";
   }
 
   std::string type_;
