@@ -39,8 +39,10 @@ class RowExpectation : public ExpectationKind {
   // The unexpected count and the sampled unexpected values (a JSON list).
   virtual std::pair<int64_t, Json> Unexpected(const ScanValues& values);
   static Json ParseList(const ScanValues& values, int slot);
+  // NULL where the test is NULL: every reader (count_if, CASE WHEN, FILTER) takes
+  // NULL as false.
   std::string Where() const {
-    return And({Scope(), "(" + ConsideredSql() + ")", "coalesce((" + UnexpectedSql() + "), FALSE)"});
+    return And({Scope(), "(" + ConsideredSql() + ")", "(" + UnexpectedSql() + ")"});
   }
   // The counts of rows looked at and of rows considered, as aggregates.
   std::string TotalCountSql() const { return CountWhere(Scope()); }
