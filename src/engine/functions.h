@@ -7,12 +7,13 @@
 //
 // It replaces count(x) OVER (PARTITION BY x), which sorts or hashes every row with its
 // payload: here the values are only appended while DuckDB scans in parallel, and
-// counted once at the end in cache-sized hash partitions. x is BIGINT, DOUBLE or VARCHAR
+// counted once at the end: one byte per possible value for integers in a narrow range
+// (ids), else in cache-sized hash partitions. x is BIGINT, DOUBLE or VARCHAR
 // (smaller integers cast implicitly). Not usable as a window function or with ORDER BY
-// inside the call (DuckDB's C API does not support those shapes for aggregates). A
-// query holding any C API aggregate runs all its aggregates through DuckDB's hash
-// aggregate rather than its (faster) ungrouped one: worth it against the window, not
-// for anything cheaper.
+// inside the call (DuckDB's C API does not support those shapes for aggregates). Like
+// any aggregate without a "simple update" (all C API aggregates), it makes DuckDB run
+// the query's aggregates in its hash aggregate rather than the ungrouped one; cheap
+// unless the query also holds FILTER clauses, which the hash aggregate applies slowly.
 #pragma once
 
 #include <duckdb.h>
