@@ -405,7 +405,8 @@ Json RowExpectation::Evaluate(const ScanValues& values) {
                      "partial_unexpected_counts requested, but requires a hashable type"}};
   } else if (args.result_format == ResultFormat::kSummary ||
              args.result_format == ResultFormat::kComplete) {
-    // Counts of the distinct values among the sampled unexpected ones, most frequent first.
+    // Counts of the distinct values among the sampled unexpected ones (GE, too, counts
+    // the unexpected values it fetched, at most partial_unexpected_count of them).
     std::vector<std::pair<Json, int64_t>> counts;
     for (const Json& v : all_values) {
       auto it =
@@ -415,8 +416,15 @@ Json RowExpectation::Evaluate(const ScanValues& values) {
       else
         ++it->second;
     }
-    std::stable_sort(counts.begin(), counts.end(),
-                     [](const auto& a, const auto& b) { return a.second > b.second; });
+    // As GE: most frequent first, ties by value.
+    auto value_less = [](const Json& a, const Json& b) {
+      if (a.is_number() && b.is_number()) return a.get<double>() < b.get<double>();
+      return (a.is_string() ? a.get<std::string>() : a.dump()) <
+             (b.is_string() ? b.get<std::string>() : b.dump());
+    };
+    std::stable_sort(counts.begin(), counts.end(), [&](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : value_less(a.first, b.first);
+    });
     Json pc = Json::array();
     for (size_t i = 0; i < counts.size() && static_cast<int>(i) < args.partial_unexpected_count;
          ++i) {
