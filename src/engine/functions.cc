@@ -9,11 +9,11 @@
 #include <limits>
 #include <new>
 #include <stdexcept>
-#include <unordered_map>
-#include <utility>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <sys/mman.h>
@@ -203,7 +203,8 @@ class StringStore {
  private:
   void Push(std::string_view s) {
     if (chunks_.empty() || used_ + s.size() > chunk_size_) {
-      chunk_size_ = std::max(kChunk, s.size());
+      // Chunks grow from 4 KiB to 1 MiB, so that a state with a few strings stays small.
+      chunk_size_ = std::max(std::clamp(2 * chunk_size_, size_t{4096}, kChunk), s.size());
       chunks_.emplace_back(chunk_size_);
       used_ = 0;
     }
@@ -312,7 +313,8 @@ Duplicates FindDuplicates(const Store& values, size_t k) {
   if constexpr (std::is_same_v<Store, Int64Store>) {
     if (values.Dense(4 * static_cast<uint64_t>(n) + 4096)) return FindDuplicatesDense(values, k);
   }
-  if (n > std::numeric_limits<uint32_t>::max()) throw std::length_error("strata_duplicates: more than 2^32 values");
+  if (n > std::numeric_limits<uint32_t>::max())
+    throw std::length_error("strata_duplicates: more than 2^32 values");
   constexpr int kBits = 8;
   constexpr size_t kParts = size_t{1} << kBits;
   auto part = [](uint64_t hash) { return hash >> (64 - kBits); };
@@ -467,7 +469,9 @@ void Finalize(duckdb_function_info info, duckdb_aggregate_state* source, duckdb_
     for (idx_t i = 0; i < count; ++i) {
       const Acc<Store>* acc = reinterpret_cast<State<Store>*>(source[i])->acc;
       Duplicates found;
-      if (acc != nullptr) found = FindDuplicates(acc->values, static_cast<size_t>(acc->limit));
+      if (acc != nullptr) {
+        found = FindDuplicates(acc->values, static_cast<size_t>(std::max<int64_t>(acc->limit, 0)));
+      }
       static_cast<int64_t*>(duckdb_vector_get_data(counts))[offset + i] = found.rows;
       // The sample as one list entry of row offset + i.
       const idx_t base = duckdb_list_vector_get_size(samples);

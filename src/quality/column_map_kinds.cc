@@ -147,9 +147,8 @@ class Unique final : public ColumnMapExpectation {
     if (!native_) return RowExpectation::Plan(plan);
     total_slot_ = plan->Aggregate(TotalCountSql());
     considered_slot_ = plan->Aggregate(ConsideredCountSql());
-    const int n = args.result_format == ResultFormat::kBasic
-                      ? std::max(args.partial_unexpected_count, 0)
-                      : 0;
+    const int n =
+        args.result_format == ResultFormat::kBasic ? std::max(args.partial_unexpected_count, 0) : 0;
     const std::string filter = Scope() == "TRUE" ? "" : " FILTER (WHERE " + Scope() + ")";
     duplicates_slot_ = plan->Aggregate("to_json(strata_duplicates(" + Col() + ", " +
                                        std::to_string(n) + ")" + filter + ")");

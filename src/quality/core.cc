@@ -44,9 +44,9 @@ bool DataInfo::IsString(const std::string& name) const {
 }
 
 bool DataInfo::HasNativeType(const std::string& name) const {
-  static const std::set<std::string> kTypes = {"TINYINT",  "SMALLINT",  "INTEGER",
-                                               "BIGINT",   "UTINYINT",  "USMALLINT",
-                                               "UINTEGER", "DOUBLE",    "VARCHAR"};
+  static const std::set<std::string> kTypes = {"TINYINT",  "SMALLINT", "INTEGER",
+                                               "BIGINT",   "UTINYINT", "USMALLINT",
+                                               "UINTEGER", "DOUBLE",   "VARCHAR"};
   const auto* c = Find(name);
   return c != nullptr && kTypes.count(c->sql_type) > 0;
 }
@@ -312,8 +312,8 @@ void RowExpectation::Plan(ScanPlan* plan) {
     rows_slot_ = plan->Aggregate("to_json(list(__strata_row ORDER BY __strata_row)" + filter + ")");
   } else {
     if (sample_values)
-      values_slot_ = plan->Aggregate("to_json(min_by(" + value + ", " + key("__strata_row") +
-                                     ", " + n + "))");
+      values_slot_ =
+          plan->Aggregate("to_json(min_by(" + value + ", " + key("__strata_row") + ", " + n + "))");
     rows_slot_ = plan->Aggregate("to_json(min(" + key("__strata_row") + ", " + n + "))");
   }
 }
@@ -580,7 +580,7 @@ bool ColumnAggregateExpectation::WithinBounds(const Json& v, const Json& min, co
     return std::nullopt;
   };
   if (auto x = number(v); x && std::isnan(*x)) return false;  // NaN is within no bounds
-  auto cmp = [&](const Json& a, const Json& b) -> int {  // sign(a - b)
+  auto cmp = [&](const Json& a, const Json& b) -> int {       // sign(a - b)
     if (number(a) && b.is_number()) {
       double x = *number(a), y = b.get<double>();
       return x < y ? -1 : (x > y ? 1 : 0);

@@ -21,8 +21,9 @@ class DuplicatesTest : public ::testing::Test {
 
   // strata_duplicates(expr, k) over `from`, as JSON.
   Json Duplicates(const std::string& expr, const std::string& from, int k = 20) {
-    auto df = conn_->Collect("SELECT d.unexpected, to_json(d.sample) FROM (SELECT strata_duplicates(" +
-                             expr + ", " + std::to_string(k) + ") AS d FROM " + from + ")");
+    auto df =
+        conn_->Collect("SELECT d.unexpected, to_json(d.sample) FROM (SELECT strata_duplicates(" +
+                       expr + ", " + std::to_string(k) + ") AS d FROM " + from + ")");
     EXPECT_OK(df.status());
     if (!df.ok()) return Json();
     return {{"unexpected", df->column(0).GetInt64(0)},
@@ -56,7 +57,8 @@ class DuplicatesTest : public ::testing::Test {
 };
 
 TEST_F(DuplicatesTest, CountsEveryRowOfARepeatedValueAndSkipsNulls) {
-  Json d = Duplicates("x", "(VALUES (1), (2), (2), (NULL), (NULL), (3), (0), (3), (0), (3), (4)) t(x)", 3);
+  Json d = Duplicates(
+      "x", "(VALUES (1), (2), (2), (NULL), (NULL), (3), (0), (3), (0), (3), (4)) t(x)", 3);
   EXPECT_EQ(d["unexpected"], 7);
   // One thread on a small input: the first rows in order.
   EXPECT_EQ(d["sample"], Json::parse("[2, 2, 3]"));
@@ -70,8 +72,9 @@ TEST_F(DuplicatesTest, EmptyAndAllNullInputs) {
 }
 
 TEST_F(DuplicatesTest, IntegersAcrossThreadsMatchGroupBy) {
-  conn_->Execute("CREATE TABLE ints AS SELECT CASE WHEN i % 97 = 0 THEN NULL ELSE "
-                 "(hash(i) % 400000)::BIGINT END AS x, i::INTEGER AS small FROM range(600000) r(i)");
+  conn_->Execute(
+      "CREATE TABLE ints AS SELECT CASE WHEN i % 97 = 0 THEN NULL ELSE "
+      "(hash(i) % 400000)::BIGINT END AS x, i::INTEGER AS small FROM range(600000) r(i)");
   Json d = Duplicates("x", "ints");
   EXPECT_GT(d["unexpected"].get<int64_t>(), 0);
   EXPECT_EQ(d["unexpected"].get<int64_t>(), Expected("x", "ints"));
@@ -105,9 +108,10 @@ TEST_F(DuplicatesTest, DoublesCompareAsSqlDoes) {
 }
 
 TEST_F(DuplicatesTest, StringsMatchGroupBy) {
-  conn_->Execute("CREATE TABLE strs AS SELECT CASE WHEN i % 50 = 0 THEN NULL ELSE "
-                 "'value-' || (hash(i) % 300000)::VARCHAR || repeat('x', (i % 20)::INTEGER) END "
-                 "AS s FROM range(400000) r(i)");
+  conn_->Execute(
+      "CREATE TABLE strs AS SELECT CASE WHEN i % 50 = 0 THEN NULL ELSE "
+      "'value-' || (hash(i) % 300000)::VARCHAR || repeat('x', (i % 20)::INTEGER) END "
+      "AS s FROM range(400000) r(i)");
   Json d = Duplicates("s", "strs", 5);
   EXPECT_EQ(d["unexpected"].get<int64_t>(), Expected("s", "strs"));
   ExpectSampleIsDuplicated(d, "s", "strs", 5);

@@ -253,7 +253,8 @@ TEST_F(QualityTest, NonFiniteDoublesAreReportedNotLost) {
       "SELECT * FROM (VALUES (1.5::DOUBLE), ('nan'::DOUBLE), ('inf'::DOUBLE), (0.5), "
       "('nan'::DOUBLE)) t(x)");
   Suite suite;
-  suite.Add("expect_column_values_to_be_between", R"({"column": "x", "min_value": 0, "max_value": 1})");
+  suite.Add("expect_column_values_to_be_between",
+            R"({"column": "x", "min_value": 0, "max_value": 1})");
   suite.Add("expect_column_values_to_be_unique", R"({"column": "x"})");
   suite.Add("expect_column_max_to_be_between", R"({"column": "x", "max_value": 1})");
   ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite));
