@@ -72,15 +72,16 @@ TEST_F(DuplicatesTest, EmptyAndAllNullInputs) {
 }
 
 TEST_F(DuplicatesTest, IntegersAcrossThreadsMatchGroupBy) {
-  conn_->Execute(
+  ASSERT_OK(conn_->Execute(
       "CREATE TABLE ints AS SELECT CASE WHEN i % 97 = 0 THEN NULL ELSE "
-      "(hash(i) % 400000)::BIGINT END AS x, i::INTEGER AS small FROM range(600000) r(i)");
+      "(hash(i) % 400000)::BIGINT END AS x, i::INTEGER AS small FROM range(600000) r(i)"));
   Json d = Duplicates("x", "ints");
   EXPECT_GT(d["unexpected"].get<int64_t>(), 0);
   EXPECT_EQ(d["unexpected"].get<int64_t>(), Expected("x", "ints"));
   ExpectSampleIsDuplicated(d, "x", "ints", 20);
   // Values spread far apart (hash partitions rather than a count per possible value).
-  conn_->Execute("CREATE TABLE sparse AS SELECT x * 1000003 - 7000000000 AS x FROM ints");
+  ASSERT_OK(
+      conn_->Execute("CREATE TABLE sparse AS SELECT x * 1000003 - 7000000000 AS x FROM ints"));
   Json s = Duplicates("x", "sparse");
   EXPECT_EQ(s["unexpected"], d["unexpected"]);
   EXPECT_EQ(s["unexpected"].get<int64_t>(), Expected("x", "sparse"));
@@ -103,15 +104,16 @@ TEST_F(DuplicatesTest, DoublesCompareAsSqlDoes) {
   // (k = 0: DuckDB's to_json writes NaN, which is not JSON.)
   EXPECT_EQ(Duplicates("x", from, 0)["unexpected"], Expected("x", from));
   EXPECT_EQ(Duplicates("x", from, 0)["unexpected"], 4);
-  conn_->Execute("CREATE TABLE dbl AS SELECT round(random() * 1000, 1) AS x FROM range(300000)");
+  ASSERT_OK(conn_->Execute(
+      "CREATE TABLE dbl AS SELECT round(random() * 1000, 1) AS x FROM range(300000)"));
   EXPECT_EQ(Duplicates("x", "dbl")["unexpected"].get<int64_t>(), Expected("x", "dbl"));
 }
 
 TEST_F(DuplicatesTest, StringsMatchGroupBy) {
-  conn_->Execute(
+  ASSERT_OK(conn_->Execute(
       "CREATE TABLE strs AS SELECT CASE WHEN i % 50 = 0 THEN NULL ELSE "
       "'value-' || (hash(i) % 300000)::VARCHAR || repeat('x', (i % 20)::INTEGER) END "
-      "AS s FROM range(400000) r(i)");
+      "AS s FROM range(400000) r(i)"));
   Json d = Duplicates("s", "strs", 5);
   EXPECT_EQ(d["unexpected"].get<int64_t>(), Expected("s", "strs"));
   ExpectSampleIsDuplicated(d, "s", "strs", 5);
