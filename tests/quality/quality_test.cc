@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "strata/events.h"
@@ -277,6 +279,28 @@ TEST_F(QualityTest, ProfileWritesASuiteTheDataPasses) {
   ASSERT_OK_AND_ASSIGN(Suite again, Suite::FromYaml(suite.ToYaml()));
   ASSERT_OK_AND_ASSIGN(ValidationResult r2, Validate(data, again));
   EXPECT_TRUE(r2.success);
+}
+
+TEST_F(QualityTest, ProfileFindsUniqueColumnsAndSmallSets) {
+  Frame data = session_->sql(
+      "SELECT i AS id, 'u' || i::VARCHAR AS code, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND "
+      "AS at, DATE '2026-01-01' + (i % 7)::INTEGER AS day, ['red', 'green', 'blue'][i % 3 + 1] "
+      "AS color, i % 1000 AS bucket, (i // 3)::DOUBLE AS half FROM range(50000) r(i)");
+  ASSERT_OK_AND_ASSIGN(Suite suite, Profile(data));
+  std::set<std::string> unique, sets;
+  for (const auto& e : suite.expectations()) {
+    Json k = Json::parse(e.kwargs_json);
+    if (e.type == "expect_column_values_to_be_unique") unique.insert(k["column"]);
+    if (e.type == "expect_column_values_to_be_in_set") {
+      sets.insert(k["column"]);
+      if (k["column"] == "color")
+        EXPECT_EQ(k["value_set"], Json::parse(R"(["blue", "green", "red"])"));
+    }
+  }
+  EXPECT_EQ(unique, (std::set<std::string>{"id", "code", "at"}));
+  EXPECT_EQ(sets, (std::set<std::string>{"color", "day"}));
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite));
+  EXPECT_TRUE(r.success) << r.ToText();
 }
 
 TEST_F(QualityTest, TextAndHtmlReports) {
