@@ -264,33 +264,41 @@ struct Duplicates {
   std::vector<size_t> first;  // the first k of them, in arrival order
 };
 
-// The k smallest row numbers offered.
+// The k values of smallest rank offered (rank: the arrival index, or the row number
+// given to the aggregate).
 class FirstRows {
  public:
   explicit FirstRows(size_t k) : k_(k) {}
-  void Offer(size_t row) {
+  void Offer(int64_t rank, size_t index) {
     if (heap_.size() < k_) {
-      heap_.push_back(row);
+      heap_.push_back({rank, index});
       std::push_heap(heap_.begin(), heap_.end());
-    } else if (k_ > 0 && row < heap_.front()) {
+    } else if (k_ > 0 && std::make_pair(rank, index) < heap_.front()) {
       std::pop_heap(heap_.begin(), heap_.end());
-      heap_.back() = row;
+      heap_.back() = {rank, index};
       std::push_heap(heap_.begin(), heap_.end());
     }
   }
   std::vector<size_t> Sorted() {
     std::sort(heap_.begin(), heap_.end());
-    return heap_;
+    std::vector<size_t> out;
+    for (const auto& [rank, index] : heap_) out.push_back(index);
+    return out;
   }
 
  private:
   size_t k_;
-  std::vector<size_t> heap_;
+  std::vector<std::pair<int64_t, size_t>> heap_;
 };
+
+// The rank of the value at `index`: its row number when the aggregate was given one.
+int64_t Rank(const Blocks<int64_t>* order, size_t index) {
+  return order == nullptr ? static_cast<int64_t>(index) : (*order)[index];
+}
 
 // Integers spanning a range not much wider than their number: a saturating count per
 // possible value, one byte each, instead of partitions.
-Duplicates FindDuplicatesDense(const Int64Store& values, size_t k) {
+Duplicates FindDuplicatesDense(const Int64Store& values, size_t k, const Blocks<int64_t>* order) {
   const size_t n = values.size();
   Buffer<uint8_t> counts(values.Span());
   for (size_t i = 0; i < n; ++i) {
@@ -298,20 +306,26 @@ Duplicates FindDuplicatesDense(const Int64Store& values, size_t k) {
     c += c < 2;
   }
   Duplicates out;
+  FirstRows first(k);
   for (size_t i = 0; i < n; ++i) {
     if (counts[values.Offset(i)] > 1) {
       ++out.rows;
-      if (out.first.size() < k) out.first.push_back(i);
+      if (order != nullptr)
+        first.Offer(Rank(order, i), i);
+      else if (out.first.size() < k)
+        out.first.push_back(i);  // arrival order: the first k seen are the answer
     }
   }
+  if (order != nullptr) out.first = first.Sorted();
   return out;
 }
 
 template <class Store>
-Duplicates FindDuplicates(const Store& values, size_t k) {
+Duplicates FindDuplicates(const Store& values, size_t k, const Blocks<int64_t>* order) {
   const size_t n = values.size();
   if constexpr (std::is_same_v<Store, Int64Store>) {
-    if (values.Dense(4 * static_cast<uint64_t>(n) + 4096)) return FindDuplicatesDense(values, k);
+    if (values.Dense(4 * static_cast<uint64_t>(n) + 4096))
+      return FindDuplicatesDense(values, k, order);
   }
   if (n > std::numeric_limits<uint32_t>::max())
     throw std::length_error("strata_duplicates: more than 2^32 values");
@@ -358,7 +372,7 @@ Duplicates FindDuplicates(const Store& values, size_t k) {
       for (size_t j = begin; j < end; ++j) {
         if (slot_of[j - begin]->count > 1) {
           ++out.rows;
-          first.Offer(rows[j]);
+          first.Offer(Rank(order, rows[j]), rows[j]);
         }
       }
     } else {
@@ -367,7 +381,7 @@ Duplicates FindDuplicates(const Store& values, size_t k) {
       for (size_t j = begin; j < end; ++j) {
         if (counts[values.Bytes(rows[j])] > 1) {
           ++out.rows;
-          first.Offer(rows[j]);
+          first.Offer(Rank(order, rows[j]), rows[j]);
         }
       }
     }
@@ -382,7 +396,8 @@ Duplicates FindDuplicates(const Store& values, size_t k) {
 template <class Store>
 struct Acc {
   Store values;
-  int64_t limit = -1;  // k, from the first row seen
+  Blocks<int64_t> order;  // the row number of each value, when given
+  int64_t limit = -1;     // k, from the first row seen
 };
 
 template <class Store>
@@ -416,7 +431,7 @@ Acc<Store>* AccOf(duckdb_aggregate_state state) {
   return s->acc;
 }
 
-template <class Store>
+template <class Store, bool kOrdered>
 void Update(duckdb_function_info info, duckdb_data_chunk input, duckdb_aggregate_state* states) {
   try {
     const idx_t n = duckdb_data_chunk_get_size(input);
@@ -426,6 +441,13 @@ void Update(duckdb_function_info info, duckdb_data_chunk input, duckdb_aggregate
     uint64_t* validity = duckdb_vector_get_validity(values);
     const auto* k = static_cast<const int64_t*>(duckdb_vector_get_data(limits));
     uint64_t* k_validity = duckdb_vector_get_validity(limits);
+    const int64_t* order = nullptr;
+    uint64_t* order_validity = nullptr;
+    if constexpr (kOrdered) {
+      duckdb_vector v = duckdb_data_chunk_get_vector(input, 2);
+      order = static_cast<const int64_t*>(duckdb_vector_get_data(v));
+      order_validity = duckdb_vector_get_validity(v);
+    }
     for (idx_t row = 0; row < n; ++row) {
       Acc<Store>* acc = AccOf<Store>(states[row]);
       if (acc->limit < 0) {
@@ -438,6 +460,10 @@ void Update(duckdb_function_info info, duckdb_data_chunk input, duckdb_aggregate
       }
       if (validity != nullptr && !duckdb_validity_row_is_valid(validity, row)) continue;
       acc->values.Add(data, row);
+      if constexpr (kOrdered) {
+        bool known = order_validity == nullptr || duckdb_validity_row_is_valid(order_validity, row);
+        acc->order.push_back(known ? order[row] : std::numeric_limits<int64_t>::max());
+      }
     }
   } catch (const std::exception& e) {
     duckdb_aggregate_function_set_error(info, e.what());
@@ -454,13 +480,25 @@ void Combine(duckdb_function_info info, duckdb_aggregate_state* source,
       Acc<Store>* to = AccOf<Store>(target[i]);
       if (to->limit < 0) to->limit = from->limit;
       to->values.AppendAll(std::move(from->values));
+      to->order.Append(std::move(from->order));
     }
   } catch (const std::exception& e) {
     duckdb_aggregate_function_set_error(info, e.what());
   }
 }
 
-template <class Store>
+// Writes `n` items as the list at `row` of `list`; write(child, position, j) writes the j-th.
+template <class Write>
+void AppendList(duckdb_vector list, idx_t row, size_t n, Write write) {
+  const idx_t base = duckdb_list_vector_get_size(list);
+  duckdb_list_vector_reserve(list, base + n);
+  duckdb_vector child = duckdb_list_vector_get_child(list);
+  for (size_t j = 0; j < n; ++j) write(child, base + j, j);
+  duckdb_list_vector_set_size(list, base + n);
+  static_cast<duckdb_list_entry*>(duckdb_vector_get_data(list))[row] = {base, n};
+}
+
+template <class Store, bool kOrdered>
 void Finalize(duckdb_function_info info, duckdb_aggregate_state* source, duckdb_vector result,
               idx_t count, idx_t offset) {
   try {
@@ -470,18 +508,22 @@ void Finalize(duckdb_function_info info, duckdb_aggregate_state* source, duckdb_
       const Acc<Store>* acc = reinterpret_cast<State<Store>*>(source[i])->acc;
       Duplicates found;
       if (acc != nullptr) {
-        found = FindDuplicates(acc->values, static_cast<size_t>(std::max<int64_t>(acc->limit, 0)));
+        found = FindDuplicates(acc->values, static_cast<size_t>(std::max<int64_t>(acc->limit, 0)),
+                               kOrdered ? &acc->order : nullptr);
       }
       static_cast<int64_t*>(duckdb_vector_get_data(counts))[offset + i] = found.rows;
-      // The sample as one list entry of row offset + i.
-      const idx_t base = duckdb_list_vector_get_size(samples);
-      duckdb_list_vector_reserve(samples, base + found.first.size());
-      duckdb_vector child = duckdb_list_vector_get_child(samples);
-      for (size_t j = 0; j < found.first.size(); ++j)
-        acc->values.Write(child, base + j, found.first[j]);
-      duckdb_list_vector_set_size(samples, base + found.first.size());
-      static_cast<duckdb_list_entry*>(duckdb_vector_get_data(samples))[offset + i] = {
-          base, found.first.size()};
+      // The sample (and its row numbers) as one list entry of row offset + i.
+      AppendList(samples, offset + i, found.first.size(),
+                 [&](duckdb_vector child, idx_t at, size_t j) {
+                   acc->values.Write(child, at, found.first[j]);
+                 });
+      if constexpr (kOrdered) {
+        AppendList(duckdb_struct_vector_get_child(result, 2), offset + i, found.first.size(),
+                   [&](duckdb_vector child, idx_t at, size_t j) {
+                     static_cast<int64_t*>(duckdb_vector_get_data(child))[at] =
+                         acc->order[found.first[j]];
+                   });
+      }
     }
   } catch (const std::exception& e) {
     duckdb_aggregate_function_set_error(info, e.what());
@@ -499,21 +541,27 @@ struct LogicalType {
 
 constexpr const char* kName = "strata_duplicates";
 
-template <class Store>
+// strata_duplicates(x, k) -> {unexpected, sample}; with a row number argument,
+// strata_duplicates(x, k, row) -> {unexpected, sample, rows}, the sample being the k
+// duplicated values of smallest row number.
+template <class Store, bool kOrdered>
 duckdb_aggregate_function MakeFunction() {
   duckdb_aggregate_function f = duckdb_create_aggregate_function();
   duckdb_aggregate_function_set_name(f, kName);
   LogicalType value(duckdb_create_logical_type(Store::Type()));
-  LogicalType k(duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
+  LogicalType bigint(duckdb_create_logical_type(DUCKDB_TYPE_BIGINT));
   duckdb_aggregate_function_add_parameter(f, value.type);
-  duckdb_aggregate_function_add_parameter(f, k.type);
+  duckdb_aggregate_function_add_parameter(f, bigint.type);
+  if (kOrdered) duckdb_aggregate_function_add_parameter(f, bigint.type);
   LogicalType list(duckdb_create_list_type(value.type));
-  duckdb_logical_type members[] = {k.type, list.type};
-  const char* names[] = {"unexpected", "sample"};
-  LogicalType row(duckdb_create_struct_type(members, names, 2));
-  duckdb_aggregate_function_set_return_type(f, row.type);
-  duckdb_aggregate_function_set_functions(f, StateSize<Store>, StateInit<Store>, Update<Store>,
-                                          Combine<Store>, Finalize<Store>);
+  LogicalType rows(duckdb_create_list_type(bigint.type));
+  duckdb_logical_type members[] = {bigint.type, list.type, rows.type};
+  const char* names[] = {"unexpected", "sample", "rows"};
+  LogicalType result(duckdb_create_struct_type(members, names, kOrdered ? 3 : 2));
+  duckdb_aggregate_function_set_return_type(f, result.type);
+  duckdb_aggregate_function_set_functions(f, StateSize<Store>, StateInit<Store>,
+                                          Update<Store, kOrdered>, Combine<Store>,
+                                          Finalize<Store, kOrdered>);
   duckdb_aggregate_function_set_destructor(f, StateDestroy<Store>);
   return f;
 }
@@ -522,8 +570,10 @@ duckdb_aggregate_function MakeFunction() {
 
 Status RegisterFunctions(duckdb_connection conn) {
   duckdb_aggregate_function_set set = duckdb_create_aggregate_function_set(kName);
-  duckdb_aggregate_function fs[] = {MakeFunction<Int64Store>(), MakeFunction<DoubleStore>(),
-                                    MakeFunction<StringStore>()};
+  duckdb_aggregate_function fs[] = {
+      MakeFunction<Int64Store, false>(),  MakeFunction<DoubleStore, false>(),
+      MakeFunction<StringStore, false>(), MakeFunction<Int64Store, true>(),
+      MakeFunction<DoubleStore, true>(),  MakeFunction<StringStore, true>()};
   bool ok = true;
   for (auto& f : fs) {
     ok = ok && duckdb_add_aggregate_function_to_set(set, f) == DuckDBSuccess;

@@ -4,6 +4,9 @@
 //     The number of non-null rows whose value occurs more than once (GE's
 //     expect_column_values_to_be_unique), and the values of the first k such rows in
 //     the order the aggregate saw them (row order for a single-threaded scan).
+//   strata_duplicates(x, k, row) -> STRUCT(unexpected BIGINT, sample x[], rows BIGINT[])
+//     The same, the sample being the k such rows of smallest `row` (a row number), with
+//     their row numbers.
 //
 // It replaces count(x) OVER (PARTITION BY x), which sorts or hashes every row with its
 // payload: here the values are only appended while DuckDB scans in parallel, and

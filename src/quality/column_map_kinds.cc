@@ -137,26 +137,29 @@ REGISTER_EXPECTATION("expect_column_values_to_not_be_in_set", NotInSet, {"column
 class Unique final : public ColumnMapExpectation {
  public:
   using ColumnMapExpectation::ColumnMapExpectation;
-  // When no row index is asked for, one strata_duplicates aggregate gives the count and
-  // the samples; otherwise (and for quarantine) each row needs its own verdict, from a
-  // window over the column.
+  // One strata_duplicates aggregate gives the count, the sample and (SUMMARY) its row
+  // indexes. COMPLETE lists every unexpected row, and quarantine needs each row's own
+  // verdict: those take a window over the column.
   void Plan(ScanPlan* plan) override {
-    native_ = !args.row_verdicts && data_->HasNativeType(column_) &&
-              (args.result_format == ResultFormat::kBooleanOnly ||
-               args.result_format == ResultFormat::kBasic);
+    const ResultFormat f = args.result_format;
+    native_ = !args.row_verdicts && data_->HasNativeType(column_) && f != ResultFormat::kComplete;
     if (!native_) return RowExpectation::Plan(plan);
     total_slot_ = plan->Aggregate(TotalCountSql());
     considered_slot_ = plan->Aggregate(ConsideredCountSql());
-    const int n =
-        args.result_format == ResultFormat::kBasic ? std::max(args.partial_unexpected_count, 0) : 0;
+    const int n = f == ResultFormat::kBooleanOnly ? 0 : std::max(args.partial_unexpected_count, 0);
+    std::string rows;
+    if (f == ResultFormat::kSummary) {
+      plan->RequireRowIndex();
+      rows = ", __strata_row";
+    }
     const std::string filter = Scope() == "TRUE" ? "" : " FILTER (WHERE " + Scope() + ")";
     duplicates_slot_ = plan->Aggregate("to_json(strata_duplicates(" + Col() + ", " +
-                                       std::to_string(n) + ")" + filter + ")");
+                                       std::to_string(n) + rows + ")" + filter + ")");
   }
-  std::pair<int64_t, Json> Unexpected(const ScanValues& values) override {
+  Observed Unexpected(const ScanValues& values) override {
     if (!native_) return RowExpectation::Unexpected(values);
     Json d = ParseSqlJson(values.Get(duplicates_slot_).get<std::string>());
-    return {d["unexpected"].get<int64_t>(), d["sample"]};
+    return {d["unexpected"].get<int64_t>(), d["sample"], d.value("rows", Json::array())};
   }
   void PlanExtra(ScanPlan* plan) override {
     count_ = plan->RowColumn("count(" + Col() + ") OVER (PARTITION BY " + Col() + ")");

@@ -332,14 +332,15 @@ Json RowExpectation::ParseList(const ScanValues& values, int slot) {
   return raw.is_string() ? ParseSqlJson(raw.get<std::string>()) : Json::array();
 }
 
-std::pair<int64_t, Json> RowExpectation::Unexpected(const ScanValues& values) {
-  return {values.Int(unexpected_slot_), ParseList(values, values_slot_)};
+RowExpectation::Observed RowExpectation::Unexpected(const ScanValues& values) {
+  return {values.Int(unexpected_slot_), ParseList(values, values_slot_),
+          ParseList(values, rows_slot_)};
 }
 
 Json RowExpectation::Evaluate(const ScanValues& values) {
   const int64_t total = values.Int(total_slot_);
   const int64_t considered = values.Int(considered_slot_);
-  auto [unexpected, sampled] = Unexpected(values);
+  auto [unexpected, sampled, rows] = Unexpected(values);
   const int64_t missing = total - considered;
   Json out = {{"success", MostlySuccess(considered, unexpected, mostly_)}};
   if (args.result_format == ResultFormat::kBooleanOnly) {
@@ -351,7 +352,6 @@ Json RowExpectation::Evaluate(const ScanValues& values) {
   r["unexpected_percent"] = considered == 0 ? Json(nullptr) : Json(Percent(unexpected, considered));
   Json partial = Json::array(), partial_index = Json::array(), all_values = Json::array(),
        all_index = Json::array();
-  const Json rows = ParseList(values, rows_slot_);
   if (unexpected_are_null()) {
     // The unexpected values of a null check are nulls: as many as the format lists.
     int64_t listed = args.result_format == ResultFormat::kComplete

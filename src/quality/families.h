@@ -36,8 +36,13 @@ class RowExpectation : public ExpectationKind {
   // (not_be_null, be_null).
   virtual bool reports_missing() const { return true; }
   virtual void PlanExtra(ScanPlan* plan) {}
-  // The unexpected count and the sampled unexpected values (a JSON list).
-  virtual std::pair<int64_t, Json> Unexpected(const ScanValues& values);
+  // The unexpected count, the sampled unexpected values and their row indexes (JSON
+  // lists; no indexes unless the format lists them).
+  struct Observed {
+    int64_t unexpected = 0;
+    Json values, rows;
+  };
+  virtual Observed Unexpected(const ScanValues& values);
   static Json ParseList(const ScanValues& values, int slot);
   // NULL where the test is NULL: every reader (count_if, CASE WHEN, FILTER) takes
   // NULL as false.

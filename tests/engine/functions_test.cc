@@ -121,6 +121,24 @@ TEST_F(DuplicatesTest, StringsMatchGroupBy) {
   EXPECT_EQ(Duplicates("s", "(VALUES (''), (''), ('a'), (NULL)) t(s)")["unexpected"], 2);
 }
 
+TEST_F(DuplicatesTest, WithRowNumbersTheSampleIsTheSmallestRows) {
+  // The third argument ranks the sample (here: the last rows first), and comes back.
+  for (const char* values :
+       {"(5), (2), (2), (NULL), (3), (0), (3), (0), (3), (4)",
+        "('5'), ('2'), ('2'), (NULL), ('3'), ('0'), ('3'), ('0'), ('3'), ('4')"}) {
+    ASSERT_OK_AND_ASSIGN(
+        DataFrame df,
+        conn_->Collect(std::string("SELECT to_json(strata_duplicates(x, 3, 100 - r)) FROM (SELECT "
+                                   "x, row_number() OVER () AS r FROM (VALUES ") +
+                       values + ") t(x))"));
+    Json d = Json::parse(std::string(df.column(0).GetString(0)));
+    EXPECT_EQ(d["unexpected"], 7);
+    EXPECT_EQ(d["rows"], Json::parse("[91, 92, 93]")) << values;  // rows 9, 8, 7
+    Json want = values[1] == '\'' ? Json::parse(R"(["3", "0", "3"])") : Json::parse("[3, 0, 3]");
+    EXPECT_EQ(d["sample"], want) << values;
+  }
+}
+
 TEST_F(DuplicatesTest, FilterAndGroupBy) {
   ASSERT_OK_AND_ASSIGN(DataFrame df,
                        conn_->Collect("SELECT g, (strata_duplicates(x, 5) FILTER (WHERE x > 0))"

@@ -229,24 +229,40 @@ TEST_F(QualityTest, QuarantineSplitsRows) {
 }
 
 TEST_F(QualityTest, UniqueCountsAgreeWhicheverWayTheyAreComputed) {
-  // BASIC counts with strata_duplicates; SUMMARY (row indexes) and quarantine with a
-  // window. All must agree, on integers, doubles and strings, nulls skipped.
+  // BASIC and SUMMARY count with strata_duplicates; COMPLETE and quarantine with a
+  // window. All must agree, on integers, doubles and strings, nulls skipped; SUMMARY's
+  // first 20 unexpected rows are COMPLETE's first 20.
   Frame data = session_->sql(
       "SELECT CASE WHEN i % 7 = 0 THEN NULL ELSE i % 500 END AS n, (i % 300) / 4 AS d, "
       "'s' || (i % 800)::VARCHAR AS s FROM range(1000) r(i)");
   for (const char* column : {"n", "d", "s"}) {
     Suite suite;
     suite.Add("expect_column_values_to_be_unique", Json{{"column", column}}.dump());
-    ValidateOptions basic, summary;
+    ValidateOptions basic, summary, complete;
     summary.result_format = ResultFormat::kSummary;
+    complete.result_format = ResultFormat::kComplete;
     ASSERT_OK_AND_ASSIGN(ValidationResult a, Validate(data, suite, basic));
     ASSERT_OK_AND_ASSIGN(ValidationResult b, Validate(data, suite, summary));
+    ASSERT_OK_AND_ASSIGN(ValidationResult c, Validate(data, suite, complete));
     ASSERT_OK_AND_ASSIGN(Quarantine q, Split(data, suite));
     ASSERT_OK_AND_ASSIGN(DataFrame failed, q.failed.collect());
-    EXPECT_GT(a.results[0].unexpected_count, 0) << column;
-    EXPECT_EQ(a.results[0].unexpected_count, b.results[0].unexpected_count) << column;
-    EXPECT_EQ(a.results[0].unexpected_count, static_cast<int64_t>(failed.num_rows())) << column;
+    const int64_t n = a.results[0].unexpected_count;
+    EXPECT_GT(n, 20) << column;
+    EXPECT_EQ(b.results[0].unexpected_count, n) << column;
+    EXPECT_EQ(c.results[0].unexpected_count, n) << column;
+    EXPECT_EQ(static_cast<int64_t>(failed.num_rows()), n) << column;
     EXPECT_EQ(a.results[0].partial_unexpected.size(), 20u) << column;
+    Json summary_result = Json::parse(b.results[0].json)["result"];
+    Json complete_result = Json::parse(c.results[0].json)["result"];
+    ASSERT_EQ(complete_result["unexpected_index_list"].size(), static_cast<size_t>(n));
+    for (size_t i = 0; i < 20; ++i) {
+      EXPECT_EQ(summary_result["partial_unexpected_index_list"][i],
+                complete_result["unexpected_index_list"][i])
+          << column << " " << i;
+      EXPECT_EQ(summary_result["partial_unexpected_list"][i],
+                complete_result["unexpected_list"][i])
+          << column << " " << i;
+    }
   }
 }
 
