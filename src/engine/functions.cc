@@ -102,8 +102,8 @@ class Blocks {
 
 // ---------------------------------------------------------------------------------------
 // Value stores: the values an aggregate state keeps, one class per argument type. Each
-// gives a 64-bit key per value; `kExactKey` says whether equal keys mean equal values
-// (numbers) or only probably equal ones (a hash of a string).
+// gives a 64-bit key per value; ExactKey(key) says whether equal keys mean equal values
+// (numbers, short strings) or only probably equal ones (a hash of a longer string).
 
 uint64_t Mix(uint64_t x) {  // a 64-bit finalizer: every output bit depends on every input bit
   x ^= x >> 33;
@@ -116,7 +116,7 @@ uint64_t Mix(uint64_t x) {  // a 64-bit finalizer: every output bit depends on e
 
 class Int64Store {
  public:
-  static constexpr bool kExactKey = true;
+  static bool ExactKey(uint64_t) { return true; }
   static duckdb_type Type() { return DUCKDB_TYPE_BIGINT; }
   void Add(const void* data, idx_t row) {
     int64_t v = static_cast<const int64_t*>(data)[row];
@@ -152,7 +152,7 @@ class Int64Store {
 
 class DoubleStore {
  public:
-  static constexpr bool kExactKey = true;
+  static bool ExactKey(uint64_t) { return true; }
   static duckdb_type Type() { return DUCKDB_TYPE_DOUBLE; }
   void Add(const void* data, idx_t row) {
     double v = static_cast<const double*>(data)[row];
@@ -179,7 +179,9 @@ class DoubleStore {
 
 class StringStore {
  public:
-  static constexpr bool kExactKey = false;
+  // Strings of up to 7 bytes are their own key: the bytes, the length and the top bit
+  // set. Longer ones are keyed by a hash with the top bit clear, so the two never meet.
+  static bool ExactKey(uint64_t key) { return key >> 63; }
   static duckdb_type Type() { return DUCKDB_TYPE_VARCHAR; }
   void Add(const void* data, idx_t row) {
     auto* s = const_cast<duckdb_string_t*>(static_cast<const duckdb_string_t*>(data) + row);
@@ -189,11 +191,11 @@ class StringStore {
     // The other's views stay valid: its arena chunks move here.
     for (auto& chunk : other.chunks_) chunks_.push_back(std::move(chunk));
     views_.Append(std::move(other.views_));
-    hashes_.Append(std::move(other.hashes_));
+    keys_.Append(std::move(other.keys_));
     other = StringStore();
   }
   size_t size() const { return views_.size(); }
-  uint64_t Key(size_t i) const { return hashes_[i]; }  // hashed while scanning, in parallel
+  uint64_t Key(size_t i) const { return keys_[i]; }  // made while scanning, in parallel
   std::string_view Bytes(size_t i) const { return views_[i]; }
   void Write(duckdb_vector out, idx_t pos, size_t i) const {
     std::string_view s = Bytes(i);
@@ -212,23 +214,32 @@ class StringStore {
     if (!s.empty()) std::memcpy(at, s.data(), s.size());
     used_ += s.size();
     views_.push_back(std::string_view(at, s.size()));
-    hashes_.push_back(std::hash<std::string_view>()(s));
+    uint64_t key;
+    if (s.size() <= 7) {
+      key = uint64_t{1} << 63 | static_cast<uint64_t>(s.size()) << 56;
+      for (size_t i = 0; i < s.size(); ++i)
+        key |= static_cast<uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+    } else {
+      key = std::hash<std::string_view>()(s) & ~(uint64_t{1} << 63);
+    }
+    keys_.push_back(key);
   }
 
   static constexpr size_t kChunk = size_t{1} << 20;
   std::vector<Buffer<char>> chunks_;
   size_t chunk_size_ = 0, used_ = 0;
   Blocks<std::string_view> views_;
-  Blocks<uint64_t> hashes_;
+  Blocks<uint64_t> keys_;
 };
 
 // ---------------------------------------------------------------------------------------
 // Finding duplicates. The keys (with their row numbers) are scattered into 256
 // partitions by hash, so that each partition's counting table fits in cache. A key seen
 // twice or more in its partition is a duplicated value; its rows count, and the first k
-// of them in arrival order are kept in a bounded heap. For strings the key is a hash:
-// every row of a duplicated hash is compared with the first row of that hash, and a
-// partition where two strings share a hash is counted again by the bytes themselves.
+// of them in arrival order are kept in a bounded heap. For strings longer than 7 bytes
+// the key is a hash: every row of a duplicated hash is compared with the first row of
+// that hash, and a partition where two strings share a hash is counted again by the
+// bytes themselves.
 
 class CountTable {
  public:
@@ -362,10 +373,11 @@ Duplicates FindDuplicates(const Store& values, size_t k, const Blocks<int64_t>* 
       slot_of[j - begin] = &s;
     }
     bool collision = false;
-    if constexpr (!Store::kExactKey) {
+    if constexpr (std::is_same_v<Store, StringStore>) {
       for (size_t j = begin; j < end && !collision; ++j) {
         const CountTable::Slot* s = slot_of[j - begin];
-        collision = s->count > 1 && values.Bytes(rows[j]) != values.Bytes(s->first);
+        collision = s->count > 1 && !Store::ExactKey(keys[j]) &&
+                    values.Bytes(rows[j]) != values.Bytes(s->first);
       }
     }
     if (!collision) {
