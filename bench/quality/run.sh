@@ -20,13 +20,16 @@ cmd_polars=(env NODE_PATH="$peers" node "$here/polars_suite.js" "$csv")
 cmd_duckdb=(env NODE_PATH="$peers" node "$here/duckdb_suite.js" "$csv")
 cmd_pandas=(/usr/bin/python3 "$here/pandas_suite.py" "$csv")
 cmd_suite25=("$strata" validate "$csv" --suite "$here/suite25.json")
-cmd_bare=("$strata" query "SELECT count(*) FROM read_csv('$csv')")
+# The bare scan, read as Strata reads CSV (4 MB buffers, see Session::scan_csv) so that
+# the ratio credits the suite nothing for the reader's tuning; and with DuckDB's defaults.
+cmd_bare=("$strata" query "SELECT count(*) FROM read_csv('$csv', buffer_size=4194304)")
+cmd_bare_default=("$strata" query "SELECT count(*) FROM read_csv('$csv')")
 # For scale: reading the nine columns the suite checks, with no check at all.
 cols="count(sample_id), count(feature_id), count(timestamp), count(category), count(value)"
 cols+=", count(quality_score), count(normalized_value), count(event_score), count(label)"
-cmd_columns=("$strata" query "SELECT $cols FROM read_csv('$csv')")
+cmd_columns=("$strata" query "SELECT $cols FROM read_csv('$csv', buffer_size=4194304)")
 ok[basic]=1 ok[boolean]=1 ok[suite25]=1  # a failing suite exits 1: a result
-bench_rounds "$reps" basic boolean polars duckdb pandas suite25 bare columns
+bench_rounds "$reps" basic boolean polars duckdb pandas suite25 bare bare_default columns
 echo "seed suite (3 expectations)"
 printf '  %-44s %8s %12s\n' tool wall_s strata/tool
 for pair in "strata validate (BASIC: counts + samples):basic" "strata validate (BOOLEAN_ONLY):boolean" \
@@ -35,7 +38,8 @@ for pair in "strata validate (BASIC: counts + samples):basic" "strata validate (
     'BEGIN { printf "  %-44s %8.2f %12.2f\n", n, t, s / t }'
 done
 echo "25-expectation suite vs a bare scan"
-awk -v a="${wall[suite25]}" -v b="${wall[bare]}" -v c="${wall[columns]}" 'BEGIN {
+awk -v a="${wall[suite25]}" -v b="${wall[bare]}" -v d="${wall[bare_default]}" -v c="${wall[columns]}" 'BEGIN {
   printf "  strata validate, 25 expectations %8.2f s\n  count(*) over the file          %8.2f s\n", a, b
   printf "  ratio                            %8.2f (target <= 1.3)\n", a / b
-  printf "  for scale: reading the 9 columns %8.2f s (%.2f x the count)\n", c, c / b }'
+  printf "  for scale: reading the 9 columns %8.2f s (%.2f x the count)\n", c, c / b
+  printf "  count(*), DuckDB default buffers %8.2f s\n", d }'

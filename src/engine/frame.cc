@@ -536,6 +536,13 @@ Frame Session::scan_csv(std::vector<std::string> paths, const CsvOptions& o) {
     dialect += ", types={" + types + "}";
   }
   std::string read = ", nullstr=" + nulls;
+  // DuckDB reads a CSV file in buffers (32 MB by default). 4 MB ones read the 720 MB
+  // events file 18 % faster with nine typed columns and 29 % faster for count(*) on our
+  // 2-core machines (measured side by side, bench/quality): fresh large buffers cost page
+  // faults. Lines may still be as long as DuckDB's max_line_size (2 MB).
+  const std::string buffer = ", buffer_size=4194304";
+  dialect += buffer;
+  read += buffer;
   if (o.ignore_errors) {
     dialect += ", ignore_errors=true";
     read += ", ignore_errors=true";
