@@ -259,8 +259,7 @@ TEST_F(QualityTest, UniqueCountsAgreeWhicheverWayTheyAreComputed) {
       EXPECT_EQ(summary_result["partial_unexpected_index_list"][i],
                 complete_result["unexpected_index_list"][i])
           << column << " " << i;
-      EXPECT_EQ(summary_result["partial_unexpected_list"][i],
-                complete_result["unexpected_list"][i])
+      EXPECT_EQ(summary_result["partial_unexpected_list"][i], complete_result["unexpected_list"][i])
           << column << " " << i;
     }
   }
