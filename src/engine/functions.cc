@@ -2,7 +2,6 @@
 #include "engine/functions.h"
 
 #include <algorithm>
-#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -102,8 +101,8 @@ class Blocks {
 
 // ---------------------------------------------------------------------------------------
 // Value stores: the values an aggregate state keeps, one class per argument type. Each
-// gives a 64-bit key per value; ExactKey(key) says whether equal keys mean equal values
-// (numbers, short strings) or only probably equal ones (a hash of a longer string).
+// gives a 64-bit key per value: the value itself for numbers, so equal keys are equal
+// values; for strings see StringStore::ExactKey.
 
 uint64_t Mix(uint64_t x) {  // a 64-bit finalizer: every output bit depends on every input bit
   x ^= x >> 33;
@@ -116,7 +115,6 @@ uint64_t Mix(uint64_t x) {  // a 64-bit finalizer: every output bit depends on e
 
 class Int64Store {
  public:
-  static bool ExactKey(uint64_t) { return true; }
   static duckdb_type Type() { return DUCKDB_TYPE_BIGINT; }
   void Add(const void* data, idx_t row) {
     int64_t v = static_cast<const int64_t*>(data)[row];
@@ -131,7 +129,6 @@ class Int64Store {
   }
   size_t size() const { return values_.size(); }
   uint64_t Key(size_t i) const { return static_cast<uint64_t>(values_[i]); }
-  std::string_view Bytes(size_t) const { return {}; }
   void Write(duckdb_vector out, idx_t pos, size_t i) const {
     static_cast<int64_t*>(duckdb_vector_get_data(out))[pos] = values_[i];
   }
@@ -152,7 +149,6 @@ class Int64Store {
 
 class DoubleStore {
  public:
-  static bool ExactKey(uint64_t) { return true; }
   static duckdb_type Type() { return DUCKDB_TYPE_DOUBLE; }
   void Add(const void* data, idx_t row) {
     double v = static_cast<const double*>(data)[row];
@@ -168,7 +164,6 @@ class DoubleStore {
     std::memcpy(&bits, &values_[i], sizeof bits);
     return bits;
   }
-  std::string_view Bytes(size_t) const { return {}; }
   void Write(duckdb_vector out, idx_t pos, size_t i) const {
     static_cast<double*>(duckdb_vector_get_data(out))[pos] = values_[i];
   }
@@ -372,29 +367,31 @@ Duplicates FindDuplicates(const Store& values, size_t k, const Blocks<int64_t>* 
       ++s.count;
       slot_of[j - begin] = &s;
     }
-    bool collision = false;
+    // Strings keyed by a hash: a partition where two different strings share one is
+    // counted again by the bytes themselves.
     if constexpr (std::is_same_v<Store, StringStore>) {
+      bool collision = false;
       for (size_t j = begin; j < end && !collision; ++j) {
         const CountTable::Slot* s = slot_of[j - begin];
-        collision = s->count > 1 && !Store::ExactKey(keys[j]) &&
+        collision = s->count > 1 && !StringStore::ExactKey(keys[j]) &&
                     values.Bytes(rows[j]) != values.Bytes(s->first);
       }
-    }
-    if (!collision) {
-      for (size_t j = begin; j < end; ++j) {
-        if (slot_of[j - begin]->count > 1) {
-          ++out.rows;
-          first.Offer(Rank(order, rows[j]), rows[j]);
+      if (collision) {
+        std::unordered_map<std::string_view, uint32_t> counts;
+        for (size_t j = begin; j < end; ++j) ++counts[values.Bytes(rows[j])];
+        for (size_t j = begin; j < end; ++j) {
+          if (counts[values.Bytes(rows[j])] > 1) {
+            ++out.rows;
+            first.Offer(Rank(order, rows[j]), rows[j]);
+          }
         }
+        continue;
       }
-    } else {
-      std::unordered_map<std::string_view, uint32_t> counts;
-      for (size_t j = begin; j < end; ++j) ++counts[values.Bytes(rows[j])];
-      for (size_t j = begin; j < end; ++j) {
-        if (counts[values.Bytes(rows[j])] > 1) {
-          ++out.rows;
-          first.Offer(Rank(order, rows[j]), rows[j]);
-        }
+    }
+    for (size_t j = begin; j < end; ++j) {
+      if (slot_of[j - begin]->count > 1) {
+        ++out.rows;
+        first.Offer(Rank(order, rows[j]), rows[j]);
       }
     }
   }

@@ -81,8 +81,9 @@ class ColumnMapExpectation : public RowExpectation {
   virtual Status BindKind(const DataInfo& data) { return Status::OK(); }
   std::string ConsideredSql() const override { return Col() + " IS NOT NULL"; }
   std::string ConsideredCountSql() const override {
-    // The non-null values, unless a kind considers every row (the null checks).
-    bool non_null = args.row_condition.empty() && ConsideredSql() == Col() + " IS NOT NULL";
+    // The non-null values, unless the kind is about missing values (the null checks
+    // consider every row).
+    bool non_null = args.row_condition.empty() && reports_missing();
     return non_null ? "count(" + Col() + ")" : RowExpectation::ConsideredCountSql();
   }
   std::vector<std::string> ReportColumns() const override { return {column_}; }
