@@ -125,6 +125,18 @@ TEST_F(QualityTest, RowConditionLimitsTheRows) {
   ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(Data(), suite));
   EXPECT_TRUE(r.success);
   EXPECT_EQ(Json::parse(r.results[0].json)["result"]["element_count"], 2);
+
+  // Uniqueness only among the rows the condition keeps: id 2 repeats, but only once
+  // with a name.
+  Suite unique;
+  unique.Add("expect_column_values_to_be_unique",
+             R"({"column": "id", "row_condition": "name IS NOT NULL"})");
+  unique.Add("expect_column_values_to_be_unique", R"({"column": "id"})");
+  ASSERT_OK_AND_ASSIGN(ValidationResult u, Validate(Data(), unique));
+  EXPECT_TRUE(u.results[0].success) << u.ToText();
+  EXPECT_EQ(Json::parse(u.results[0].json)["result"]["element_count"], 3);
+  EXPECT_FALSE(u.results[1].success);
+  EXPECT_EQ(u.results[1].unexpected_count, 2);
 }
 
 TEST_F(QualityTest, ManyExpectationsOneScan) {
