@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "strata/filesystem.h"
@@ -124,8 +125,36 @@ struct TableOptions {
 
 class Table;
 
+// A reference to a table as users write it: `name` (the latest version), `name@VERSION`
+// (a version number) or `name@'TIME'` (the last version committed at or before an ISO 8601
+// time such as '2026-11-20T10:00:00Z'). The one parser of these references; the CLI,
+// suites and pipelines all go through it.
+struct TableRef {
+  std::string name;
+  std::optional<int64_t> version;
+  std::optional<std::string> time;  // as written, without the quotes
+
+  // Parses `text`. InvalidArgument naming the text and what is wrong: a bad table name,
+  // a version that is not a non-negative integer or does not fit 64 bits, an unterminated
+  // time.
+  static Result<TableRef> Parse(std::string_view text);
+  // The text form, parsed back by Parse.
+  std::string ToString() const;
+};
+
+// A table and one of its snapshots, as Lake::Resolve finds them.
+struct ResolvedTable {
+  std::unique_ptr<Table> table;
+  std::shared_ptr<const Snapshot> snapshot;
+};
+
+class BoundQuery;
+
 // A lake: a directory of tables. Table names are one path segment of letters, digits,
-// '_', '-' and '.', not starting with '.' or '_'.
+// '_', '-' and '.', not starting with '.' or '_'. Names are case-insensitive, as DuckDB's
+// and Spark's identifiers are: `Events` and `events` name one table, stored under the
+// spelling it was created with; a lake folder holding two tables whose names differ only
+// in case is refused as ambiguous rather than guessed at.
 class Lake {
  public:
   // Opens the lake at `root`. NotFound unless it was made by Init (or `create`).
@@ -140,9 +169,19 @@ class Lake {
   FileSystem* fs() const { return fs_.get(); }
 
   Result<std::vector<std::string>> ListTables();
-  // The table `name`; it need not exist yet (the first write creates it).
+  // The table `name` (matched without regard to case); it need not exist yet (the first
+  // write creates it under this spelling).
   Result<std::unique_ptr<Table>> OpenTable(const std::string& name,
                                            const TableOptions& options = {});
+  // The table and snapshot a reference names. NotFound if the table or version does not
+  // exist; InvalidArgument if a time does not parse.
+  Result<ResolvedTable> Resolve(const TableRef& ref);
+  // Makes the lake's tables readable by name in `sql` on this lake's session: every
+  // reference to a table (a bare or double-quoted name, `name@VERSION`, `name@'TIME'`) is
+  // rewritten to a view of that snapshot in a schema of its own, which the returned
+  // BoundQuery drops when destroyed. Concurrent binds on one session never see each
+  // other's views. Strings and comments in `sql` are left alone.
+  Result<std::unique_ptr<BoundQuery>> BindTables(const std::string& sql);
 
  private:
   Lake(std::string root, std::shared_ptr<Session> session, std::unique_ptr<FileSystem> fs)
@@ -154,6 +193,25 @@ class Lake {
 
 // Checks a table name; InvalidArgument saying what is wrong.
 Status ValidateTableName(const std::string& name);
+
+// A query whose table references Lake::BindTables resolved. Holds the views it reads
+// until destroyed; it must not outlive the Lake's session.
+class BoundQuery {
+ public:
+  ~BoundQuery();
+  BoundQuery(const BoundQuery&) = delete;
+  BoundQuery& operator=(const BoundQuery&) = delete;
+  // The rewritten query, to run on the lake's session.
+  const std::string& sql() const { return sql_; }
+
+ private:
+  friend class Lake;
+  BoundQuery(std::shared_ptr<Session> session, std::string schema, std::string sql)
+      : session_(std::move(session)), schema_(std::move(schema)), sql_(std::move(sql)) {}
+  std::shared_ptr<Session> session_;
+  std::string schema_;  // empty when the query names no table
+  std::string sql_;
+};
 
 class Table {
  public:

@@ -25,9 +25,15 @@ int RunQuery(const GlobalOptions& global, const QueryArgs& query_args) {
   auto session = Session::Open(options);
   if (!session.ok()) return ReportError(session.status());
   if (Status st = CheckFilesReferencedBy(args.sql); !st.ok()) return ReportError(st);
-  auto bound = BindLakeTables(global.lake, *session, args.sql);
-  if (!bound.ok()) return ReportError(bound.status());
-  args.sql = *bound;
+  // A lake is optional: without one the query reads files only.
+  auto lake = Lake::Open(global.lake, false, *session);
+  std::unique_ptr<BoundQuery> bound;
+  if (lake.ok()) {
+    auto b = (*lake)->BindTables(args.sql);
+    if (!b.ok()) return ReportError(b.status());
+    bound = std::move(b).value();
+    args.sql = bound->sql();
+  }
   ProgressLine progress;
 
   if (!args.out.empty()) {

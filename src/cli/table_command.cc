@@ -67,12 +67,14 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
   }
   Session* session = lake->session();
   Frame data = session->sql("SELECT 1");
+  std::unique_ptr<BoundQuery> bound;  // holds the query's table views until written
   if (!a.from.empty()) {
     data = session->scan_file(a.from);
   } else {
-    auto sql = BindLakeTables(g.lake, lake->shared_session(), a.query);
-    if (!sql.ok()) return ReportError(sql.status());
-    data = session->sql(*sql);
+    auto b = lake->BindTables(a.query);
+    if (!b.ok()) return ReportError(b.status());
+    bound = std::move(b).value();
+    data = session->sql(bound->sql());
   }
   if (!a.suite.empty()) {
     // Quality gate: the same rows are validated, and the version records the outcome.
@@ -159,11 +161,11 @@ int RunLog(const GlobalOptions& g, const std::string& name) {
   return 0;
 }
 
-int RunShow(const GlobalOptions& g, const std::string& name, int64_t version) {
+int RunShow(const GlobalOptions& g, const std::string& name, std::optional<int64_t> version) {
   std::unique_ptr<Lake> lake;
   auto table = OpenTable(g, name, &lake);
   if (!table.ok()) return ReportError(table.status());
-  auto snap = version >= 0 ? (*table)->AtVersion(version) : (*table)->Latest();
+  auto snap = version ? (*table)->AtVersion(*version) : (*table)->Latest();
   if (!snap.ok()) return ReportError(snap.status());
   const Snapshot& s = **snap;
   std::printf(
@@ -249,7 +251,7 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
   del->callback([g, d, exit_code] { *exit_code = RunDelete(*g, *d); });
 
   auto name = std::make_shared<std::string>();
-  auto version = std::make_shared<int64_t>(-1);
+  auto version = std::make_shared<std::optional<int64_t>>();
   CLI::App* log =
       table->add_subcommand("log", "Versions with operation, rows, files, bytes and metadata");
   log->add_option("name", *name, "Table name")->required();
@@ -341,110 +343,6 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
                   ch.second.empty() ? "-" : ch.second.c_str());
     }
   });
-}
-
-Result<std::string> BindLakeTables(const std::string& lake_root,
-                                   const std::shared_ptr<Session>& session,
-                                   const std::string& sql) {
-  // The tables are read on the query's own database: no second DuckDB for the lake.
-  auto lake = Lake::Open(lake_root, false, session);
-  if (!lake.ok()) return sql;  // no lake: the query reads files only
-  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> tables, (*lake)->ListTables());
-  std::set<std::string> known(tables.begin(), tables.end());
-  STRATA_ASSIGN_OR_RETURN(auto conn, session->database()->Connect());
-  std::string out;
-  std::set<std::string> bound;
-  // Binds table `name` (latest, or the version `spec` names) as a view called `view`.
-  auto bind = [&](const std::string& name, const std::string& view,
-                  const std::string& spec) -> Status {
-    if (bound.count(view)) return Status::OK();
-    STRATA_ASSIGN_OR_RETURN(auto table, (*lake)->OpenTable(name));
-    std::shared_ptr<const Snapshot> snap;
-    if (spec.empty()) {
-      STRATA_ASSIGN_OR_RETURN(snap, table->Latest());
-    } else if (spec[0] == '\'') {
-      std::string when = spec.substr(1, spec.size() - 2);
-      auto ms =
-          conn->Collect("SELECT epoch_ms(CAST(" + engine::QuoteString(when) + " AS TIMESTAMPTZ))");
-      if (!ms.ok()) return ms.status().WithContext("time travel " + name + "@" + spec);
-      STRATA_ASSIGN_OR_RETURN(snap, table->AsOf(ms->column(0).GetInt64(0)));
-    } else {
-      STRATA_ASSIGN_OR_RETURN(snap, table->AtVersion(std::stoll(spec)));
-    }
-    STRATA_ASSIGN_OR_RETURN(Frame frame, table->Scan(*snap));
-    STRATA_ASSIGN_OR_RETURN(std::string scan_sql, frame.to_sql());
-    STRATA_RETURN_NOT_OK(conn->Execute("CREATE OR REPLACE VIEW " + engine::QuoteIdentifier(view) +
-                                       " AS " + scan_sql));
-    bound.insert(view);
-    return Status::OK();
-  };
-  auto is_word = [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_'; };
-  // Walk the SQL, skipping strings and comments. A bare word or a double-quoted name
-  // that names a table becomes a view; `name@5` and `name@'2026-11-20T10:00:00Z'` become
-  // views of that version.
-  size_t i = 0;
-  while (i < sql.size()) {
-    char c = sql[i];
-    if (c == '\'' || c == '"') {
-      size_t j = i + 1;
-      std::string content;
-      while (j < sql.size()) {
-        if (sql[j] == c && j + 1 < sql.size() && sql[j + 1] == c) {
-          content += c;
-          j += 2;
-        } else if (sql[j] == c) {
-          break;
-        } else {
-          content += sql[j++];
-        }
-      }
-      if (c == '"' && known.count(content)) STRATA_RETURN_NOT_OK(bind(content, content, ""));
-      out += sql.substr(i, j + 1 - i);
-      i = j + 1;
-      continue;
-    }
-    if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
-      size_t j = sql.find('\n', i);
-      j = j == std::string::npos ? sql.size() : j;
-      out += sql.substr(i, j - i);
-      i = j;
-      continue;
-    }
-    if (!is_word(c) || (i > 0 && (is_word(sql[i - 1]) || sql[i - 1] == '.'))) {
-      out += c;
-      ++i;
-      continue;
-    }
-    size_t j = i;
-    while (j < sql.size() && is_word(sql[j])) ++j;
-    std::string word = sql.substr(i, j - i);
-    if (!known.count(word)) {
-      out += word;
-      i = j;
-      continue;
-    }
-    std::string spec;
-    if (j < sql.size() && sql[j] == '@') {
-      size_t k = j + 1;
-      if (k < sql.size() && sql[k] == '\'') {
-        size_t end = sql.find('\'', k + 1);
-        if (end == std::string::npos)
-          return Status::ParseError("unterminated time after '" + word + "@'");
-        k = end + 1;
-      } else {
-        while (k < sql.size() && std::isdigit(static_cast<unsigned char>(sql[k]))) ++k;
-        if (k == j + 1)
-          return Status::ParseError("expected a version or a quoted time after '" + word + "@'");
-      }
-      spec = sql.substr(j + 1, k - j - 1);
-      j = k;
-    }
-    std::string view = spec.empty() ? word : word + "@" + spec;
-    STRATA_RETURN_NOT_OK(bind(word, view, spec));
-    out += engine::QuoteIdentifier(view);
-    i = j;
-  }
-  return out;
 }
 
 }  // namespace strata::cli

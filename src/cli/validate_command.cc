@@ -10,33 +10,26 @@
 namespace strata::cli {
 namespace {
 
-// DATA is a file (CSV, Parquet, NDJSON by extension) or a lake table, `name[@version]`.
+// DATA is a file (CSV, Parquet, NDJSON by extension) or a lake table reference.
 Result<Frame> OpenData(const GlobalOptions& g, const std::string& data,
                        std::shared_ptr<Session> session, std::unique_ptr<Lake>* lake) {
   if (::access(data.c_str(), F_OK) == 0 || data.find_first_of("*?") != std::string::npos) {
     return session->scan_file(data);
   }
-  std::string name = data, version;
-  size_t at = data.find('@');
-  if (at != std::string::npos) {
-    name = data.substr(0, at);
-    version = data.substr(at + 1);
+  for (const char* ext : {".csv", ".tsv", ".parquet", ".json", ".ndjson", ".jsonl"}) {
+    if (HasExtension(data, ext)) return Status::NotFound("no such file: '" + data + "'");
   }
-  if (!ValidateTableName(name).ok()) {
-    return Status::NotFound("'" + data + "' is neither a file nor a table name");
+  auto ref = TableRef::Parse(data);
+  if (!ref.ok()) {
+    return Status::NotFound("'" + data +
+                            "' is not a file, nor a table reference: " + ref.status().message());
   }
   auto opened = Lake::Open(g.lake, false, session);
   if (!opened.ok())
     return Status::NotFound("'" + data + "' is not a file, and " + opened.status().message());
   *lake = std::move(opened).value();
-  STRATA_ASSIGN_OR_RETURN(auto table, (*lake)->OpenTable(name));
-  std::shared_ptr<const Snapshot> snap;
-  if (version.empty()) {
-    STRATA_ASSIGN_OR_RETURN(snap, table->Latest());
-  } else {
-    STRATA_ASSIGN_OR_RETURN(snap, table->AtVersion(std::stoll(version)));
-  }
-  return table->Scan(*snap);
+  STRATA_ASSIGN_OR_RETURN(ResolvedTable resolved, (*lake)->Resolve(*ref));
+  return resolved.table->Scan(*resolved.snapshot);
 }
 
 struct ValidateArgs {

@@ -142,7 +142,31 @@ Result<std::vector<std::string>> Lake::ListTables() {
 Result<std::unique_ptr<Table>> Lake::OpenTable(const std::string& name,
                                                const TableOptions& options) {
   STRATA_RETURN_NOT_OK(ValidateTableName(name));
-  return std::unique_ptr<Table>(new Table(name, root_ + "/" + name, session_, fs_.get(), options));
+  // Names are case-insensitive: an existing folder spelled otherwise is this table.
+  auto same = [](const std::string& a, const std::string& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return std::tolower(static_cast<unsigned char>(x)) ==
+                    std::tolower(static_cast<unsigned char>(y));
+           });
+  };
+  std::vector<std::string> matches;
+  auto entries = fs_->ListDir(root_);
+  if (entries.ok()) {
+    for (const std::string& e : *entries) {
+      if (same(e, name) && ValidateTableName(e).ok()) matches.push_back(e);
+    }
+  }
+  if (matches.size() > 1) {
+    std::string list;
+    for (const auto& m : matches) list += (list.empty() ? "'" : ", '") + m + "'";
+    return Status::InvalidArgument(
+        "table name '" + name + "' is ambiguous: the lake at '" + root_ + "' holds " + list +
+        ", which differ only in case; table names are case-insensitive, so rename all but one "
+        "of those folders");
+  }
+  std::string stored = matches.empty() ? name : matches[0];
+  return std::unique_ptr<Table>(
+      new Table(stored, root_ + "/" + stored, session_, fs_.get(), options));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -185,6 +209,10 @@ bool Table::exists() {
 }
 
 Result<std::shared_ptr<const Snapshot>> Table::AtVersion(int64_t version) {
+  if (version < 0) {
+    return Status::InvalidArgument("table '" + name_ + "' has no version " +
+                                   std::to_string(version) + ": versions start at 0");
+  }
   if (!exists())
     return Status::NotFound("table '" + name_ + "' does not exist (no '" + path_ + "/_delta_log')");
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());

@@ -503,3 +503,83 @@ TEST(CommitFaults, LosingTheRaceLeavesNothingBehind) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST(TableRefTest, ParsesNamesVersionsAndTimes) {
+  ASSERT_OK_AND_ASSIGN(TableRef plain, TableRef::Parse("events"));
+  EXPECT_EQ(plain.name, "events");
+  EXPECT_FALSE(plain.version || plain.time);
+  ASSERT_OK_AND_ASSIGN(TableRef v, TableRef::Parse("events@12"));
+  EXPECT_EQ(*v.version, 12);
+  ASSERT_OK_AND_ASSIGN(TableRef t, TableRef::Parse("events@'2026-11-20T10:00:00Z'"));
+  EXPECT_EQ(*t.time, "2026-11-20T10:00:00Z");
+  EXPECT_EQ(t.ToString(), "events@'2026-11-20T10:00:00Z'");
+  EXPECT_EQ(v.ToString(), "events@12");
+}
+
+TEST(TableRefTest, RefusesBadReferencesWithTheReason) {
+  struct Case {
+    const char* text;
+    const char* says;
+  };
+  for (const Case& c :
+       {Case{"events@abc", "not a whole number"}, Case{"events@-1", "not a whole number"},
+        Case{"events@99999999999999999999", "too large"}, Case{"events@", "nothing follows"},
+        Case{"events@'2026", "closing quote"}, Case{"../x@1", "table name"},
+        Case{"@3", "cannot be empty"}}) {
+    auto r = TableRef::Parse(c.text);
+    ASSERT_FALSE(r.ok()) << c.text;
+    EXPECT_NE(r.status().message().find(c.says), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find(c.text), std::string::npos) << r.status().message();
+  }
+}
+
+TEST_F(TableTest, NamesAreCaseInsensitive) {
+  auto lower = Open("events");
+  ASSERT_OK(lower->Write(Rows("SELECT 1 AS id")).status());
+  // A write through another spelling is a new version of the same table.
+  auto upper = Open("EVENTS");
+  EXPECT_EQ(upper->name(), "events");
+  ASSERT_OK_AND_ASSIGN(int64_t v, upper->Write(Rows("SELECT 2 AS id")));
+  EXPECT_EQ(v, 1);
+  ASSERT_OK_AND_ASSIGN(auto tables, lake_->ListTables());
+  EXPECT_EQ(tables, std::vector<std::string>{"events"});
+  // Two folders differing only in case (made by hand or another tool): refused, not guessed.
+  std::filesystem::create_directories(std::string(tmp_ / "lake") + "/Events/_delta_log");
+  auto ambiguous = lake_->OpenTable("events");
+  ASSERT_FALSE(ambiguous.ok());
+  EXPECT_NE(ambiguous.status().message().find("differ only in case"), std::string::npos);
+}
+
+TEST_F(TableTest, BindTablesRewritesOnlyTableReferences) {
+  ASSERT_OK(Open("ok")->Write(Rows("SELECT 1 AS a")).status());
+  ASSERT_OK(Open("ok")->Write(Rows("SELECT 2 AS a")).status());
+  auto run = [&](const std::string& sql) {
+    auto bound = lake_->BindTables(sql);
+    EXPECT_TRUE(bound.ok()) << bound.status().ToString();
+    return SortedRows(Collect(session_->sql((*bound)->sql())));
+  };
+  // Case-insensitive names, versions, qualifiers, and the same table twice.
+  EXPECT_EQ(run("SELECT a FROM ok UNION ALL SELECT a FROM \"OK\"@0"),
+            (std::vector<std::string>{"1|", "1|", "2|"}));
+  EXPECT_EQ(run("SELECT ok.a FROM ok WHERE ok.a > 1"), std::vector<std::string>{"2|"});
+  // Strings, comments, column aliases and CTEs that share the name are left alone.
+  EXPECT_EQ(run("SELECT 'ok@0' AS ok FROM ok@0 -- ok@1"), std::vector<std::string>{"ok@0|"});
+  EXPECT_EQ(run("WITH ok AS (SELECT 42 AS a) SELECT a FROM ok"), std::vector<std::string>{"42|"});
+  // Views live in a schema of their own, dropped with the BoundQuery.
+  std::string schema_sql =
+      "SELECT count(*) FROM duckdb_schemas() WHERE schema_name LIKE 'strata_bind%'";
+  {
+    ASSERT_OK_AND_ASSIGN(auto bound, lake_->BindTables("SELECT * FROM ok"));
+    EXPECT_EQ(Collect(session_->sql(schema_sql)).column(0).GetInt64(0), 1);
+  }
+  EXPECT_EQ(Collect(session_->sql(schema_sql)).column(0).GetInt64(0), 0);
+  auto bad = lake_->BindTables("SELECT * FROM ok@99999999999999999999");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("too large"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace strata
