@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -34,7 +36,7 @@ std::string RandomHex() {
 const std::set<std::string> kSupportedReaderFeatures = {"timestampNtz", "vacuumProtocolCheck"};
 
 Status CheckReadable(const Json& protocol, const Json& metadata, int64_t version) {
-  int reader = protocol.value("minReaderVersion", 1);
+  int64_t reader = IntField(protocol, "minReaderVersion", 1);
   std::string where = "table version " + std::to_string(version);
   if (reader > 3 || reader < 1) {
     return Status::NotSupported(where + " needs Delta reader version " + std::to_string(reader) +
@@ -42,9 +44,11 @@ Status CheckReadable(const Json& protocol, const Json& metadata, int64_t version
   }
   if (reader == 3) {
     std::vector<std::string> unsupported;
-    for (const auto& f : protocol.value("readerFeatures", Json::array())) {
-      if (!kSupportedReaderFeatures.count(f.get<std::string>()))
-        unsupported.push_back(f.get<std::string>());
+    if (protocol.contains("readerFeatures") && protocol["readerFeatures"].is_array()) {
+      for (const auto& f : protocol["readerFeatures"]) {
+        if (f.is_string() && !kSupportedReaderFeatures.count(f.get<std::string>()))
+          unsupported.push_back(f.get<std::string>());
+      }
     }
     if (!unsupported.empty()) {
       std::string list;
@@ -54,7 +58,7 @@ Status CheckReadable(const Json& protocol, const Json& metadata, int64_t version
     }
   }
   if (metadata.contains("configuration") && metadata["configuration"].is_object()) {
-    auto mode = metadata["configuration"].value("delta.columnMapping.mode", std::string("none"));
+    auto mode = StringField(metadata["configuration"], "delta.columnMapping.mode", "none");
     if (mode != "none") {
       return Status::NotSupported(where + " uses Delta column mapping (mode '" + mode +
                                   "'), which Strata does not support yet");
@@ -63,9 +67,61 @@ Status CheckReadable(const Json& protocol, const Json& metadata, int64_t version
   return Status::OK();
 }
 
+const char* TypeName(const Json& v) {
+  if (v.is_null()) return "null";
+  if (v.is_string()) return "a string";
+  if (v.is_boolean()) return "a boolean";
+  if (v.is_number()) return "a number";
+  if (v.is_array()) return "a list";
+  return "an object";
+}
+
+enum class Want { kString, kInteger, kBool, kObject, kStringList, kStringMap };
+
+// Checks `object[key]` (a field of action `action`): required fields must be present and
+// not null; present fields must have the wanted type.
+Status CheckField(const Json& object, const char* action, const char* key, Want want,
+                  bool required) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    if (!required) return Status::OK();
+    return Status::InvalidArgument(std::string(action) + "." + key + " is missing");
+  }
+  const Json& v = *it;
+  bool ok = false;
+  const char* wanted = "";
+  switch (want) {
+    case Want::kString:
+      ok = v.is_string(), wanted = "a string";
+      break;
+    case Want::kInteger:
+      ok = v.is_number_integer(), wanted = "a whole number";
+      break;
+    case Want::kBool:
+      ok = v.is_boolean(), wanted = "a boolean";
+      break;
+    case Want::kObject:
+      ok = v.is_object(), wanted = "an object";
+      break;
+    case Want::kStringList:
+      ok = v.is_array() &&
+           std::all_of(v.begin(), v.end(), [](const Json& x) { return x.is_string(); });
+      wanted = "a list of strings";
+      break;
+    case Want::kStringMap:
+      ok = v.is_object() && std::all_of(v.begin(), v.end(),
+                                        [](const Json& x) { return x.is_string() || x.is_null(); });
+      wanted = "an object of strings";
+      break;
+  }
+  if (ok) return Status::OK();
+  return Status::InvalidArgument(std::string(action) + "." + key + " must be " + wanted + ", not " +
+                                 TypeName(v));
+}
+
 DataFile FileFromAdd(const Json& add) {
   DataFile f;
-  f.path = DecodePath(add.value("path", ""));
+  f.path = DecodePath(StringField(add, "path"));
   if (add.contains("partitionValues") && add["partitionValues"].is_object()) {
     for (const auto& [k, v] : add["partitionValues"].items()) {
       if (v.is_null())
@@ -74,8 +130,8 @@ DataFile FileFromAdd(const Json& add) {
         f.partition_values[k] = v.is_string() ? v.get<std::string>() : v.dump();
     }
   }
-  f.size = add.value("size", int64_t{0});
-  f.modification_time = add.value("modificationTime", int64_t{0});
+  f.size = IntField(add, "size", 0);
+  f.modification_time = IntField(add, "modificationTime", 0);
   if (add.contains("stats") && add["stats"].is_string()) {
     f.stats_json = add["stats"].get<std::string>();
     // Only numRecords is needed up front; a full parse of every file's statistics
@@ -105,15 +161,15 @@ void Apply(const Json& action, ReplayState* state) {
     DataFile f = FileFromAdd(action["add"]);
     state->files[f.path] = std::move(f);
   } else if (action.contains("remove") && action["remove"].is_object()) {
-    state->files.erase(DecodePath(action["remove"].value("path", "")));
+    state->files.erase(DecodePath(StringField(action["remove"], "path")));
   } else if (action.contains("metaData") && action["metaData"].is_object()) {
     state->metadata = action["metaData"];
   } else if (action.contains("protocol") && action["protocol"].is_object()) {
     state->protocol = action["protocol"];
   } else if (action.contains("txn") && action["txn"].is_object()) {
-    state->txns[action["txn"].value("appId", "")] = action["txn"].value("version", int64_t{0});
+    state->txns[StringField(action["txn"], "appId")] = IntField(action["txn"], "version", 0);
   } else if (action.contains("commitInfo") && action["commitInfo"].is_object()) {
-    state->timestamp_ms = action["commitInfo"].value("timestamp", state->timestamp_ms);
+    state->timestamp_ms = IntField(action["commitInfo"], "timestamp", state->timestamp_ms);
   }
 }
 
@@ -138,12 +194,23 @@ Result<std::vector<Json>> ParseCommit(const std::string& text, const std::string
                                   std::to_string(version) + ") line " + std::to_string(line_no) +
                                   ": an action is an object with one key");
       }
+      if (Status st = CheckAction(action); !st.ok()) {
+        return Status::ParseError("corrupt log line in '" + file + "' (version " +
+                                  std::to_string(version) + ") line " + std::to_string(line_no) +
+                                  ": " + st.message());
+      }
       actions.push_back(std::move(action));
     } catch (const Json::exception& e) {
       return Status::ParseError("corrupt log line in '" + file + "' (version " +
                                 std::to_string(version) + ") line " + std::to_string(line_no) +
                                 (last ? " (truncated?)" : "") + ": " + e.what());
     }
+  }
+  if (actions.empty()) {
+    return Status::ParseError("corrupt commit '" + file + "' (version " + std::to_string(version) +
+                              "): the file holds no action (a commit is never empty; was it "
+                              "truncated?). The table cannot be read or written past version " +
+                              std::to_string(version - 1) + " until it is repaired");
   }
   return actions;
 }
@@ -161,10 +228,22 @@ Result<std::vector<Json>> ReadCheckpoint(engine::Connection* conn, const std::st
   std::vector<Json> actions;
   const Column& col = df->column(0);
   for (size_t r = 0; r < df->num_rows(); ++r) {
-    Json row = Json::parse(col.GetString(r));
+    Json row = Json::parse(col.GetString(r), nullptr, /*allow_exceptions=*/false);
+    if (!row.is_object()) {
+      return Status::ParseError("checkpoint of version " + std::to_string(version) + " ('" +
+                                LogDir(table_path) + "/" + parts[0] + "') row " +
+                                std::to_string(r) + " is not an action");
+    }
     // A checkpoint row holds one action; the other columns are null.
     for (auto& [key, value] : row.items()) {
       if (value.is_null()) continue;
+      Json checked;
+      checked[key] = value;
+      if (Status st = CheckAction(checked); !st.ok()) {
+        return Status::ParseError("corrupt checkpoint of version " + std::to_string(version) +
+                                  " ('" + LogDir(table_path) + "/" + parts[0] + "') row " +
+                                  std::to_string(r) + ": " + st.message());
+      }
       if (key == "add" || key == "remove") {
         // Checkpoints store partitionValues as a map; DuckDB's JSON of a map is an object.
         Json action;
@@ -198,16 +277,19 @@ Result<Snapshot> Finalize(ReplayState state, Snapshot snap, const std::string& t
 
   snap.version = target_version;
   snap.timestamp_ms = state.timestamp_ms;
-  snap.table_id = state.metadata.value("id", "");
-  snap.min_reader_version = state.protocol.value("minReaderVersion", 1);
-  snap.min_writer_version = state.protocol.value("minWriterVersion", 2);
-  auto schema = ParseSchemaString(state.metadata.value("schemaString", ""));
+  snap.table_id = StringField(state.metadata, "id");
+  snap.min_reader_version = static_cast<int>(IntField(state.protocol, "minReaderVersion", 1));
+  snap.min_writer_version = static_cast<int>(IntField(state.protocol, "minWriterVersion", 2));
+  auto schema = ParseSchemaString(StringField(state.metadata, "schemaString"));
   if (!schema.ok())
     return schema.status().WithContext("table '" + table_path + "' version " +
                                        std::to_string(target_version));
   snap.schema = std::move(schema).value();
-  for (const auto& c : state.metadata.value("partitionColumns", Json::array())) {
-    snap.partition_columns.push_back(c.get<std::string>());
+  if (state.metadata.contains("partitionColumns") &&
+      state.metadata["partitionColumns"].is_array()) {
+    for (const auto& c : state.metadata["partitionColumns"]) {
+      if (c.is_string()) snap.partition_columns.push_back(c.get<std::string>());
+    }
   }
   if (state.metadata.contains("configuration") && state.metadata["configuration"].is_object()) {
     for (const auto& [k, v] : state.metadata["configuration"].items()) {
@@ -229,7 +311,7 @@ Status ApplyCommits(FileSystem* fs, const std::string& table_path, int64_t first
     int64_t ts = -1;
     for (const Json& a : actions) {
       Apply(a, state);
-      if (a.contains("commitInfo")) ts = a["commitInfo"].value("timestamp", int64_t{-1});
+      if (a.contains("commitInfo")) ts = IntField(a["commitInfo"], "timestamp", -1);
     }
     if (ts < 0) {
       auto info = fs->Stat(file);
@@ -295,16 +377,31 @@ Result<LogListing> ListLog(FileSystem* fs, const std::string& table_path) {
   LogListing listing;
   std::map<int64_t, std::map<int, std::string>> parts;
   std::map<int64_t, int> part_counts;
+  // Versions are 64-bit: a longer number in a name is a corrupt log, named as such.
+  auto number = [&](const std::string& digits, const std::string& name) -> Result<int64_t> {
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (ec != std::errc() || end != digits.data() + digits.size()) {
+      return Status::ParseError("corrupt log of '" + table_path + "': '" + LogDir(table_path) +
+                                "/" + name + "' names a version beyond 64 bits");
+    }
+    return n;
+  };
   for (const std::string& name : *names) {
     std::smatch m;
     if (std::regex_match(name, m, kCommit)) {
-      listing.commits.push_back(std::stoll(m[1]));
+      STRATA_ASSIGN_OR_RETURN(int64_t v, number(m[1], name));
+      listing.commits.push_back(v);
     } else if (std::regex_match(name, m, kCheckpoint)) {
-      listing.checkpoints[std::stoll(m[1])] = {name};
+      STRATA_ASSIGN_OR_RETURN(int64_t v, number(m[1], name));
+      listing.checkpoints[v] = {name};
     } else if (std::regex_match(name, m, kPart)) {
-      int64_t v = std::stoll(m[1]);
-      parts[v][std::stoi(m[2])] = name;
-      part_counts[v] = std::stoi(m[3]);
+      STRATA_ASSIGN_OR_RETURN(int64_t v, number(m[1], name));
+      STRATA_ASSIGN_OR_RETURN(int64_t part, number(m[2], name));
+      STRATA_ASSIGN_OR_RETURN(int64_t count, number(m[3], name));
+      if (part < 1 || count < 1 || part > count || count > 100000) continue;
+      parts[v][static_cast<int>(part)] = name;
+      part_counts[v] = static_cast<int>(count);
     } else if (name == "_last_checkpoint") {
       listing.has_last_checkpoint = true;
     }
@@ -335,28 +432,21 @@ Result<Snapshot> Replay(FileSystem* fs, engine::Connection* conn, const std::str
                             std::to_string(latest));
   }
 
-  // _last_checkpoint must agree with the checkpoint files it names.
+  // _last_checkpoint is a hint (the protocol's word): when it is unreadable or names a
+  // checkpoint that is not there, the listing decides. When it names one, its size is
+  // checked against what the checkpoint holds.
   int64_t checkpoint = -1;
   int64_t expected_size = -1;
   if (listing.has_last_checkpoint) {
-    STRATA_ASSIGN_OR_RETURN(std::string text, fs->ReadFile(log_dir + "/_last_checkpoint"));
-    Json last;
-    try {
-      last = Json::parse(text);
-    } catch (const Json::exception& e) {
-      return Status::ParseError("corrupt '" + log_dir + "/_last_checkpoint': " + e.what());
-    }
-    int64_t v = last.value("version", int64_t{-1});
-    int parts = last.value("parts", 1);
+    auto text = fs->ReadFile(log_dir + "/_last_checkpoint");
+    Json last = text.ok() ? Json::parse(*text, nullptr, /*allow_exceptions=*/false) : Json();
+    int64_t v = IntField(last, "version", -1);
+    int64_t parts = IntField(last, "parts", 1);
     auto it = listing.checkpoints.find(v);
-    if (v < 0 || it == listing.checkpoints.end() || static_cast<int>(it->second.size()) != parts) {
-      return Status::ParseError(
-          "'" + log_dir + "/_last_checkpoint' names a checkpoint at version " + std::to_string(v) +
-          " (" + std::to_string(parts) + " part(s)) that is not in the log folder");
-    }
-    if (v <= target_version) {
+    if (v >= 0 && v <= target_version && it != listing.checkpoints.end() &&
+        static_cast<int64_t>(it->second.size()) == parts) {
       checkpoint = v;
-      expected_size = last.value("size", int64_t{-1});
+      expected_size = IntField(last, "size", -1);
     }
   }
   // A newer complete checkpoint than _last_checkpoint says may exist (a writer can die
@@ -572,6 +662,64 @@ Json RemoveAction(const DataFile& f, int64_t deletion_timestamp, bool data_chang
 
 Json TxnAction(const std::string& app_id, int64_t version, int64_t last_updated) {
   return {{"txn", {{"appId", app_id}, {"version", version}, {"lastUpdated", last_updated}}}};
+}
+
+std::string StringField(const Json& object, const char* key, std::string fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+}
+
+int64_t IntField(const Json& object, const char* key, int64_t fallback) {
+  if (!object.is_object()) return fallback;
+  auto it = object.find(key);
+  if (it == object.end()) return fallback;
+  if (it->is_number_integer()) return it->get<int64_t>();
+  if (it->is_number_unsigned()) return static_cast<int64_t>(it->get<uint64_t>());
+  return fallback;
+}
+
+Status CheckAction(const Json& action) {
+  if (!action.is_object() || action.empty()) return Status::OK();
+  const auto& [kind, body] = *action.items().begin();
+  if (kind != "add" && kind != "remove" && kind != "metaData" && kind != "protocol" &&
+      kind != "txn" && kind != "commitInfo") {
+    return Status::OK();  // actions Strata does not read (cdc, domainMetadata, ...)
+  }
+  const char* k = kind == "add"        ? "add"
+                  : kind == "remove"   ? "remove"
+                  : kind == "metaData" ? "metaData"
+                  : kind == "protocol" ? "protocol"
+                  : kind == "txn"      ? "txn"
+                                       : "commitInfo";
+  if (!body.is_object()) {
+    return Status::InvalidArgument(std::string(k) + " must be an object, not " + TypeName(body));
+  }
+  if (kind == "add" || kind == "remove") {
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "path", Want::kString, true));
+    if (body["path"].get<std::string>().empty())
+      return Status::InvalidArgument(std::string(k) + ".path is empty");
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "partitionValues", Want::kStringMap, false));
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "size", Want::kInteger, kind == "add"));
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "modificationTime", Want::kInteger, false));
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "deletionTimestamp", Want::kInteger, false));
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "dataChange", Want::kBool, false));
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "stats", Want::kString, false));
+  } else if (kind == "metaData") {
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "schemaString", Want::kString, true));
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "id", Want::kString, false));
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "partitionColumns", Want::kStringList, false));
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "configuration", Want::kObject, false));
+  } else if (kind == "protocol") {
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "minReaderVersion", Want::kInteger, true));
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "minWriterVersion", Want::kInteger, true));
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "readerFeatures", Want::kStringList, false));
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "writerFeatures", Want::kStringList, false));
+  } else if (kind == "txn") {
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "appId", Want::kString, true));
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "version", Want::kInteger, true));
+  }
+  return Status::OK();
 }
 
 }  // namespace strata::delta

@@ -70,6 +70,18 @@ Result<std::string> DuckTypeOf(const std::string& delta_type);
 // Delta type for a DuckDB type, or NotSupported naming it.
 Result<std::string> DeltaTypeOf(const std::string& duck_type);
 
+// Reads of one field of a JSON object that never throw: the default when the object is
+// not an object, or the field is missing, null or of another type. For fields the
+// protocol leaves free (commitInfo) and fields CheckAction already checked.
+std::string StringField(const Json& object, const char* key, std::string fallback = "");
+int64_t IntField(const Json& object, const char* key, int64_t fallback);
+
+// Checks that the fields Strata reads from one action (add, remove, metaData, protocol,
+// txn, commitInfo) have the protocol's types: `add.path` a string, `add.size` a number,
+// `metaData.schemaString` a string, and so on. InvalidArgument naming the field, such as
+// "add.path must be a string, not a number".
+Status CheckAction(const Json& action);
+
 // Percent-decoding of add/remove paths (they are URIs).
 std::string DecodePath(const std::string& path);
 // Percent-encoding of every byte that is not a letter, a digit or one of `safe`.

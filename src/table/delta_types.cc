@@ -139,12 +139,16 @@ Result<std::string> DuckTypeOfJson(const Json& t) {
       return Status::NotSupported("Delta type '" + s + "' is not supported");
     return it->second;
   }
-  std::string kind = t.value("type", "");
+  std::string kind = StringField(t, "type");
   if (kind == "array") {
+    if (!t.contains("elementType"))
+      return Status::ParseError("Delta array type has no elementType");
     STRATA_ASSIGN_OR_RETURN(std::string e, DuckTypeOfJson(t["elementType"]));
     return e + "[]";
   }
   if (kind == "map") {
+    if (!t.contains("keyType") || !t.contains("valueType"))
+      return Status::ParseError("Delta map type needs keyType and valueType");
     STRATA_ASSIGN_OR_RETURN(std::string k, DuckTypeOfJson(t["keyType"]));
     STRATA_ASSIGN_OR_RETURN(std::string v, DuckTypeOfJson(t["valueType"]));
     return "MAP(" + k + ", " + v + ")";
@@ -152,9 +156,13 @@ Result<std::string> DuckTypeOfJson(const Json& t) {
   if (kind == "struct") {
     std::string out = "STRUCT(";
     bool first = true;
+    if (!t.contains("fields") || !t["fields"].is_array())
+      return Status::ParseError("Delta struct type " + t.dump() + " has no list of fields");
     for (const auto& f : t["fields"]) {
+      if (!f.is_object() || !f.contains("type") || !f["name"].is_string())
+        return Status::ParseError("Delta struct field " + f.dump() + " needs a name and a type");
       STRATA_ASSIGN_OR_RETURN(std::string ft, DuckTypeOfJson(f["type"]));
-      out += (first ? "" : ", ") + QuoteIdentifier(f.value("name", "")) + " " + ft;
+      out += (first ? "" : ", ") + QuoteIdentifier(f["name"].get<std::string>()) + " " + ft;
       first = false;
     }
     return out + ")";
@@ -181,22 +189,33 @@ Result<std::vector<TableField>> ParseSchemaString(const std::string& schema_stri
   } catch (const Json::exception& e) {
     return Status::ParseError(std::string("corrupt schemaString: ") + e.what());
   }
-  if (schema.value("type", "") != "struct" || !schema.contains("fields")) {
-    return Status::ParseError("schemaString is not a struct type");
+  if (StringField(schema, "type") != "struct" || !schema.contains("fields") ||
+      !schema["fields"].is_array()) {
+    return Status::ParseError("schemaString is not a struct type with a list of fields");
   }
   std::vector<TableField> fields;
   for (const auto& f : schema["fields"]) {
+    if (!f.is_object() || !f.contains("name") || !f["name"].is_string() || f["name"] == "" ||
+        !f.contains("type") || !(f["type"].is_string() || f["type"].is_object())) {
+      return Status::ParseError("schemaString field " + f.dump() +
+                                " needs a non-empty name and a type");
+    }
     TableField field;
-    field.name = f.value("name", "");
+    field.name = f["name"].get<std::string>();
     field.type = f["type"].is_string() ? f["type"].get<std::string>() : f["type"].dump();
-    field.nullable = f.value("nullable", true);
+    field.nullable =
+        !f.contains("nullable") || !f["nullable"].is_boolean() || f["nullable"].get<bool>();
     fields.push_back(std::move(field));
   }
   return fields;
 }
 
 Result<std::string> DuckTypeOf(const std::string& delta_type) {
-  if (!delta_type.empty() && delta_type[0] == '{') return DuckTypeOfJson(Json::parse(delta_type));
+  if (!delta_type.empty() && delta_type[0] == '{') {
+    Json t = Json::parse(delta_type, nullptr, /*allow_exceptions=*/false);
+    if (t.is_discarded()) return Status::ParseError("corrupt Delta type '" + delta_type + "'");
+    return DuckTypeOfJson(t);
+  }
   return DuckTypeOfJson(Json(delta_type));
 }
 

@@ -257,7 +257,7 @@ Result<std::shared_ptr<const Snapshot>> Table::AsOf(int64_t timestamp_ms) {
   int64_t chosen = -1, first_ts = -1;
   for (int64_t v : listing.commits) {
     STRATA_ASSIGN_OR_RETURN(Json info, delta::ReadCommitInfo(fs_, path_, v));
-    int64_t ts = info.value("timestamp", int64_t{0});
+    int64_t ts = delta::IntField(info, "timestamp", 0);
     if (first_ts < 0) first_ts = ts;
     if (ts <= timestamp_ms) chosen = v;
   }
@@ -316,8 +316,12 @@ bool StatsExclude(const DataFile& f, const FilePredicate& p,
   } catch (const Json::exception&) {
     return false;
   }
-  Json min = stats.contains("minValues") ? stats["minValues"].value(p.column, Json()) : Json();
-  Json max = stats.contains("maxValues") ? stats["maxValues"].value(p.column, Json()) : Json();
+  auto bound_of = [&](const char* key) {
+    if (!stats.is_object() || !stats.contains(key) || !stats[key].is_object()) return Json();
+    auto it = stats[key].find(p.column);
+    return it == stats[key].end() ? Json() : *it;
+  };
+  Json min = bound_of("minValues"), max = bound_of("maxValues");
   auto cmin = compare(min, true), cmax = compare(max, false);
   if (p.op == "=") return (cmin && *cmin > 0) || (cmax && *cmax < 0);
   if (p.op == "<") return cmin && *cmin >= 0;
@@ -662,9 +666,10 @@ static Result<int64_t> CommitWithRetry(Table* table, FileSystem* fs, const std::
       STRATA_ASSIGN_OR_RETURN(Json winner, delta::ReadCommitInfo(fs, path, version));
       return Status::Conflict("table '" + table->name() + "': version " + std::to_string(version) +
                               " was committed by another writer (operation " +
-                              winner.value("operation", "?") + ") after this " +
-                              commit_info.value("operation", "write") + " read version " +
-                              std::to_string(version - 1) + "; nothing was changed, retry it");
+                              delta::StringField(winner, "operation", "?") + ") after this " +
+                              delta::StringField(commit_info, "operation", "write") +
+                              " read version " + std::to_string(version - 1) +
+                              "; nothing was changed, retry it");
     }
     if (!options.app_id.empty()) {
       auto it = latest->app_versions.find(options.app_id);
@@ -1017,8 +1022,9 @@ Result<VacuumResult> Table::Vacuum(double retain_hours, bool dry_run) {
     STRATA_ASSIGN_OR_RETURN(Json info, delta::ReadCommitInfo(fs_, path_, v, &actions));
     for (const Json& a : actions) {
       if (a.contains("remove")) {
-        std::string p = delta::DecodePath(a["remove"].value("path", ""));
-        int64_t ts = a["remove"].value("deletionTimestamp", info.value("timestamp", int64_t{0}));
+        std::string p = delta::DecodePath(delta::StringField(a["remove"], "path"));
+        int64_t ts = delta::IntField(a["remove"], "deletionTimestamp",
+                                     delta::IntField(info, "timestamp", 0));
         removed_at[p] = std::max(removed_at[p], ts);
       }
     }
@@ -1053,10 +1059,10 @@ Result<std::vector<VersionInfo>> Table::History() {
     STRATA_ASSIGN_OR_RETURN(Json info, delta::ReadCommitInfo(fs_, path_, v, &actions));
     VersionInfo vi;
     vi.version = v;
-    vi.timestamp_ms = info.value("timestamp", int64_t{0});
-    vi.operation = info.value("operation", "");
-    vi.engine_info = info.value("engineInfo", "");
-    vi.run_id = info.value("strataRunId", "");
+    vi.timestamp_ms = delta::IntField(info, "timestamp", 0);
+    vi.operation = delta::StringField(info, "operation");
+    vi.engine_info = delta::StringField(info, "engineInfo");
+    vi.run_id = delta::StringField(info, "strataRunId");
     if (info.contains("operationParameters") && info["operationParameters"].is_object()) {
       for (const auto& [k, val] : info["operationParameters"].items()) {
         vi.operation_parameters[k] = val.is_string() ? val.get<std::string>() : val.dump();
@@ -1078,18 +1084,18 @@ Result<std::vector<VersionInfo>> Table::History() {
       int64_t rows = 0;
       if (f.contains("stats") && f["stats"].is_string()) {
         try {
-          rows = Json::parse(f["stats"].get<std::string>()).value("numRecords", int64_t{0});
+          rows = delta::IntField(Json::parse(f["stats"].get<std::string>()), "numRecords", 0);
         } catch (const Json::exception&) {
         }
       }
       if (std::string(key) == "add") {
         ++vi.files_added;
         vi.rows_added += rows;
-        vi.bytes_added += f.value("size", int64_t{0});
+        vi.bytes_added += delta::IntField(f, "size", 0);
       } else {
         ++vi.files_removed;
         vi.rows_removed += rows;
-        vi.bytes_removed += f.value("size", int64_t{0});
+        vi.bytes_removed += delta::IntField(f, "size", 0);
       }
     }
     out.push_back(std::move(vi));
@@ -1112,9 +1118,12 @@ std::map<std::string, std::string> ColumnStats(const Snapshot& s) {
       continue;
     }
     // Named locals: items() of a temporary would dangle inside the loop.
-    const Json min_values = st.value("minValues", Json::object());
-    const Json max_values = st.value("maxValues", Json::object());
-    const Json null_counts = st.value("nullCount", Json::object());
+    auto object_at = [&](const char* key) {
+      return st.is_object() && st.contains(key) && st[key].is_object() ? st[key] : Json::object();
+    };
+    const Json min_values = object_at("minValues");
+    const Json max_values = object_at("maxValues");
+    const Json null_counts = object_at("nullCount");
     for (const auto& [c, v] : min_values.items()) {
       if (!mins.count(c) || v < mins[c]) mins[c] = v;
     }

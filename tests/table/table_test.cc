@@ -413,13 +413,50 @@ TEST_F(TableTest, BadLogsNameFileAndVersion) {
   auto scan = t->Scan(*snap);
   ASSERT_FALSE(scan.ok());
   EXPECT_NE(scan.status().message().find(snap->files[0].path), std::string::npos);
-  // _last_checkpoint that names a checkpoint that is not there.
-  testing::WriteText(t->path() + "/_delta_log/_last_checkpoint", "{\"version\":1,\"size\":4}");
-  auto mismatch = Open("bad")->Latest();
-  ASSERT_FALSE(mismatch.ok());
-  EXPECT_NE(mismatch.status().message().find("_last_checkpoint' names a checkpoint at version 1"),
-            std::string::npos)
-      << mismatch.status().message();
+  // _last_checkpoint is a hint (as the protocol says): one that names a checkpoint that is
+  // not there, or does not parse, falls back to listing the log.
+  for (const char* hint : {"{\"version\":1,\"size\":4}", "", "{\"version\":\"x\"", "[1]"}) {
+    testing::WriteText(t->path() + "/_delta_log/_last_checkpoint", hint);
+    ASSERT_OK_AND_ASSIGN(auto read, Open("bad")->Latest());
+    EXPECT_EQ(read->version, 1) << hint;
+  }
+}
+
+TEST_F(TableTest, CorruptCommitsAreErrorsNamingFileLineAndField) {
+  auto t = Open("corrupt");
+  ASSERT_OK(t->Write(Rows("SELECT 1 AS x")).status());
+  const std::string log = t->path() + "/_delta_log/";
+  struct Case {
+    std::string file, content, says;
+  };
+  std::vector<Case> cases = {
+      {"00000000000000000001.json", "", "holds no action"},
+      {"00000000000000000001.json", "{\"add\":{\"path\":42}}\n", "add.path must be a string"},
+      {"00000000000000000001.json", "{\"add\":{\"path\":\"a.parquet\",\"size\":\"9\"}}\n",
+       "add.size must be a whole number"},
+      {"00000000000000000001.json", "{\"metaData\":{\"schemaString\":null}}\n",
+       "metaData.schemaString is missing"},
+      {"00000000000000000001.json", "{\"txn\":{\"appId\":1,\"version\":2}}\n",
+       "txn.appId must be a string"},
+      {"00000000000000000001.json", "{\"metaData\":{\"schemaString\":\"{\\\"type\\\":5}\"}}\n",
+       "schemaString is not a struct"},
+      {"99999999999999999999.json", "", "beyond 64 bits"},
+  };
+  for (const Case& c : cases) {
+    testing::WriteText(log + c.file, c.content);
+    auto read = Open("corrupt")->Latest();
+    ASSERT_FALSE(read.ok()) << c.content;
+    EXPECT_NE(read.status().message().find(c.says), std::string::npos) << read.status().message();
+    const std::string& m = read.status().message();
+    EXPECT_TRUE(m.find(c.file) != std::string::npos || m.find("version 1") != std::string::npos)
+        << m;
+    // Writes refuse too: nothing builds on a corrupt version.
+    auto write = Open("corrupt")->Write(Rows("SELECT 2 AS x"));
+    EXPECT_FALSE(write.ok()) << c.content;
+    std::filesystem::remove(log + c.file);
+  }
+  ASSERT_OK_AND_ASSIGN(auto healed, Open("corrupt")->Latest());
+  EXPECT_EQ(healed->version, 0);
 }
 
 TEST_F(TableTest, UnsupportedProtocolFeaturesAreNamed) {
