@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "strata/dataframe.h"
@@ -173,6 +174,12 @@ class Appender {
   explicit Appender(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Parses `expression` as exactly one SQL condition with DuckDB's parser, and returns
+// DuckDB's own rendering of it (parenthesized), safe to paste into a larger query: it
+// cannot end a clause, add a column or aggregate, or hold a subquery (so it cannot read a
+// table or file) or a window. InvalidArgument, quoting the text and saying why, otherwise.
+Result<std::string> ParseScalarExpression(Connection* conn, std::string_view expression);
 
 // SQL text helpers, used wherever Strata writes SQL.
 // "name" with embedded quotes doubled: safe for any identifier.

@@ -27,6 +27,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "strata: error: %s\n", e.what());
     std::fprintf(stderr, "Run 'strata --help' for usage.\n");
     return 2;
+  } catch (const std::exception& e) {
+    // Every expected failure is a Status; reaching here is a bug, reported as one rather
+    // than ending the process with a signal. Tests fail on this message.
+    std::fprintf(stderr, "strata: internal error (a bug; please report it): %s\n", e.what());
+    return 2;
   }
   return exit_code;
 }

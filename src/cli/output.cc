@@ -15,6 +15,12 @@ int ReportError(const Status& status, int exit_code) {
   return exit_code;
 }
 
+Status NamingInput(const Status& status, const std::string& path) {
+  if (status.ok() || path.empty() || status.message().find(path) != std::string::npos)
+    return status;
+  return status.WithContext("'" + path + "'");
+}
+
 namespace {
 
 std::string CsvField(const Column& col, size_t row) {

@@ -16,6 +16,9 @@ enum class OutputFormat { kTable, kCsv, kJson };
 // Prints "strata: error: <message>" on one line to stderr and returns `exit_code`.
 int ReportError(const Status& status, int exit_code = 1);
 
+// `status`, naming the input file `path` when its message does not already.
+Status NamingInput(const Status& status, const std::string& path);
+
 // Streams `result` to `out`. Table output shows at most `max_rows` rows.
 Status PrintResult(engine::QueryResult* result, OutputFormat format, size_t max_rows,
                    std::FILE* out);

@@ -81,7 +81,7 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
     auto suite = quality::Suite::FromFile(a.suite);
     if (!suite.ok()) return ReportError(suite.status(), 2);
     auto result = quality::Validate(data, *suite);
-    if (!result.ok()) return ReportError(result.status());
+    if (!result.ok()) return ReportError(NamingInput(result.status(), a.from));
     o.metadata["quality.suite"] = suite->name();
     o.metadata["quality.success"] = result->success ? "true" : "false";
     o.metadata["quality.expectations_met"] =
@@ -103,7 +103,7 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
     }
   }
   auto version = (*table)->Write(data, o);
-  if (!version.ok()) return ReportError(version.status());
+  if (!version.ok()) return ReportError(NamingInput(version.status(), a.from));
   auto snap = (*table)->AtVersion(*version);
   if (snap.ok()) {
     std::printf("%s: version %lld, %lld rows in %zu files (%s)\n", a.name.c_str(),

@@ -52,7 +52,7 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
   auto frame = OpenData(g, a.data, *session, &lake);
   if (!frame.ok()) return ReportError(frame.status(), 2);
   auto result = quality::Validate(*frame, *suite, options);
-  if (!result.ok()) return ReportError(result.status(), 2);
+  if (!result.ok()) return ReportError(NamingInput(result.status(), lake ? "" : a.data), 2);
   if (a.show_sql) std::fprintf(stderr, "%s\n", result->sql.c_str());
   std::string text = a.format == "json" ? result->ToJson()
                      : a.format == "html"

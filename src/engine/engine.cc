@@ -467,7 +467,18 @@ PreparedStatement::~PreparedStatement() = default;
 QueryResult::QueryResult(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 QueryResult::~QueryResult() = default;
 
+namespace {
+// DuckDB takes SQL as a C string: a NUL byte would silently cut it short.
+Status CheckNoNul(const std::string& sql) {
+  size_t at = sql.find('\0');
+  if (at == std::string::npos) return Status::OK();
+  return Status::InvalidArgument("the SQL text holds a NUL byte at offset " + std::to_string(at) +
+                                 " (a name or value with a NUL byte in it?)");
+}
+}  // namespace
+
 Result<std::unique_ptr<PreparedStatement>> Connection::Prepare(const std::string& sql) {
+  STRATA_RETURN_NOT_OK(CheckNoNul(sql));
   auto impl = std::make_unique<PreparedStatement::Impl>();
   impl->conn = impl_->conn;
   impl->sql = sql;
@@ -479,6 +490,7 @@ Result<std::unique_ptr<PreparedStatement>> Connection::Prepare(const std::string
 }
 
 Status Connection::Execute(const std::string& sql) {
+  STRATA_RETURN_NOT_OK(CheckNoNul(sql));
   duckdb_result result;
   if (duckdb_query(impl_->conn, sql.c_str(), &result) == DuckDBError) {
     Status st = StatusFromDuckDB(duckdb_result_error(&result));
@@ -505,7 +517,14 @@ Result<std::vector<ColumnSchema>> Connection::Describe(const std::string& sql) {
   STRATA_ASSIGN_OR_RETURN(const Column* types, described.column("column_type"));
   std::vector<ColumnSchema> out;
   for (size_t i = 0; i < described.num_rows(); ++i) {
-    out.push_back({std::string(names->GetString(i)), std::string(types->GetString(i))});
+    std::string name(names->GetString(i));
+    if (size_t nul = name.find('\0'); nul != std::string::npos) {
+      return Status::InvalidArgument("column " + std::to_string(i + 1) + " ('" +
+                                     name.substr(0, nul) +
+                                     "\\0...') has a NUL byte in its name; "
+                                     "rename it (in a CSV file: fix the header line)");
+    }
+    out.push_back({std::move(name), std::string(types->GetString(i))});
   }
   return out;
 }

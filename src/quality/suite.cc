@@ -1,6 +1,10 @@
 // Suite files (GE JSON, or the same in YAML) and suite building.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -26,43 +30,130 @@ std::pair<size_t, size_t> LineColumn(const std::string& text, size_t offset) {
   return {line, col};
 }
 
-Json YamlToJson(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Sequence: {
-      Json out = Json::array();
-      for (const auto& item : node) out.push_back(YamlToJson(item));
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      Json out = Json::object();
-      for (const auto& kv : node) out[kv.first.as<std::string>()] = YamlToJson(kv.second);
-      return out;
-    }
-    case YAML::NodeType::Scalar: {
-      const std::string& s = node.Scalar();
-      if (node.Tag() == "!") return s;  // quoted: always a string
-      if (s == "true" || s == "True" || s == "TRUE") return true;
-      if (s == "false" || s == "False" || s == "FALSE") return false;
-      if (s == "null" || s == "Null" || s == "NULL" || s == "~") return nullptr;
-      char* end = nullptr;
-      long long i = std::strtoll(s.c_str(), &end, 10);
-      if (!s.empty() && *end == '\0') return static_cast<int64_t>(i);
-      double d = std::strtod(s.c_str(), &end);
-      if (!s.empty() && *end == '\0' && s.find_first_of("0123456789") != std::string::npos)
-        return d;
-      return s;
+// Suites are small: these bounds stop hostile files (deep nesting, YAML alias bombs)
+// long before they cost memory or stack, and no real suite comes near them.
+constexpr size_t kMaxDepth = 256;
+constexpr size_t kMaxYamlNodes = 1'000'000;
+
+// The deepest nesting of [ and { in JSON text (outside strings).
+size_t JsonDepth(const std::string& text) {
+  size_t depth = 0, max_depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      max_depth = std::max(max_depth, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
     }
   }
-  return nullptr;
+  return max_depth;
+}
+
+// YAML to JSON, counting nodes as aliases expand them.
+class YamlConverter {
+ public:
+  explicit YamlConverter(std::string source) : source_(std::move(source)) {}
+
+  Result<Json> Convert(const YAML::Node& node, size_t depth = 0) {
+    if (++nodes_ > kMaxYamlNodes) {
+      return Status::InvalidArgument(source_ + ": the suite expands to more than " +
+                                     std::to_string(kMaxYamlNodes) +
+                                     " YAML nodes (aliases repeated within aliases?)");
+    }
+    if (depth > kMaxDepth) {
+      return Status::InvalidArgument(Where(node) + ": nested deeper than " +
+                                     std::to_string(kMaxDepth) + " levels");
+    }
+    switch (node.Type()) {
+      case YAML::NodeType::Null:
+      case YAML::NodeType::Undefined:
+        return Json(nullptr);
+      case YAML::NodeType::Sequence: {
+        Json out = Json::array();
+        for (const auto& item : node) {
+          STRATA_ASSIGN_OR_RETURN(Json v, Convert(item, depth + 1));
+          out.push_back(std::move(v));
+        }
+        return out;
+      }
+      case YAML::NodeType::Map: {
+        Json out = Json::object();
+        for (const auto& kv : node) {
+          if (!kv.first.IsScalar()) {
+            return Status::InvalidArgument(Where(kv.first) +
+                                           ": a key must be plain text, not a list or a map");
+          }
+          STRATA_ASSIGN_OR_RETURN(Json v, Convert(kv.second, depth + 1));
+          out[kv.first.Scalar()] = std::move(v);
+        }
+        return out;
+      }
+      case YAML::NodeType::Scalar:
+        return Scalar(node);
+    }
+    return Json(nullptr);
+  }
+
+ private:
+  std::string Where(const YAML::Node& node) const {
+    const YAML::Mark m = node.Mark();
+    if (m.is_null()) return source_;
+    return source_ + " line " + std::to_string(m.line + 1) + ", column " +
+           std::to_string(m.column + 1);
+  }
+
+  static Json Scalar(const YAML::Node& node) {
+    const std::string& s = node.Scalar();
+    if (node.Tag() == "!") return s;  // quoted: always a string
+    if (s == "true" || s == "True" || s == "TRUE") return true;
+    if (s == "false" || s == "False" || s == "FALSE") return false;
+    if (s == "null" || s == "Null" || s == "NULL" || s == "~") return nullptr;
+    if (s.empty()) return s;
+    const char* begin = s.c_str();
+    const char* end = begin + s.size();
+    int64_t i = 0;
+    auto [ip, iec] = std::from_chars(begin + (s[0] == '+' ? 1 : 0), end, i);
+    if (iec == std::errc() && ip == end) return i;
+    char* dend = nullptr;
+    errno = 0;
+    double d = std::strtod(begin, &dend);
+    // A number too large for a double stays the text it was (a kwarg check then says
+    // which kwarg is not a number), as does anything that is not all number.
+    if (dend == end && errno != ERANGE && s.find_first_of("0123456789") != std::string::npos &&
+        std::isfinite(d))
+      return d;
+    return s;
+  }
+
+  std::string source_;
+  size_t nodes_ = 0;
+};
+
+// The string field `key` of `object`, or `fallback` when it is missing or null;
+// InvalidArgument naming `where` when it holds something else.
+Result<std::string> StringOf(const Json& object, const char* key, const std::string& where,
+                             std::string fallback) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return fallback;
+  if (!it->is_string()) {
+    return Status::InvalidArgument(where + ": '" + key + "' must be a string, not " + it->dump());
+  }
+  return it->get<std::string>();
 }
 
 Result<Suite> FromParsed(const Json& doc, const std::string& source) {
   if (!doc.is_object())
     return Status::ParseError(source + ": a suite is an object with 'expectations'");
-  std::string name = doc.value("expectation_suite_name", doc.value("name", std::string("default")));
+  STRATA_ASSIGN_OR_RETURN(std::string name, StringOf(doc, "name", source, "default"));
+  STRATA_ASSIGN_OR_RETURN(name, StringOf(doc, "expectation_suite_name", source, name));
   Suite suite(name);
   if (!doc.contains("expectations") || !doc["expectations"].is_array()) {
     return Status::ParseError(source + ": 'expectations' must be a list");
@@ -71,9 +162,10 @@ Result<Suite> FromParsed(const Json& doc, const std::string& source) {
   for (const Json& e : doc["expectations"]) {
     std::string where = source + ": expectations[" + std::to_string(index++) + "]";
     if (!e.is_object()) return Status::ParseError(where + " must be an object");
-    std::string type = e.value("expectation_type", e.value("type", std::string()));
+    STRATA_ASSIGN_OR_RETURN(std::string type, StringOf(e, "type", where, ""));
+    STRATA_ASSIGN_OR_RETURN(type, StringOf(e, "expectation_type", where, type));
     if (type.empty()) return Status::ParseError(where + " has no 'expectation_type' (or 'type')");
-    Json kwargs = e.value("kwargs", Json::object());
+    Json kwargs = e.contains("kwargs") ? e["kwargs"] : Json::object();
     if (!kwargs.is_object())
       return Status::ParseError(where + " (" + type + "): 'kwargs' must be an object");
     suite.Add(type, kwargs.dump());
@@ -84,9 +176,20 @@ Result<Suite> FromParsed(const Json& doc, const std::string& source) {
 }  // namespace
 
 Result<Suite> Suite::FromJson(const std::string& text, const std::string& source) {
+  if (JsonDepth(text) > kMaxDepth) {
+    return Status::InvalidArgument(source + ": nested deeper than " + std::to_string(kMaxDepth) +
+                                   " levels");
+  }
   Json doc;
   try {
     doc = Json::parse(text);
+  } catch (const Json::out_of_range& e) {
+    // A number beyond a double (1e400): nlohmann names the text but not the place.
+    std::string what = e.what();
+    size_t colon = what.rfind("] ");
+    return Status::InvalidArgument(source + ": " +
+                                   (colon == std::string::npos ? what : what.substr(colon + 2)) +
+                                   "; numbers must fit a 64-bit float");
   } catch (const Json::parse_error& e) {
     auto [line, col] = LineColumn(text, e.byte > 0 ? e.byte - 1 : 0);
     std::string what = e.what();
@@ -106,7 +209,9 @@ Result<Suite> Suite::FromYaml(const std::string& text, const std::string& source
     return Status::ParseError(source + " line " + std::to_string(e.mark.line + 1) + ", column " +
                               std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
-  return FromParsed(YamlToJson(node), source);
+  YamlConverter converter(source);
+  STRATA_ASSIGN_OR_RETURN(Json doc, converter.Convert(node));
+  return FromParsed(doc, source);
 }
 
 Result<Suite> Suite::FromFile(const std::string& path) {

@@ -1,6 +1,7 @@
 // Validation: a suite becomes one aggregate query over the data, unexpected samples
 // included (bounded aggregates).
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -74,11 +75,26 @@ Status ResolveParameters(Json* value) {
     if (m[1].matched) {
       static const std::map<std::string, int64_t> kSeconds = {
           {"weeks", 604800}, {"days", 86400}, {"hours", 3600}, {"minutes", 60}, {"seconds", 1}};
-      int64_t delta = std::stoll(m[3]) * kSeconds.at(m[2]);
-      t += m[1] == "-" ? -delta : delta;
+      // Python's datetime spans years 1 to 9999: a timedelta that leaves them is an
+      // OverflowError in GE, and an error here.
+      constexpr int64_t kMaxSeconds = 315537897599;  // 9999-12-31T23:59:59Z
+      const std::string digits = m[3];
+      int64_t amount = 0;
+      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), amount);
+      int64_t unit = kSeconds.at(m[2]);
+      if (ec != std::errc() || amount > kMaxSeconds / unit ||
+          (m[1] == "-" ? t - amount * unit < -62135596800 : t + amount * unit > kMaxSeconds)) {
+        return Status::InvalidArgument("evaluation parameter '" + expr +
+                                       "': the date falls outside years 1 to 9999");
+      }
+      t += m[1] == "-" ? -amount * unit : amount * unit;
     }
     char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::gmtime(&t));
+    std::tm tm{};
+    if (gmtime_r(&t, &tm) == nullptr) {
+      return Status::InvalidArgument("evaluation parameter '" + expr + "' gives no valid date");
+    }
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
     *value = std::string(buf);
     return Status::OK();
   }
@@ -100,7 +116,8 @@ std::string Label(size_t index, const std::string& type) {
 
 // Builds every expectation of the suite; a bad type or kwarg is an error for the whole
 // suite (as GE raises on a bad configuration).
-Result<std::vector<Prepared>> Prepare(const Suite& suite, const ValidateOptions& options) {
+Result<std::vector<Prepared>> Prepare(const Suite& suite, const ValidateOptions& options,
+                                      engine::Connection* conn) {
   std::vector<Prepared> out;
   const auto& registry = detail::Registry::Get();
   for (size_t i = 0; i < suite.expectations().size(); ++i) {
@@ -126,14 +143,34 @@ Result<std::vector<Prepared>> Prepare(const Suite& suite, const ValidateOptions&
     args.partial_unexpected_count = options.partial_unexpected_count;
     if (p.kwargs.contains("result_format")) {
       const Json& rf = p.kwargs["result_format"];
-      std::string name =
-          rf.is_string() ? rf.get<std::string>() : rf.value("result_format", std::string("BASIC"));
+      if (!rf.is_string() && !rf.is_object()) {
+        return Status::InvalidArgument(Label(i, e.type) +
+                                       ": 'result_format' must be a name such as \"SUMMARY\" or "
+                                       "an object with one, not " +
+                                       rf.dump());
+      }
+      std::string name = "BASIC";
+      if (rf.is_string()) {
+        name = rf.get<std::string>();
+      } else if (rf.contains("result_format")) {
+        if (!rf["result_format"].is_string()) {
+          return Status::InvalidArgument(Label(i, e.type) +
+                                         ": 'result_format.result_format' must be a name, not " +
+                                         rf["result_format"].dump());
+        }
+        name = rf["result_format"].get<std::string>();
+      }
       auto parsed = ParseResultFormat(name);
       if (!parsed.ok()) return parsed.status().WithContext(Label(i, e.type));
       args.result_format = *parsed;
       if (rf.is_object() && rf.contains("partial_unexpected_count") &&
           rf["partial_unexpected_count"].is_number()) {
-        args.partial_unexpected_count = rf["partial_unexpected_count"].get<int>();
+        double n = rf["partial_unexpected_count"].get<double>();
+        if (!(n >= 0 && n <= 1'000'000)) {
+          return Status::InvalidArgument(Label(i, e.type) +
+                                         ": 'partial_unexpected_count' must be 0 to 1000000");
+        }
+        args.partial_unexpected_count = static_cast<int>(n);
       }
     }
     if (options.result_format) args.result_format = *options.result_format;
@@ -145,10 +182,13 @@ Result<std::vector<Prepared>> Prepare(const Suite& suite, const ValidateOptions&
       st = detail::OptionalString(p.kwargs, "condition_parser", &parser);
       if (st.ok()) {
         auto sql = RowConditionSql(args.row_condition, parser);
+        // One condition, as DuckDB parses and renders it: the text can never reshape the
+        // suite's query around it.
+        if (sql.ok()) sql = engine::ParseScalarExpression(conn, *sql);
         if (sql.ok())
           args.row_condition = *sql;
         else
-          st = sql.status();
+          st = Status(sql.status().code(), "row_condition " + sql.status().message());
       }
     }
     if (st.ok()) st = p.kind->Configure(p.kwargs);
@@ -250,14 +290,17 @@ Result<ResultFormat> ParseResultFormat(const std::string& name) {
 
 Status Suite::Check() const {
   ValidateOptions options;
-  return Prepare(*this, options).status();
+  // Row conditions are checked by DuckDB's parser: a small database of its own for that.
+  STRATA_ASSIGN_OR_RETURN(auto db, engine::Database::Open());
+  STRATA_ASSIGN_OR_RETURN(auto conn, db->Connect());
+  return Prepare(*this, options, conn.get()).status();
 }
 
 Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
                                   const ValidateOptions& options) {
-  STRATA_ASSIGN_OR_RETURN(std::vector<Prepared> prepared, Prepare(suite, options));
   STRATA_ASSIGN_OR_RETURN(std::string data_sql, data.to_sql());
   STRATA_ASSIGN_OR_RETURN(auto conn, data.session()->database()->Connect());
+  STRATA_ASSIGN_OR_RETURN(std::vector<Prepared> prepared, Prepare(suite, options, conn.get()));
   detail::DataInfo info;
   STRATA_ASSIGN_OR_RETURN(info.columns, conn->Describe(data_sql));
 
@@ -461,9 +504,9 @@ std::string ValidationResult::ToHtml() const {
 
 Result<Quarantine> Split(const Frame& data, const Suite& suite) {
   ValidateOptions options;
-  STRATA_ASSIGN_OR_RETURN(std::vector<Prepared> prepared, Prepare(suite, options));
   STRATA_ASSIGN_OR_RETURN(std::string data_sql, data.to_sql());
   STRATA_ASSIGN_OR_RETURN(auto conn, data.session()->database()->Connect());
+  STRATA_ASSIGN_OR_RETURN(std::vector<Prepared> prepared, Prepare(suite, options, conn.get()));
   detail::DataInfo info;
   STRATA_ASSIGN_OR_RETURN(info.columns, conn->Describe(data_sql));
   detail::ScanPlan plan;

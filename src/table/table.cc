@@ -22,6 +22,7 @@ using engine::QuoteString;
 namespace {
 
 constexpr const char* kEngineInfo = "strata/0.1.0";
+constexpr size_t kMaxTableColumns = 4096;
 
 std::string Uuid() {
   static thread_local std::mt19937_64 rng(std::random_device{}() ^
@@ -705,6 +706,13 @@ Result<int64_t> Table::Write(const Frame& data, const WriteOptions& options) {
   STRATA_ASSIGN_OR_RETURN(std::string data_sql, data.to_sql());
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
   STRATA_ASSIGN_OR_RETURN(auto data_schema, conn->Describe(data_sql));
+  // DuckDB 1.4's Parquet writer and the statistics query fail (a SIGFPE at 20,000 columns)
+  // long past any real table's width; refuse before it gets there.
+  if (data_schema.size() > kMaxTableColumns) {
+    return Status::InvalidArgument(
+        "the data for table '" + name_ + "' has " + std::to_string(data_schema.size()) +
+        " columns; a table holds at most " + std::to_string(kMaxTableColumns));
+  }
   if (!current) STRATA_RETURN_NOT_OK(fs_->CreateDirs(path_ + "/_delta_log"));
 
   Snapshot target;
