@@ -518,7 +518,9 @@ Frame Session::scan_csv(std::vector<std::string> paths, const CsvOptions& o) {
   std::string dialect = ", delim=" + QuoteString(o.delimiter) +
                         ", header=" + (o.has_header ? "true" : "false") +
                         ", quote=" + QuoteString(std::string(1, o.quote));
-  if (o.skip_rows > 0) dialect += ", skip=" + std::to_string(o.skip_rows);
+  // Always given: left to itself, DuckDB's sniffer may skip leading lines that do not fit
+  // the dialect it found, silently dropping rows of a ragged file.
+  dialect += ", skip=" + std::to_string(o.skip_rows);
   dialect += ", sample_size=" + std::to_string(o.infer_schema_length);
   std::string nulls = "['']";
   if (!o.null_values.empty()) {

@@ -36,10 +36,11 @@ std::string Uuid() {
   return buf;
 }
 
-// Hive-style directory name for one partition value.
+// Hive-style directory name for one partition value. The column name is escaped as the
+// value is (as Spark does): neither can hold a '/', so no name or value leaves the table.
 std::string PartitionDir(const std::string& column, const std::optional<std::string>& value) {
   std::string v = value ? *value : "__HIVE_DEFAULT_PARTITION__";
-  return column + "=" + delta::PercentEncode(v, "-_. :");
+  return delta::PercentEncode(column, "-_. ") + "=" + delta::PercentEncode(v, "-_. :");
 }
 
 bool IsNested(const std::string& delta_type) { return !delta_type.empty() && delta_type[0] == '{'; }
@@ -214,7 +215,9 @@ Result<std::shared_ptr<const Snapshot>> Table::AtVersion(int64_t version) {
     return Status::InvalidArgument("table '" + name_ + "' has no version " +
                                    std::to_string(version) + ": versions start at 0");
   }
-  if (!exists())
+  auto listing = delta::ListLog(fs_, path_);
+  if (!listing.ok() && listing.status().code() != StatusCode::kNotFound) return listing.status();
+  if (!listing.ok() || (listing->commits.empty() && listing->checkpoints.empty()))
     return Status::NotFound("table '" + name_ + "' does not exist (no '" + path_ + "/_delta_log')");
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
   STRATA_ASSIGN_OR_RETURN(Snapshot snap, delta::Replay(fs_, conn.get(), path_, version));
@@ -231,6 +234,7 @@ Result<std::shared_ptr<const Snapshot>> Table::Latest() {
   int64_t latest = listing->commits.empty() ? -1 : listing->commits.back();
   if (!listing->checkpoints.empty())
     latest = std::max(latest, listing->checkpoints.rbegin()->first);
+  if (latest < 0) return Status::NotFound("table '" + name_ + "' does not exist");
   std::shared_ptr<const Snapshot> base;
   {
     std::lock_guard<std::mutex> lock(impl_->mutex);
@@ -595,6 +599,10 @@ static Result<WrittenFiles> WriteDataFiles(FileSystem* fs, engine::Connection* c
     for (const std::string& pc : target.partition_columns)
       dir += PartitionDir(pc, values.at(pc)) + "/";
     f.path = dir + "part-00000-" + Uuid() + ".zstd.parquet";
+    if (f.path.find("/../") != std::string::npos || f.path.rfind("../", 0) == 0) {
+      return Status::Internal("data file path '" + f.path + "' would leave table '" + table_path +
+                              "'");
+    }
     f.partition_values = values;
     if (!dir.empty())
       STRATA_RETURN_NOT_OK(fs->CreateDirs(table_path + "/" + dir.substr(0, dir.size() - 1)));

@@ -52,10 +52,6 @@ std::string TableRef::ToString() const {
 Result<ResolvedTable> Lake::Resolve(const TableRef& ref) {
   ResolvedTable out;
   STRATA_ASSIGN_OR_RETURN(out.table, OpenTable(ref.name));
-  if (!out.table->exists()) {
-    return Status::NotFound("table '" + ref.name + "' does not exist in the lake at '" + root_ +
-                            "'");
-  }
   if (ref.version) {
     STRATA_ASSIGN_OR_RETURN(out.snapshot, out.table->AtVersion(*ref.version));
   } else if (ref.time) {

@@ -221,3 +221,57 @@ TEST(DataFrameTest, ToStringElidesTheMiddle) {
 
 }  // namespace
 }  // namespace strata::engine
+
+namespace strata::engine {
+namespace {
+
+class ExpressionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = Database::Open();
+    ASSERT_OK(db.status());
+    db_ = std::move(db).value();
+    auto conn = db_->Connect();
+    ASSERT_OK(conn.status());
+    conn_ = std::move(conn).value();
+  }
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<Connection> conn_;
+};
+
+TEST_F(ExpressionTest, ConditionsComeBackAsDuckDBRendersThem) {
+  ASSERT_OK_AND_ASSIGN(std::string a,
+                       ParseScalarExpression(conn_.get(), "x = 1 AND \"y z\" > 'q'"));
+  EXPECT_EQ(a, "(((x = 1) AND (\"y z\" > 'q')))");
+  // A trailing comment cannot swallow what follows the condition.
+  ASSERT_OK_AND_ASSIGN(std::string b, ParseScalarExpression(conn_.get(), "x = 2 -- note"));
+  EXPECT_EQ(b, "((x = 2))");
+  // Closing the parenthesis early still yields one expression, rendered whole.
+  ASSERT_OK_AND_ASSIGN(std::string c, ParseScalarExpression(conn_.get(), "x = 1) OR (TRUE"));
+  EXPECT_EQ(c, "(((x = 1) OR CAST('t' AS BOOLEAN)))");
+}
+
+TEST_F(ExpressionTest, RefusesWhatIsNotOneCondition) {
+  struct Case {
+    const char* text;
+    const char* says;
+  };
+  for (const Case& k :
+       {Case{"x = 1) > 0 AS leak, count(*) FILTER (WHERE TRUE", "not one SQL condition"},
+        Case{"x > (SELECT count(*) FROM read_text('/etc/hostname'))", "a subquery"},
+        Case{"EXISTS (SELECT 1)", "a subquery"},
+        Case{"x = 1); DROP TABLE t; SELECT (1", "not one SQL condition"},
+        Case{"x = 1) GROUP BY (x", "adds to the query"},
+        Case{"row_number() OVER () = 1", "a window"}, Case{"", "empty"},
+        Case{"x = 1 /*", "not one SQL condition"}}) {
+    auto r = ParseScalarExpression(conn_.get(), k.text);
+    ASSERT_FALSE(r.ok()) << k.text << " gave " << *r;
+    EXPECT_NE(r.status().message().find(k.says), std::string::npos) << r.status().message();
+  }
+  auto nul = ParseScalarExpression(conn_.get(), std::string_view("x = 1\0 OR 1", 11));
+  ASSERT_FALSE(nul.ok());
+  EXPECT_NE(nul.status().message().find("NUL"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace strata::engine

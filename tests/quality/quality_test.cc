@@ -449,3 +449,67 @@ TEST_F(QualityTest, ExpectationsWithoutConformanceDataBehave) {
 
 }  // namespace
 }  // namespace strata::quality
+
+namespace strata::quality {
+namespace {
+
+TEST_F(QualityTest, RowConditionCannotAddAnAggregateOrReadAFile) {
+  Suite suite("hostile");
+  suite.Add(
+      "expect_table_row_count_to_be_between",
+      R"({"min_value": 0, "condition_parser": "sql", "row_condition": "id = 1) > 0 AS x, )"
+      R"((SELECT content FROM read_text('/etc/hostname')) AS leak, count(*) FILTER (WHERE TRUE"})");
+  auto r = Validate(Data(), suite);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("expectation 0"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("is not one SQL condition"), std::string::npos);
+  Suite reads("reads");
+  reads.Add(
+      "expect_column_values_to_not_be_null",
+      R"j({"column": "id", "row_condition": "id < (SELECT length(content) FROM read_text('/etc/hostname'))"})j");
+  auto r2 = Validate(Data(), reads);
+  ASSERT_FALSE(r2.ok());
+  EXPECT_NE(r2.status().message().find("subquery"), std::string::npos) << r2.status().message();
+  // An honest condition still works, comment and all.
+  Suite fine("fine");
+  fine.Add("expect_column_values_to_not_be_null",
+           R"({"column": "name", "row_condition": "id = 2 -- the duplicated id"})");
+  ASSERT_OK_AND_ASSIGN(auto ok, Validate(Data(), fine));
+  EXPECT_FALSE(ok.success);
+  EXPECT_EQ(ok.results[0].unexpected_count, 1);
+}
+
+TEST(SuiteParseTest, WrongTypesAndHostileShapesAreErrorsNamingTheField) {
+  struct Case {
+    std::string text;
+    bool yaml;
+    const char* says;
+  };
+  std::string deep =
+      "{\"expectations\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 12; ++i) {
+    std::string p = "*a" + std::to_string(i - 1);
+    bomb += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + p + ", " + p + ", " + p +
+            ", " + p + ", " + p + ", " + p + ", " + p + ", " + p + ", " + p + "]\n";
+  }
+  bomb += "expectations: []\n";
+  for (const Case& c : std::vector<Case>{
+           {R"({"expectation_suite_name": 123, "expectations": []})", false,
+            "'expectation_suite_name' must be a string"},
+           {R"({"expectations": [{"expectation_type": 5}]})", false,
+            "expectations[0]: 'expectation_type' must be a string"},
+           {R"({"expectations": [{"expectation_type": "x", "kwargs": {"v": 1e400}}]})", false,
+            "number overflow"},
+           {deep, false, "nested deeper than 256"},
+           {"expectations:\n  - ? [a, b]\n    : 1\n", true, "line 2, column 7"},
+           {bomb, true, "more than 1000000 YAML nodes"},
+       }) {
+    auto s = c.yaml ? Suite::FromYaml(c.text, "s.yaml") : Suite::FromJson(c.text, "s.json");
+    ASSERT_FALSE(s.ok()) << c.text.substr(0, 80);
+    EXPECT_NE(s.status().message().find(c.says), std::string::npos) << s.status().message();
+  }
+}
+
+}  // namespace
+}  // namespace strata::quality
