@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <set>
+#include <unordered_map>
 
 #include "quality/families.h"
 
@@ -407,14 +408,17 @@ Json RowExpectation::Evaluate(const ScanValues& values) {
              args.result_format == ResultFormat::kComplete) {
     // Counts of the distinct values among the sampled unexpected ones (GE, too, counts
     // the unexpected values it fetched, at most partial_unexpected_count of them).
+    // Keyed by the value's JSON text: one hash lookup a value, so COMPLETE stays linear in
+    // the unexpected rows (a search of the distinct values so far made it quadratic).
     std::vector<std::pair<Json, int64_t>> counts;
+    std::unordered_map<std::string, size_t> slot_of;
+    slot_of.reserve(all_values.size());
     for (const Json& v : all_values) {
-      auto it =
-          std::find_if(counts.begin(), counts.end(), [&](const auto& p) { return p.first == v; });
-      if (it == counts.end())
+      auto [it, added] = slot_of.try_emplace(v.dump(), counts.size());
+      if (added)
         counts.push_back({v, 1});
       else
-        ++it->second;
+        ++counts[it->second].second;
     }
     // As GE: most frequent first, ties by value.
     auto value_less = [](const Json& a, const Json& b) {
@@ -422,9 +426,15 @@ Json RowExpectation::Evaluate(const ScanValues& values) {
       return (a.is_string() ? a.get<std::string>() : a.dump()) <
              (b.is_string() ? b.get<std::string>() : b.dump());
     };
-    std::stable_sort(counts.begin(), counts.end(), [&](const auto& a, const auto& b) {
-      return a.second != b.second ? a.second > b.second : value_less(a.first, b.first);
-    });
+    // Only the first partial_unexpected_count are listed: a partial sort keeps this
+    // O(n log k) for the many distinct values COMPLETE can hold.
+    const size_t listed =
+        std::min(counts.size(), static_cast<size_t>(std::max(args.partial_unexpected_count, 0)));
+    std::partial_sort(counts.begin(), counts.begin() + static_cast<std::ptrdiff_t>(listed),
+                      counts.end(), [&](const auto& a, const auto& b) {
+                        return a.second != b.second ? a.second > b.second
+                                                    : value_less(a.first, b.first);
+                      });
     Json pc = Json::array();
     for (size_t i = 0; i < counts.size() && static_cast<int>(i) < args.partial_unexpected_count;
          ++i) {
