@@ -32,6 +32,7 @@ enum class StatusCode {
   kNotSupported,     // valid request, but Strata does not implement it
   kInterrupted,      // cancelled by the user
   kInternal,         // a bug in Strata or a dependency
+  kCorruption,       // stored data is damaged: a data file a version lists is gone
 };
 
 // Returns a short lowercase name for `code`, such as "not found".
@@ -59,6 +60,7 @@ class [[nodiscard]] Status {
   }
   static Status Interrupted(std::string msg) { return {StatusCode::kInterrupted, std::move(msg)}; }
   static Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
+  static Status Corruption(std::string msg) { return {StatusCode::kCorruption, std::move(msg)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

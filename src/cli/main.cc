@@ -3,10 +3,11 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "strata/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Strata: a data foundation for AI teams, on embedded DuckDB.", "strata"};
-  app.set_version_flag("--version", std::string("strata ") + STRATA_VERSION + " (DuckDB 1.4.4)");
+  app.set_version_flag("--version", std::string("strata ") + strata::kVersion + " (DuckDB 1.4.4)");
   app.require_subcommand(1);
   app.footer("Run 'strata COMMAND --help' for a command's options.");
   strata::cli::GlobalOptions global;

@@ -26,6 +26,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "interrupted";
     case StatusCode::kInternal:
       return "internal error";
+    case StatusCode::kCorruption:
+      return "corrupt data";
   }
   return "unknown";
 }

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "quality/expectation.h"
+#include "strata/version.h"
 
 namespace strata::quality {
 
@@ -421,7 +422,7 @@ std::string ValidationResult::ToJson(bool pretty) const {
                 {"success_percent",
                  evaluated == 0 ? Json(nullptr) : Json(100.0 * successful / evaluated)}}},
               {"meta",
-               {{"great_expectations_version", "strata-0.1.0"},
+               {{"great_expectations_version", std::string("strata-") + kVersion},
                 {"validation_time", ts},
                 {"scans", scans}}}};
   return pretty ? doc.dump(2) + "\n" : doc.dump();

@@ -664,6 +664,17 @@ Json TxnAction(const std::string& app_id, int64_t version, int64_t last_updated)
   return {{"txn", {{"appId", app_id}, {"version", version}, {"lastUpdated", last_updated}}}};
 }
 
+std::vector<std::string> MissingFiles(FileSystem* fs, const std::string& table_path,
+                                      const std::vector<DataFile>& files) {
+  std::vector<std::string> missing;
+  for (const DataFile& f : files) {
+    bool absolute =
+        f.path.find("://") != std::string::npos || (!f.path.empty() && f.path[0] == '/');
+    if (!absolute && !fs->Exists(table_path + "/" + f.path)) missing.push_back(f.path);
+  }
+  return missing;
+}
+
 std::string StringField(const Json& object, const char* key, std::string fallback) {
   if (!object.is_object()) return fallback;
   auto it = object.find(key);

@@ -82,6 +82,11 @@ int64_t IntField(const Json& object, const char* key, int64_t fallback);
 // "add.path must be a string, not a number".
 Status CheckAction(const Json& action);
 
+// The paths of `files` (relative to the table folder) that are not on disk. Absolute
+// paths and URIs are not checked.
+std::vector<std::string> MissingFiles(FileSystem* fs, const std::string& table_path,
+                                      const std::vector<DataFile>& files);
+
 // Percent-decoding of add/remove paths (they are URIs).
 std::string DecodePath(const std::string& path);
 // Percent-encoding of every byte that is not a letter, a digit or one of `safe`.

@@ -1,0 +1,108 @@
+// The commit step every table operation ends with: commitInfo, remove actions, and the
+// put-if-absent commit with its retry and conflict rules.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "table/table_internal.h"
+
+namespace strata {
+
+using engine::QuoteIdentifier;
+using engine::QuoteString;
+using namespace table_detail;
+
+Json table_detail::CommitInfo(const std::string& operation, const Json& parameters,
+                              int64_t read_version, bool blind_append, const WriteOptions& options,
+                              const Json& metrics) {
+  Json info = {{"timestamp", delta::NowMs()},       {"operation", operation},
+               {"operationParameters", parameters}, {"readVersion", read_version},
+               {"isolationLevel", "Serializable"},  {"isBlindAppend", blind_append},
+               {"operationMetrics", metrics},       {"engineInfo", kEngineInfo}};
+  if (!options.metadata.empty()) {
+    Json meta = Json::object();
+    for (const auto& [k, v] : options.metadata) meta[k] = v;
+    info["userMetadata"] = meta.dump();  // Delta's userMetadata is a string
+  }
+  if (!options.run_id.empty()) info["strataRunId"] = options.run_id;
+  return info;
+}
+
+std::vector<Json> table_detail::RemoveActions(const std::vector<DataFile>& files,
+                                              bool data_change) {
+  std::vector<Json> out;
+  const int64_t now = delta::NowMs();
+  for (const DataFile& f : files) {
+    Json remove = delta::RemoveAction(f, now, data_change);
+    if (!f.stats_json.empty()) remove["remove"]["stats"] = f.stats_json;
+    out.push_back(std::move(remove));
+  }
+  return out;
+}
+
+// Commits `actions` (after commitInfo) at the version after `read`. Blind appends retry
+// on a lost race; everything else fails with kConflict naming the winner.
+Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, const std::string& path,
+                                              std::shared_ptr<const Snapshot> read,
+                                              Json commit_info, std::vector<Json> actions,
+                                              bool blind_append, const WriteOptions& options) {
+  if (read) {
+    // A version built on a table whose data files are gone would be broken too: refuse,
+    // unless this commit removes exactly those files (strata table repair does).
+    std::set<std::string> removed;
+    for (const Json& a : actions) {
+      if (a.contains("remove"))
+        removed.insert(delta::DecodePath(delta::StringField(a["remove"], "path")));
+    }
+    std::vector<DataFile> kept;
+    for (const DataFile& f : read->files) {
+      if (!removed.count(f.path)) kept.push_back(f);
+    }
+    std::vector<std::string> missing = delta::MissingFiles(fs, path, kept);
+    if (!missing.empty()) {
+      return Status::Corruption(
+          "table '" + table->name() + "' version " + std::to_string(read->version) + " lists " +
+          std::to_string(missing.size()) + " data file(s) that are not on disk (the first: '" +
+          missing[0] + "'); nothing was written. 'strata table check " + table->name() +
+          "' lists them; 'strata table repair " + table->name() +
+          " --remove-missing' commits a version without them");
+    }
+  }
+  int64_t version = read ? read->version + 1 : 0;
+  for (int attempt = 0;; ++attempt) {
+    commit_info["readVersion"] = version - 1;
+    commit_info["timestamp"] = delta::NowMs();
+    std::vector<Json> all = {Json{{"commitInfo", commit_info}}};
+    all.insert(all.end(), actions.begin(), actions.end());
+    Status st = delta::WriteCommit(fs, path, version, all);
+    if (st.ok()) return version;
+    if (st.code() != StatusCode::kAlreadyExists) return st;
+    // Lost the race for `version`: read what won.
+    STRATA_ASSIGN_OR_RETURN(auto latest, table->Latest());
+    bool metadata_changed =
+        !read || latest->table_id != read->table_id ||
+        delta::SchemaString(latest->schema) != delta::SchemaString(read->schema) ||
+        latest->partition_columns != read->partition_columns;
+    if (!blind_append || metadata_changed || attempt > 10000) {
+      STRATA_ASSIGN_OR_RETURN(Json winner, delta::ReadCommitInfo(fs, path, version));
+      return Status::Conflict("table '" + table->name() + "': version " + std::to_string(version) +
+                              " was committed by another writer (operation " +
+                              delta::StringField(winner, "operation", "?") + ") after this " +
+                              delta::StringField(commit_info, "operation", "write") +
+                              " read version " + std::to_string(version - 1) +
+                              "; nothing was changed, retry it");
+    }
+    if (!options.app_id.empty()) {
+      auto it = latest->app_versions.find(options.app_id);
+      if (it != latest->app_versions.end() && it->second >= options.app_version) {
+        return Status::Conflict("table '" + table->name() + "': app '" + options.app_id +
+                                "' version " + std::to_string(options.app_version) +
+                                " was committed concurrently (as of version " +
+                                std::to_string(latest->version) + ")");
+      }
+    }
+    version = latest->version + 1;
+  }
+}
+}  // namespace strata

@@ -1,0 +1,164 @@
+// Maintenance: compaction (optimize), restore, vacuum.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "table/table_internal.h"
+
+namespace strata {
+
+using engine::QuoteIdentifier;
+using engine::QuoteString;
+using namespace table_detail;
+
+Result<int64_t> Table::Optimize(int64_t target_bytes) {
+  STRATA_ASSIGN_OR_RETURN(auto current, Latest());
+  STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
+  // Bin-pack small files per partition, smallest first.
+  std::map<std::string, std::vector<DataFile>> by_partition;
+  for (const DataFile& f : current->files) {
+    if (f.size >= target_bytes) continue;
+    std::string key;
+    for (const auto& [k, v] : f.partition_values) key += k + "=" + (v ? *v : "\x01") + "\x02";
+    by_partition[key].push_back(f);
+  }
+  std::vector<DataFile> removed;
+  WrittenFiles added;
+  for (auto& [key, files] : by_partition) {
+    std::sort(files.begin(), files.end(),
+              [](const DataFile& a, const DataFile& b) { return a.size < b.size; });
+    std::vector<std::vector<DataFile>> bins(1);
+    int64_t bin_bytes = 0;
+    for (const DataFile& f : files) {
+      if (bin_bytes + f.size > target_bytes && !bins.back().empty()) {
+        bins.emplace_back();
+        bin_bytes = 0;
+      }
+      bins.back().push_back(f);
+      bin_bytes += f.size;
+    }
+    for (const auto& bin : bins) {
+      if (bin.size() < 2) continue;
+      Snapshot group = *current;
+      group.files = bin;
+      STRATA_ASSIGN_OR_RETURN(std::string scan, ScanSql(conn.get(), path_, group, bin, false));
+      auto part = WriteDataFiles(fs_, conn.get(), path_, *current, scan);
+      if (!part.ok()) {
+        RemoveWritten(fs_, path_, added.files);
+        return part.status();
+      }
+      removed.insert(removed.end(), bin.begin(), bin.end());
+      for (auto& nf : part->files) added.files.push_back(std::move(nf));
+    }
+  }
+  if (removed.empty()) return current->version;
+  std::vector<Json> actions = RemoveActions(removed, false);
+  for (const DataFile& f : added.files) actions.push_back(delta::AddAction(f, false));
+  Json metrics = {{"numRemovedFiles", std::to_string(removed.size())},
+                  {"numAddedFiles", std::to_string(added.files.size())}};
+  Json info = CommitInfo("OPTIMIZE", {{"targetSize", std::to_string(target_bytes)}},
+                         current->version, false, {}, metrics);
+  auto version = CommitWithRetry(this, fs_, path_, current, info, actions, false, {});
+  if (!version.ok()) RemoveWritten(fs_, path_, added.files);
+  return version;
+}
+
+Result<int64_t> Table::Restore(int64_t version) {
+  STRATA_ASSIGN_OR_RETURN(auto current, Latest());
+  STRATA_ASSIGN_OR_RETURN(auto old, AtVersion(version));
+  std::set<std::string> old_paths, current_paths;
+  for (const DataFile& f : old->files) old_paths.insert(f.path);
+  for (const DataFile& f : current->files) current_paths.insert(f.path);
+  std::vector<DataFile> to_remove, to_add;
+  for (const DataFile& f : current->files) {
+    if (!old_paths.count(f.path)) to_remove.push_back(f);
+  }
+  for (const DataFile& f : old->files) {
+    if (current_paths.count(f.path)) continue;
+    if (!fs_->Exists(path_ + "/" + f.path)) {
+      return Status::NotFound("cannot restore table '" + name_ + "' to version " +
+                              std::to_string(version) + ": its data file '" + f.path +
+                              "' was removed by vacuum");
+    }
+    to_add.push_back(f);
+  }
+  std::vector<Json> actions;
+  if (delta::SchemaString(old->schema) != delta::SchemaString(current->schema) ||
+      old->partition_columns != current->partition_columns) {
+    Snapshot md = *old;
+    md.table_id = current->table_id;
+    actions.push_back(delta::MetadataAction(md, delta::NowMs()));
+  }
+  for (Json& r : RemoveActions(to_remove, true)) actions.push_back(std::move(r));
+  for (const DataFile& f : to_add) actions.push_back(delta::AddAction(f, true));
+  Json info = CommitInfo("RESTORE", {{"version", version}}, current->version, false, {},
+                         {{"numRestoredFiles", std::to_string(to_add.size())},
+                          {"numRemovedFiles", std::to_string(to_remove.size())}});
+  return CommitWithRetry(this, fs_, path_, current, info, actions, false, {});
+}
+
+namespace {
+
+// Data files under `dir` (relative to `root`), skipping _delta_log and hidden folders.
+Status ListDataFiles(FileSystem* fs, const std::string& root, const std::string& rel,
+                     std::vector<std::pair<std::string, FileInfo>>* out) {
+  std::string dir = rel.empty() ? root : root + "/" + rel;
+  STRATA_ASSIGN_OR_RETURN(std::vector<std::string> names, fs->ListDir(dir));
+  for (const std::string& n : names) {
+    if (n.empty() || n[0] == '.' || (n[0] == '_' && n.find('=') == std::string::npos)) continue;
+    std::string child = rel.empty() ? n : rel + "/" + n;
+    STRATA_ASSIGN_OR_RETURN(FileInfo info, fs->Stat(root + "/" + child));
+    if (info.is_directory) {
+      STRATA_RETURN_NOT_OK(ListDataFiles(fs, root, child, out));
+    } else {
+      out->push_back({child, info});
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<VacuumResult> Table::Vacuum(double retain_hours, bool dry_run) {
+  if (retain_hours < 0) return Status::InvalidArgument("vacuum: --retain must be >= 0 hours");
+  STRATA_ASSIGN_OR_RETURN(auto current, Latest());
+  STRATA_ASSIGN_OR_RETURN(delta::LogListing listing, delta::ListLog(fs_, path_));
+  const int64_t cutoff = delta::NowMs() - static_cast<int64_t>(retain_hours * 3600.0 * 1000.0);
+  // When each file stopped being part of the table (the newest remove of it).
+  std::map<std::string, int64_t> removed_at;
+  for (int64_t v : listing.commits) {
+    std::vector<Json> actions;
+    STRATA_ASSIGN_OR_RETURN(Json info, delta::ReadCommitInfo(fs_, path_, v, &actions));
+    for (const Json& a : actions) {
+      if (a.contains("remove")) {
+        std::string p = delta::DecodePath(delta::StringField(a["remove"], "path"));
+        int64_t ts = delta::IntField(a["remove"], "deletionTimestamp",
+                                     delta::IntField(info, "timestamp", 0));
+        removed_at[p] = std::max(removed_at[p], ts);
+      }
+    }
+  }
+  std::set<std::string> live;
+  for (const DataFile& f : current->files) live.insert(f.path);
+  std::vector<std::pair<std::string, FileInfo>> on_disk;
+  STRATA_RETURN_NOT_OK(ListDataFiles(fs_, path_, "", &on_disk));
+  VacuumResult result;
+  for (const auto& [rel, info] : on_disk) {
+    if (live.count(rel)) continue;
+    // A removed file goes once its removal is older than the retention window; a file the
+    // log never mentions (a failed write's leftover) once it is that old itself.
+    auto it = removed_at.find(rel);
+    int64_t since = it != removed_at.end() ? it->second : info.modified_ms;
+    if (since > cutoff) continue;
+    result.files.push_back(rel);
+    result.bytes += static_cast<int64_t>(info.size);
+  }
+  if (!dry_run) {
+    for (const std::string& rel : result.files)
+      STRATA_RETURN_NOT_OK(fs_->RemoveFile(path_ + "/" + rel));
+  }
+  return result;
+}
+
+}  // namespace strata

@@ -1,0 +1,226 @@
+// Reading a snapshot: file skipping by statistics and partition values, and the scan SQL.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "engine/expr_internal.h"
+#include "table/table_internal.h"
+
+namespace strata {
+
+using engine::QuoteIdentifier;
+using engine::QuoteString;
+using table_detail::Json;
+using table_detail::ScanSql;
+
+namespace {
+
+// Whether a file's statistics prove that no row matches `p`.
+bool StatsExclude(const DataFile& f, const FilePredicate& p,
+                  const std::vector<std::string>& partition_columns) {
+  auto compare = [&](const Json& bound, bool is_min) -> std::optional<int> {
+    // Returns sign(bound - value), numerically when both are numbers.
+    if (bound.is_null()) return std::nullopt;
+    char* end = nullptr;
+    double v = std::strtod(p.value.c_str(), &end);
+    bool value_numeric = end != p.value.c_str() && *end == '\0';
+    if (bound.is_number() && value_numeric) {
+      double b = bound.get<double>();
+      return b < v ? -1 : (b > v ? 1 : 0);
+    }
+    if (bound.is_string()) {
+      int c = bound.get<std::string>().compare(p.value);
+      return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    }
+    (void)is_min;
+    return std::nullopt;
+  };
+  if (std::find(partition_columns.begin(), partition_columns.end(), p.column) !=
+      partition_columns.end()) {
+    auto it = f.partition_values.find(p.column);
+    // A null partition value never satisfies a comparison with a literal.
+    if (it == f.partition_values.end() || !it->second) return true;
+    Json v = *it->second;
+    char* end = nullptr;
+    double num = std::strtod(it->second->c_str(), &end);
+    if (end != it->second->c_str() && *end == '\0') v = num;
+    auto c = compare(v, true);
+    if (!c) return false;
+    if (p.op == "=") return *c != 0;
+    if (p.op == "<") return *c >= 0;
+    if (p.op == "<=") return *c > 0;
+    if (p.op == ">") return *c <= 0;
+    if (p.op == ">=") return *c < 0;
+    return false;
+  }
+  if (f.stats_json.empty()) return false;
+  Json stats;
+  try {
+    stats = Json::parse(f.stats_json);
+  } catch (const Json::exception&) {
+    return false;
+  }
+  auto bound_of = [&](const char* key) {
+    if (!stats.is_object() || !stats.contains(key) || !stats[key].is_object()) return Json();
+    auto it = stats[key].find(p.column);
+    return it == stats[key].end() ? Json() : *it;
+  };
+  Json min = bound_of("minValues"), max = bound_of("maxValues");
+  auto cmin = compare(min, true), cmax = compare(max, false);
+  if (p.op == "=") return (cmin && *cmin > 0) || (cmax && *cmax < 0);
+  if (p.op == "<") return cmin && *cmin >= 0;
+  if (p.op == "<=") return cmin && *cmin > 0;
+  if (p.op == ">") return cmax && *cmax <= 0;
+  if (p.op == ">=") return cmax && *cmax < 0;
+  return false;
+}
+
+}  // namespace
+
+// SQL reading `files` of `snap` with the table's columns in order. With `with_file`, a
+// column __strata_file names each row's file (relative path).
+namespace table_detail {
+Result<std::string> ScanSql(engine::Connection* conn, const std::string& table_path,
+                            const Snapshot& snap, const std::vector<DataFile>& files,
+                            bool with_file) {
+  std::set<std::string> partition(snap.partition_columns.begin(), snap.partition_columns.end());
+  if (files.empty()) {
+    std::string list;
+    for (const TableField& f : snap.schema) {
+      STRATA_ASSIGN_OR_RETURN(std::string t, delta::DuckTypeOf(f.type));
+      list += (list.empty() ? "" : ", ") + std::string("CAST(NULL AS ") + t + ") AS " +
+              QuoteIdentifier(f.name);
+    }
+    if (with_file) list += ", CAST(NULL AS VARCHAR) AS __strata_file";
+    return "SELECT " + list + " WHERE false";
+  }
+  std::string paths;
+  for (const DataFile& f : files)
+    paths += (paths.empty() ? "" : ", ") + QuoteString(table_path + "/" + f.path);
+  const std::string source = "read_parquet([" + paths + "], filename=true, union_by_name=true)";
+  STRATA_ASSIGN_OR_RETURN(auto present, conn->Describe("SELECT * FROM " + source));
+  std::set<std::string> in_files;
+  for (const auto& c : present) in_files.insert(c.name);
+  std::string list;
+  for (const TableField& f : snap.schema) {
+    STRATA_ASSIGN_OR_RETURN(std::string t, delta::DuckTypeOf(f.type));
+    std::string expr;
+    if (partition.count(f.name))
+      expr = "CAST(p." + QuoteIdentifier(f.name) + " AS " + t + ")";
+    else if (in_files.count(f.name))
+      expr = "d." + QuoteIdentifier(f.name);
+    else
+      expr = "CAST(NULL AS " + t + ")";  // a column added after these files were written
+    list += (list.empty() ? "" : ", ") + expr + " AS " + QuoteIdentifier(f.name);
+  }
+  std::string sql = "SELECT " + list;
+  bool need_join = !partition.empty() || with_file;
+  if (!need_join) return sql + " FROM " + source + " AS d";
+  // Partition values live in the log, not in the files: join them on the file name.
+  std::string values;
+  for (const DataFile& f : files) {
+    std::string row = QuoteString(table_path + "/" + f.path) + ", " + QuoteString(f.path);
+    for (const std::string& pc : snap.partition_columns) {
+      auto it = f.partition_values.find(pc);
+      row += ", " + ((it == f.partition_values.end() || !it->second) ? std::string("NULL")
+                                                                     : QuoteString(*it->second));
+    }
+    values += (values.empty() ? "(" : ", (") + row + ")";
+  }
+  std::string names = "__strata_path, __strata_file";
+  for (const std::string& pc : snap.partition_columns) names += ", " + QuoteIdentifier(pc);
+  if (with_file) sql += ", p.__strata_file";
+  return sql + " FROM " + source + " AS d JOIN (VALUES " + values + ") AS p(" + names +
+         ") ON d.filename = p.__strata_path";
+}
+
+}  // namespace table_detail
+
+namespace {
+// The files of `snapshot` that the statistics do not rule out for `skip`.
+std::vector<DataFile> FilesToRead(const Snapshot& snapshot,
+                                  const std::vector<FilePredicate>& skip) {
+  std::vector<DataFile> files;
+  for (const DataFile& f : snapshot.files) {
+    bool excluded = false;
+    for (const FilePredicate& p : skip)
+      excluded = excluded || StatsExclude(f, p, snapshot.partition_columns);
+    if (!excluded) files.push_back(f);
+  }
+  return files;
+}
+}  // namespace
+
+Result<Frame> Table::Scan(const Snapshot& snapshot, const std::vector<FilePredicate>& skip) {
+  const std::vector<DataFile> files = FilesToRead(snapshot, skip);
+  for (const DataFile& f : files) {
+    if (!fs_->Exists(path_ + "/" + f.path)) {
+      return Status::NotFound("table '" + name_ + "' version " + std::to_string(snapshot.version) +
+                              " needs data file '" + f.path + "', which is missing");
+    }
+  }
+  STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
+  STRATA_ASSIGN_OR_RETURN(std::string sql, ScanSql(conn.get(), path_, snapshot, files, false));
+  return session_->sql(sql);
+}
+
+namespace {
+
+// The `column OP literal` conjuncts of a filter, as file predicates.
+void CollectFilePredicates(const Expr& e, std::vector<FilePredicate>* out) {
+  const detail::ExprNode& n = *e.node();
+  if (n.kind == detail::ExprKind::kAlias) return CollectFilePredicates(n.args[0], out);
+  if (n.kind != detail::ExprKind::kBinary) return;
+  if (n.op == "AND") {
+    CollectFilePredicates(n.args[0], out);
+    CollectFilePredicates(n.args[1], out);
+    return;
+  }
+  static const std::map<std::string, std::string> kFlip = {
+      {"=", "="}, {"<", ">"}, {"<=", ">="}, {">", "<"}, {">=", "<="}};
+  if (!kFlip.count(n.op)) return;
+  const detail::ExprNode* a = n.args[0].node().get();
+  const detail::ExprNode* b = n.args[1].node().get();
+  std::string op = n.op;
+  if (a->kind == detail::ExprKind::kLiteral && b->kind == detail::ExprKind::kColumn) {
+    std::swap(a, b);
+    op = kFlip.at(op);
+  }
+  if (a->kind != detail::ExprKind::kColumn || b->kind != detail::ExprKind::kLiteral) return;
+  std::string value = std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, int64_t>)
+          return std::to_string(v);
+        else if constexpr (std::is_same_v<T, double>) {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "%.17g", v);
+          return buf;
+        } else if constexpr (std::is_same_v<T, std::string>)
+          return v;
+        else
+          return "";
+      },
+      b->value);
+  if (value.empty() && !std::holds_alternative<std::string>(b->value))
+    return;  // null or bool: no skipping
+  out->push_back({a->name, op, value});
+}
+
+}  // namespace
+
+Result<Frame> Table::Scan(const Snapshot& snapshot, const Expr& filter, size_t* files_read) {
+  std::vector<FilePredicate> skip;
+  CollectFilePredicates(filter, &skip);
+  if (files_read != nullptr) *files_read = FilesToRead(snapshot, skip).size();
+  STRATA_ASSIGN_OR_RETURN(Frame frame, Scan(snapshot, skip));
+  return frame.filter(filter);
+}
+
+Result<Frame> Table::Scan() {
+  STRATA_ASSIGN_OR_RETURN(auto snap, Latest());
+  return Scan(*snap);
+}
+
+}  // namespace strata

@@ -1,0 +1,77 @@
+// What the files of table/ share and the public API does not show: the Table's private
+// state, the commit step every operation ends with, and writing data files. Internal to
+// libstrata.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "strata/table.h"
+#include "strata/version.h"
+#include "table/delta_log.h"
+
+namespace strata {
+
+struct Table::Impl {
+  std::unique_ptr<FileSystem> owned_fs;  // for OpenPath
+  std::mutex mutex;
+  // Guarded by mutex: the newest snapshot this Table has read; a later Latest() replays
+  // only the commits after it.
+  std::shared_ptr<const Snapshot> cached;
+};
+
+namespace table_detail {
+
+using Json = delta::Json;
+
+// Who wrote a commit (commitInfo.engineInfo).
+inline constexpr const char* kEngineInfo = "strata/" STRATA_VERSION_STRING;
+
+// Tables wider than this are refused: DuckDB 1.4's Parquet writer and the statistics
+// query fail (a SIGFPE at 20,000 columns) long past any real table's width.
+inline constexpr size_t kMaxTableColumns = 4096;
+
+// A random (version 4) UUID.
+std::string Uuid();
+// Whether a Delta type is a struct, array or map (its JSON form).
+bool IsNested(const std::string& delta_type);
+
+// Data files written for a commit that is not made yet.
+struct WrittenFiles {
+  std::vector<DataFile> files;
+  int64_t rows = 0;
+  int64_t bytes = 0;
+};
+
+// Writes the rows of `select_sql` (columns already in table order) as new data files of
+// `target` (one per partition value), with statistics. On failure nothing is left behind.
+Result<WrittenFiles> WriteDataFiles(FileSystem* fs, engine::Connection* conn,
+                                    const std::string& table_path, const Snapshot& target,
+                                    const std::string& select_sql);
+// Removes files written for a commit that failed.
+void RemoveWritten(FileSystem* fs, const std::string& table_path,
+                   const std::vector<DataFile>& files);
+
+// SQL reading `files` of `snap` with the table's columns in order. With `with_file`, a
+// __strata_file column names each row's file.
+Result<std::string> ScanSql(engine::Connection* conn, const std::string& table_path,
+                            const Snapshot& snap, const std::vector<DataFile>& files,
+                            bool with_file);
+
+// The commitInfo action of an operation.
+Json CommitInfo(const std::string& operation, const Json& parameters, int64_t read_version,
+                bool blind_append, const WriteOptions& options, const Json& metrics);
+// `remove` actions for `files`.
+std::vector<Json> RemoveActions(const std::vector<DataFile>& files, bool data_change);
+// Commits `actions` (after commitInfo) at the version after `read`: refuses when `read`
+// lists data files that are gone (unless the actions remove them). Blind appends retry on
+// a lost race; everything else fails with kConflict naming the winner.
+Result<int64_t> CommitWithRetry(Table* table, FileSystem* fs, const std::string& path,
+                                std::shared_ptr<const Snapshot> read, Json commit_info,
+                                std::vector<Json> actions, bool blind_append,
+                                const WriteOptions& options);
+
+}  // namespace table_detail
+}  // namespace strata

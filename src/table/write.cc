@@ -1,0 +1,428 @@
+// Writing rows: new data files with their statistics (Table::Write), and rewriting the
+// files that hold deleted rows (Table::Delete).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include <unistd.h>
+
+#include <random>
+
+#include "table/table_internal.h"
+
+namespace strata {
+
+using engine::QuoteIdentifier;
+using engine::QuoteString;
+using namespace table_detail;
+
+std::string table_detail::Uuid() {
+  static thread_local std::mt19937_64 rng(std::random_device{}() ^
+                                          (static_cast<uint64_t>(::getpid()) << 20));
+  uint64_t a = rng(), b = rng();
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
+                static_cast<unsigned>(((b >> 48) & 0x3fff) | 0x8000),
+                static_cast<unsigned long long>(b & 0xffffffffffffull));
+  return buf;
+}
+
+bool table_detail::IsNested(const std::string& delta_type) {
+  return !delta_type.empty() && delta_type[0] == '{';
+}
+
+namespace {
+
+// Hive-style directory name for one partition value. The column name is escaped as the
+// value is (as Spark does): neither can hold a '/', so no name or value leaves the table.
+std::string PartitionDir(const std::string& column, const std::optional<std::string>& value) {
+  std::string v = value ? *value : "__HIVE_DEFAULT_PARTITION__";
+  return delta::PercentEncode(column, "-_. ") + "=" + delta::PercentEncode(v, "-_. :");
+}
+
+// JSON value of a statistic, as Delta writes them.
+Json StatValue(const Column& col, size_t row) {
+  switch (col.kind()) {
+    case ValueKind::kInt64:
+      return col.GetInt64(row);
+    case ValueKind::kFloat64: {
+      double v = col.GetDouble(row);
+      return std::isfinite(v) ? Json(v) : Json(nullptr);
+    }
+    case ValueKind::kDate:
+      return col.Format(row);
+    case ValueKind::kTimestamp: {
+      std::string s = col.Format(row);  // "YYYY-MM-DD HH:MM:SS[.ffffff]"
+      s[10] = 'T';
+      if (s.size() == 19)
+        s += ".000";
+      else
+        s = s.substr(0, 23);
+      return s + "Z";
+    }
+    case ValueKind::kString: {
+      std::string_view v = col.GetString(row);
+      if (v.size() > 64) return nullptr;  // long strings add more log than they save
+      return std::string(v);
+    }
+    case ValueKind::kBool:
+      return nullptr;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------
+// Writing
+
+namespace {
+
+// Computes numRecords/min/max/nullCount of freshly written files in one query.
+Status AddStats(engine::Connection* conn, const std::string& table_path, const Snapshot& schema_of,
+                std::vector<DataFile>* files) {
+  if (files->empty()) return Status::OK();
+  std::set<std::string> partition(schema_of.partition_columns.begin(),
+                                  schema_of.partition_columns.end());
+  std::vector<std::string> cols;
+  for (const TableField& f : schema_of.schema) {
+    if (!partition.count(f.name) && !IsNested(f.type) && f.type != "binary") cols.push_back(f.name);
+  }
+  std::string paths, select = "filename, count(*) AS n";
+  for (const DataFile& f : *files)
+    paths += (paths.empty() ? "" : ", ") + QuoteString(table_path + "/" + f.path);
+  for (size_t i = 0; i < cols.size(); ++i) {
+    std::string c = QuoteIdentifier(cols[i]);
+    select += ", min(" + c + "), max(" + c + "), count(*) - count(" + c + ")";
+  }
+  STRATA_ASSIGN_OR_RETURN(DataFrame df,
+                          conn->Collect("SELECT " + select + " FROM read_parquet([" + paths +
+                                        "], filename=true) GROUP BY filename"));
+  std::map<std::string, size_t> row_of;
+  for (size_t r = 0; r < df.num_rows(); ++r) row_of[std::string(df.column(0).GetString(r))] = r;
+  for (DataFile& f : *files) {
+    auto it = row_of.find(table_path + "/" + f.path);
+    Json stats = {{"numRecords", 0},
+                  {"minValues", Json::object()},
+                  {"maxValues", Json::object()},
+                  {"nullCount", Json::object()}};
+    if (it != row_of.end()) {
+      size_t r = it->second;
+      stats["numRecords"] = df.column(1).GetInt64(r);
+      for (size_t i = 0; i < cols.size(); ++i) {
+        const Column& mn = df.column(2 + 3 * i);
+        const Column& mx = df.column(3 + 3 * i);
+        const Column& nc = df.column(4 + 3 * i);
+        if (!mn.IsNull(r)) {
+          Json a = StatValue(mn, r), b = StatValue(mx, r);
+          if (!a.is_null() && !b.is_null()) {
+            stats["minValues"][cols[i]] = a;
+            stats["maxValues"][cols[i]] = b;
+          }
+        }
+        stats["nullCount"][cols[i]] = nc.GetInt64(r);
+      }
+    }
+    f.num_records = stats["numRecords"].get<int64_t>();
+    f.stats_json = stats.dump();
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+void table_detail::RemoveWritten(FileSystem* fs, const std::string& table_path,
+                                 const std::vector<DataFile>& files) {
+  for (const DataFile& f : files) (void)fs->RemoveFile(table_path + "/" + f.path);
+}
+
+// Writes the rows of `select_sql` (columns already in table order) as new data files.
+Result<WrittenFiles> table_detail::WriteDataFiles(FileSystem* fs, engine::Connection* conn,
+                                                  const std::string& table_path,
+                                                  const Snapshot& target,
+                                                  const std::string& select_sql) {
+  WrittenFiles out;
+  std::vector<std::pair<std::map<std::string, std::optional<std::string>>, std::string>> groups;
+  std::set<std::string> partition(target.partition_columns.begin(), target.partition_columns.end());
+  std::string data_cols;
+  for (const TableField& f : target.schema) {
+    if (!partition.count(f.name))
+      data_cols += (data_cols.empty() ? "" : ", ") + QuoteIdentifier(f.name);
+  }
+  if (target.partition_columns.empty()) {
+    groups.push_back({{}, "SELECT " + data_cols + " FROM (" + select_sql + ")"});
+  } else {
+    // Partitioned: materialize once, then one file per partition value.
+    STRATA_RETURN_NOT_OK(
+        conn->Execute("CREATE OR REPLACE TEMP TABLE __strata_write AS " + select_sql));
+    std::string keys;
+    for (const std::string& pc : target.partition_columns) {
+      keys +=
+          (keys.empty() ? "" : ", ") + std::string("CAST(") + QuoteIdentifier(pc) + " AS VARCHAR)";
+    }
+    STRATA_ASSIGN_OR_RETURN(DataFrame parts,
+                            conn->Collect("SELECT DISTINCT " + keys + " FROM __strata_write"));
+    for (size_t r = 0; r < parts.num_rows(); ++r) {
+      std::map<std::string, std::optional<std::string>> values;
+      std::string where;
+      for (size_t c = 0; c < target.partition_columns.size(); ++c) {
+        const std::string& pc = target.partition_columns[c];
+        std::string cond;
+        if (parts.column(c).IsNull(r)) {
+          values[pc] = std::nullopt;
+          cond = QuoteIdentifier(pc) + " IS NULL";
+        } else {
+          std::string v(parts.column(c).GetString(r));
+          values[pc] = v;
+          cond = "CAST(" + QuoteIdentifier(pc) + " AS VARCHAR) = " + QuoteString(v);
+        }
+        where += (where.empty() ? "" : " AND ") + cond;
+      }
+      groups.push_back({values, "SELECT " + data_cols + " FROM __strata_write WHERE " + where});
+    }
+  }
+  for (const auto& [values, sql] : groups) {
+    DataFile f;
+    std::string dir;
+    for (const std::string& pc : target.partition_columns)
+      dir += PartitionDir(pc, values.at(pc)) + "/";
+    f.path = dir + "part-00000-" + Uuid() + ".zstd.parquet";
+    if (f.path.find("/../") != std::string::npos || f.path.rfind("../", 0) == 0) {
+      return Status::Internal("data file path '" + f.path + "' would leave table '" + table_path +
+                              "'");
+    }
+    f.partition_values = values;
+    if (!dir.empty())
+      STRATA_RETURN_NOT_OK(fs->CreateDirs(table_path + "/" + dir.substr(0, dir.size() - 1)));
+    Status st = conn->Execute("COPY (" + sql + ") TO " + QuoteString(table_path + "/" + f.path) +
+                              " (FORMAT parquet, COMPRESSION zstd)");
+    if (!st.ok()) {
+      RemoveWritten(fs, table_path, out.files);
+      (void)fs->RemoveFile(table_path + "/" + f.path);
+      return st;
+    }
+    STRATA_ASSIGN_OR_RETURN(FileInfo info, fs->Stat(table_path + "/" + f.path));
+    f.size = static_cast<int64_t>(info.size);
+    f.modification_time = info.modified_ms;
+    out.files.push_back(std::move(f));
+  }
+  if (!target.partition_columns.empty()) (void)conn->Execute("DROP TABLE IF EXISTS __strata_write");
+  Status st = AddStats(conn, table_path, target, &out.files);
+  if (!st.ok()) {
+    RemoveWritten(fs, table_path, out.files);
+    return st;
+  }
+  for (const DataFile& f : out.files) {
+    out.rows += f.num_records.value_or(0);
+    out.bytes += f.size;
+  }
+  return out;
+}
+
+Result<int64_t> Table::Write(const Frame& data, const WriteOptions& options) {
+  std::shared_ptr<const Snapshot> current;
+  auto latest = Latest();
+  if (latest.ok()) {
+    current = *latest;
+    if (current->min_writer_version > 2) {
+      return Status::NotSupported("table '" + name_ + "' needs Delta writer version " +
+                                  std::to_string(current->min_writer_version) +
+                                  "; Strata writes version 2");
+    }
+    if (!options.app_id.empty()) {
+      auto it = current->app_versions.find(options.app_id);
+      if (it != current->app_versions.end() && it->second >= options.app_version)
+        return current->version;
+    }
+  } else if (exists()) {
+    return latest.status();  // the table is there but unreadable: never write over it
+  }
+  STRATA_ASSIGN_OR_RETURN(std::string data_sql, data.to_sql());
+  STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
+  STRATA_ASSIGN_OR_RETURN(auto data_schema, conn->Describe(data_sql));
+  // DuckDB 1.4's Parquet writer and the statistics query fail (a SIGFPE at 20,000 columns)
+  // long past any real table's width; refuse before it gets there.
+  if (data_schema.size() > kMaxTableColumns) {
+    return Status::InvalidArgument(
+        "the data for table '" + name_ + "' has " + std::to_string(data_schema.size()) +
+        " columns; a table holds at most " + std::to_string(kMaxTableColumns));
+  }
+  if (!current) STRATA_RETURN_NOT_OK(fs_->CreateDirs(path_ + "/_delta_log"));
+
+  Snapshot target;
+  bool metadata_change = false;
+  if (current) {
+    target = *current;
+    if (!options.partition_by.empty() && options.partition_by != current->partition_columns) {
+      return Status::InvalidArgument("table '" + name_ + "' is partitioned by " + std::string("[") +
+                                     [&] {
+                                       std::string s;
+                                       for (const auto& c : current->partition_columns)
+                                         s += (s.empty() ? "" : ", ") + QuoteIdentifier(c);
+                                       return s;
+                                     }() +
+                                     "]" + "; a write cannot change its partitioning");
+    }
+  } else {
+    target.table_id = Uuid();
+    target.partition_columns = options.partition_by;
+    target.min_reader_version = 1;
+    target.min_writer_version = 2;
+    metadata_change = true;
+  }
+  // Schema enforcement: every column of the data must be in the table with the same type.
+  std::vector<std::string> problems;
+  std::map<std::string, std::string> data_types;
+  for (const auto& c : data_schema) {
+    auto delta_type = delta::DeltaTypeOf(c.sql_type);
+    if (!delta_type.ok())
+      return delta_type.status().WithContext("column " + QuoteIdentifier(c.name));
+    data_types[c.name] = *delta_type;
+    auto existing = std::find_if(target.schema.begin(), target.schema.end(),
+                                 [&](const TableField& f) { return f.name == c.name; });
+    if (existing == target.schema.end()) {
+      if (current && !options.merge_schema) {
+        problems.push_back("new column " + QuoteIdentifier(c.name) + " " + *delta_type);
+      } else {
+        target.schema.push_back({c.name, *delta_type, true});
+        metadata_change = true;
+      }
+    } else if (existing->type != *delta_type) {
+      problems.push_back("column " + QuoteIdentifier(c.name) + " is " + *delta_type +
+                         " in the data but " + existing->type + " in the table");
+    }
+  }
+  if (!problems.empty()) {
+    std::string list;
+    for (const auto& p : problems) list += (list.empty() ? "" : "; ") + p;
+    return Status::TypeError(
+        "data does not match the schema of table '" + name_ + "': " + list +
+        (options.merge_schema ? "" : " (new columns need merge_schema / --merge-schema)"));
+  }
+  for (const std::string& pc : target.partition_columns) {
+    auto it = std::find_if(target.schema.begin(), target.schema.end(),
+                           [&](const TableField& f) { return f.name == pc; });
+    if (it == target.schema.end()) {
+      return Status::InvalidArgument("partition column " + QuoteIdentifier(pc) +
+                                     " is not a column of the data");
+    }
+    if (IsNested(it->type))
+      return Status::InvalidArgument("partition column " + QuoteIdentifier(pc) + " is nested");
+  }
+  std::string select;
+  for (const TableField& f : target.schema) {
+    std::string expr = data_types.count(f.name) ? QuoteIdentifier(f.name) : "NULL";
+    if (!data_types.count(f.name)) {
+      STRATA_ASSIGN_OR_RETURN(std::string t, delta::DuckTypeOf(f.type));
+      expr = "CAST(NULL AS " + t + ")";
+    }
+    select += (select.empty() ? "" : ", ") + expr + " AS " + QuoteIdentifier(f.name);
+  }
+  STRATA_ASSIGN_OR_RETURN(WrittenFiles written,
+                          WriteDataFiles(fs_, conn.get(), path_, target,
+                                         "SELECT " + select + " FROM (" + data_sql + ")"));
+
+  std::vector<Json> actions;
+  if (!current) actions.push_back(delta::ProtocolAction(1, 2));
+  if (metadata_change) actions.push_back(delta::MetadataAction(target, delta::NowMs()));
+  int64_t removed_rows = 0, removed_bytes = 0;
+  const int64_t now = delta::NowMs();
+  if (options.mode == WriteMode::kOverwrite && current) {
+    for (const DataFile& f : current->files) {
+      Json remove = delta::RemoveAction(f, now, true);
+      if (!f.stats_json.empty()) remove["remove"]["stats"] = f.stats_json;
+      actions.push_back(remove);
+      removed_rows += f.num_records.value_or(0);
+      removed_bytes += f.size;
+    }
+  }
+  for (const DataFile& f : written.files) actions.push_back(delta::AddAction(f, true));
+  if (!options.app_id.empty())
+    actions.push_back(delta::TxnAction(options.app_id, options.app_version, now));
+
+  Json params = {{"mode", options.mode == WriteMode::kAppend ? "Append" : "Overwrite"},
+                 {"partitionBy", Json(target.partition_columns).dump()}};
+  Json metrics = {{"numFiles", std::to_string(written.files.size())},
+                  {"numOutputRows", std::to_string(written.rows)},
+                  {"numOutputBytes", std::to_string(written.bytes)}};
+  if (options.mode == WriteMode::kOverwrite) {
+    metrics["numRemovedFiles"] = std::to_string(current ? current->files.size() : 0);
+    metrics["numRemovedRows"] = std::to_string(removed_rows);
+    metrics["numRemovedBytes"] = std::to_string(removed_bytes);
+  }
+  bool blind = options.mode == WriteMode::kAppend && !metadata_change;
+  Json info = CommitInfo(current ? "WRITE" : "CREATE TABLE AS SELECT", params,
+                         current ? current->version : -1, blind, options, metrics);
+  auto version = CommitWithRetry(this, fs_, path_, current, info, actions, blind, options);
+  if (!version.ok()) {
+    RemoveWritten(fs_, path_, written.files);
+    // Two writers creating the same table: the loser writes again against the table the
+    // winner created (its schema checks apply).
+    if (!current && version.status().code() == StatusCode::kConflict && exists())
+      return Write(data, options);
+    return version.status();
+  }
+  if (options_.checkpoint_interval > 0 && *version > 0 &&
+      *version % options_.checkpoint_interval == 0) {
+    // A failed checkpoint costs readers time, not data: the commit stands.
+    auto snap = AtVersion(*version);
+    if (snap.ok()) (void)delta::WriteCheckpoint(fs_, conn.get(), path_, **snap);
+  }
+  return *version;
+}
+
+Result<int64_t> Table::Delete(const std::string& predicate_sql, const WriteOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(auto current, Latest());
+  STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
+  STRATA_ASSIGN_OR_RETURN(std::string scan,
+                          ScanSql(conn.get(), path_, *current, current->files, true));
+  // Which files hold matching rows, and how many.
+  auto counts = conn->Collect("SELECT __strata_file, count(*) FILTER (WHERE (" + predicate_sql +
+                              ")) AS hit, count(*) AS total FROM (" + scan + ") GROUP BY 1");
+  if (!counts.ok())
+    return counts.status().WithContext("delete from '" + name_ + "' where " + predicate_sql);
+  std::map<std::string, std::pair<int64_t, int64_t>> per_file;
+  for (size_t r = 0; r < counts->num_rows(); ++r) {
+    per_file[std::string(counts->column(0).GetString(r))] = {counts->column(1).GetInt64(r),
+                                                             counts->column(2).GetInt64(r)};
+  }
+  std::vector<DataFile> removed;
+  WrittenFiles rewritten;
+  int64_t deleted_rows = 0;
+  for (const DataFile& f : current->files) {
+    auto it = per_file.find(f.path);
+    if (it == per_file.end() || it->second.first == 0) continue;
+    removed.push_back(f);
+    deleted_rows += it->second.first;
+    if (it->second.first == it->second.second) continue;  // every row goes: no new file
+    // Rewrite the file without the matching rows, in the same partition.
+    Snapshot one = *current;
+    one.files = {f};
+    STRATA_ASSIGN_OR_RETURN(std::string file_scan,
+                            ScanSql(conn.get(), path_, one, one.files, false));
+    Snapshot target = *current;
+    auto part = WriteDataFiles(
+        fs_, conn.get(), path_, target,
+        "SELECT * FROM (" + file_scan + ") WHERE NOT coalesce((" + predicate_sql + "), false)");
+    if (!part.ok()) {
+      RemoveWritten(fs_, path_, rewritten.files);
+      return part.status();
+    }
+    for (auto& nf : part->files) rewritten.files.push_back(std::move(nf));
+  }
+  if (removed.empty()) return current->version;  // nothing matched: no new version
+  std::vector<Json> actions = RemoveActions(removed, true);
+  for (const DataFile& f : rewritten.files) actions.push_back(delta::AddAction(f, true));
+  Json metrics = {{"numRemovedFiles", std::to_string(removed.size())},
+                  {"numAddedFiles", std::to_string(rewritten.files.size())},
+                  {"numDeletedRows", std::to_string(deleted_rows)}};
+  Json info = CommitInfo("DELETE", {{"predicate", Json::array({predicate_sql}).dump()}},
+                         current->version, false, options, metrics);
+  auto version = CommitWithRetry(this, fs_, path_, current, info, actions, false, options);
+  if (!version.ok()) RemoveWritten(fs_, path_, rewritten.files);
+  return version;
+}
+
+}  // namespace strata
