@@ -102,6 +102,25 @@ struct VacuumResult {
   int64_t bytes = 0;
 };
 
+// What Table::Check found. Each problem names the file or version it is about.
+struct TableCheckReport {
+  int64_t latest_version = -1;  // the newest version, -1 if none could be read
+  int64_t commits_checked = 0;
+  int64_t checkpoints_checked = 0;
+  std::vector<std::string> problems;
+  std::vector<std::string> missing_files;  // data files the latest version lists that are gone
+  bool healthy() const { return problems.empty(); }
+};
+
+// What Table::Repair did.
+struct TableRepairReport {
+  // _last_checkpoint now names this version (-1: it was removed, no checkpoint reads).
+  int64_t last_checkpoint = -1;
+  bool last_checkpoint_rewritten = false;
+  std::vector<std::string> removed_files;  // entries of missing files taken out
+  int64_t version = -1;                    // the version that took them out, or -1
+};
+
 struct TableDiff {
   int64_t from_version = 0, to_version = 0;
   std::vector<std::string> columns_added, columns_removed;
@@ -252,6 +271,17 @@ class Table {
   Result<int64_t> Restore(int64_t version);
   // Removes data files no version newer than `retain_hours` ago needs.
   Result<VacuumResult> Vacuum(double retain_hours = 168, bool dry_run = false);
+
+  // Verifies the table for an operator: every commit parses, versions are contiguous,
+  // every checkpoint reads, _last_checkpoint names a checkpoint that is there, and every
+  // data file the latest version lists is on disk with its recorded size. Problems are
+  // reported, not returned as errors; an error means the check itself could not run.
+  Result<TableCheckReport> Check();
+  // Rewrites _last_checkpoint to name the newest checkpoint that reads (or removes it).
+  // With `remove_missing`, also commits a version that removes the entries of data files
+  // that are gone (as Delta's FSCK REPAIR TABLE): their rows are lost either way, and the
+  // table can be read and written again.
+  Result<TableRepairReport> Repair(bool remove_missing);
 
   Result<std::vector<VersionInfo>> History();
   Result<TableDiff> Diff(int64_t from_version, int64_t to_version);

@@ -16,7 +16,8 @@ int ReportError(const Status& status, int exit_code) {
 }
 
 Status NamingInput(const Status& status, const std::string& path) {
-  if (status.ok() || path.empty() || status.message().find(path) != std::string::npos)
+  if (status.ok() || path.empty() || status.message().find(path) != std::string::npos ||
+      status.code() == StatusCode::kCorruption || status.code() == StatusCode::kConflict)
     return status;
   return status.WithContext("'" + path + "'");
 }

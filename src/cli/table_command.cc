@@ -319,6 +319,60 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
                 static_cast<long long>(*v), static_cast<long long>(*to_version));
   });
 
+  CLI::App* check = table->add_subcommand(
+      "check",
+      "Verify every commit, checkpoint and data file of a table.\n"
+      "Exit code: 0 healthy, 1 problems found (listed), 2 the check could not run.");
+  check->add_option("name", *name, "Table name")->required();
+  check->callback([g, name, exit_code] {
+    std::unique_ptr<Lake> lake;
+    auto t = OpenTable(*g, *name, &lake);
+    if (!t.ok()) return void(*exit_code = ReportError(t.status(), 2));
+    auto r = (*t)->Check();
+    if (!r.ok()) return void(*exit_code = ReportError(r.status(), 2));
+    for (const std::string& p : r->problems) std::printf("problem: %s\n", p.c_str());
+    std::printf(
+        "%s: %s; %lld commits and %lld checkpoints checked, latest version %lld\n", name->c_str(),
+        r->healthy() ? "healthy" : "PROBLEMS FOUND", static_cast<long long>(r->commits_checked),
+        static_cast<long long>(r->checkpoints_checked), static_cast<long long>(r->latest_version));
+    if (!r->missing_files.empty()) {
+      std::printf(
+          "%zu data files are gone: 'strata table repair %s --remove-missing' commits a "
+          "version without them (their rows are lost)\n",
+          r->missing_files.size(), name->c_str());
+    }
+    *exit_code = r->healthy() ? 0 : 1;
+  });
+
+  auto remove_missing = std::make_shared<bool>(false);
+  CLI::App* repair = table->add_subcommand(
+      "repair", "Rewrite _last_checkpoint; with --remove-missing, drop entries of lost files");
+  repair->add_option("name", *name, "Table name")->required();
+  repair->add_flag("--remove-missing", *remove_missing,
+                   "Commit a version without the data files that are gone (as Delta's FSCK "
+                   "REPAIR TABLE)");
+  repair->callback([g, name, remove_missing, exit_code] {
+    std::unique_ptr<Lake> lake;
+    auto t = OpenTable(*g, *name, &lake);
+    if (!t.ok()) return void(*exit_code = ReportError(t.status()));
+    auto r = (*t)->Repair(*remove_missing);
+    if (!r.ok()) return void(*exit_code = ReportError(r.status()));
+    if (r->last_checkpoint_rewritten) {
+      if (r->last_checkpoint >= 0)
+        std::printf("%s: _last_checkpoint now names version %lld\n", name->c_str(),
+                    static_cast<long long>(r->last_checkpoint));
+      else
+        std::printf("%s: _last_checkpoint removed (no checkpoint reads)\n", name->c_str());
+    }
+    for (const std::string& f : r->removed_files) std::printf("removed entry  %s\n", f.c_str());
+    if (r->version >= 0) {
+      std::printf("%s: version %lld no longer lists %zu missing data files\n", name->c_str(),
+                  static_cast<long long>(r->version), r->removed_files.size());
+    }
+    if (!r->last_checkpoint_rewritten && r->version < 0)
+      std::printf("%s: nothing to repair\n", name->c_str());
+  });
+
   auto a = std::make_shared<int64_t>(0), b = std::make_shared<int64_t>(0);
   CLI::App* diff = table->add_subcommand("diff", "What changed between two versions");
   diff->add_option("name", *name, "Table name")->required();

@@ -325,6 +325,13 @@ Status ApplyCommits(FileSystem* fs, const std::string& table_path, int64_t first
 
 }  // namespace
 
+Result<size_t> ReadCheckpointActions(engine::Connection* conn, const std::string& table_path,
+                                     const std::vector<std::string>& parts, int64_t version) {
+  STRATA_ASSIGN_OR_RETURN(std::vector<Json> actions,
+                          ReadCheckpoint(conn, table_path, parts, version));
+  return actions.size();
+}
+
 std::string CommitFileName(int64_t version) { return Pad20(version) + ".json"; }
 
 int64_t NowMs() {

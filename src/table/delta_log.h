@@ -41,6 +41,11 @@ Result<Snapshot> Replay(FileSystem* fs, engine::Connection* conn, const std::str
 Result<Snapshot> ReplayAfter(FileSystem* fs, const std::string& table_path, const Snapshot& base,
                              int64_t target_version);
 
+// Reads the checkpoint of `version` (its file, or its parts in order) and checks every
+// action in it; returns how many actions it holds.
+Result<size_t> ReadCheckpointActions(engine::Connection* conn, const std::string& table_path,
+                                     const std::vector<std::string>& parts, int64_t version);
+
 // The commitInfo of one version (or an empty object if it has none).
 Result<Json> ReadCommitInfo(FileSystem* fs, const std::string& table_path, int64_t version,
                             std::vector<Json>* actions = nullptr);

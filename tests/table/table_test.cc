@@ -620,3 +620,56 @@ TEST_F(TableTest, BindTablesRewritesOnlyTableReferences) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST_F(TableTest, LostDataFilesBlockWritesUntilRepaired) {
+  auto t = Open("lossy");
+  ASSERT_OK(t->Write(Rows("SELECT 1 AS x")).status());
+  ASSERT_OK(t->Write(Rows("SELECT 2 AS x")).status());
+  ASSERT_OK_AND_ASSIGN(auto healthy, t->Check());
+  EXPECT_TRUE(healthy.healthy());
+  EXPECT_EQ(healthy.commits_checked, 2);
+  // The file version 0 wrote, which every later version still lists.
+  ASSERT_OK_AND_ASSIGN(auto snap, t->AtVersion(0));
+  std::filesystem::remove(t->path() + "/" + snap->files[0].path);
+  // Neither an append nor a restore builds on the broken version.
+  auto append = t->Write(Rows("SELECT 3 AS x"));
+  ASSERT_FALSE(append.ok());
+  EXPECT_EQ(append.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(append.status().message().find(snap->files[0].path), std::string::npos);
+  EXPECT_FALSE(t->Restore(0).ok());
+  ASSERT_OK_AND_ASSIGN(auto broken, t->Check());
+  EXPECT_FALSE(broken.healthy());
+  EXPECT_EQ(broken.missing_files, std::vector<std::string>{snap->files[0].path});
+  // A stale hint is a problem Check names and Repair fixes.
+  testing::WriteText(t->path() + "/_delta_log/_last_checkpoint", "{\"version\": 9}");
+  ASSERT_OK_AND_ASSIGN(auto stale, t->Check());
+  EXPECT_EQ(stale.problems.size(), 2u);
+  ASSERT_OK_AND_ASSIGN(auto repaired, t->Repair(/*remove_missing=*/true));
+  EXPECT_TRUE(repaired.last_checkpoint_rewritten);
+  EXPECT_EQ(repaired.version, 2);
+  EXPECT_EQ(repaired.removed_files, std::vector<std::string>{snap->files[0].path});
+  ASSERT_OK_AND_ASSIGN(auto after, t->Check());
+  EXPECT_TRUE(after.healthy()) << (after.problems.empty() ? "" : after.problems[0]);
+  ASSERT_OK(t->Write(Rows("SELECT 3 AS x")).status());
+  EXPECT_EQ(Read(t.get()).num_rows(), 2u);
+}
+
+TEST_F(TableTest, RepairPointsTheHintAtTheNewestReadableCheckpoint) {
+  TableOptions every3;
+  every3.checkpoint_interval = 3;
+  auto t = Open("hinted", every3);
+  for (int i = 0; i < 7; ++i) ASSERT_OK(t->Write(Rows("SELECT 1 AS x")).status());
+  testing::WriteText(t->path() + "/_delta_log/_last_checkpoint", "");
+  ASSERT_OK_AND_ASSIGN(auto repaired, t->Repair(false));
+  EXPECT_TRUE(repaired.last_checkpoint_rewritten);
+  EXPECT_EQ(repaired.last_checkpoint, 6);
+  ASSERT_OK_AND_ASSIGN(auto check, t->Check());
+  EXPECT_TRUE(check.healthy()) << (check.problems.empty() ? "" : check.problems[0]);
+  EXPECT_EQ(check.checkpoints_checked, 2);
+}
+
+}  // namespace
+}  // namespace strata
