@@ -7,6 +7,8 @@
 // Thread-safety: immutable after construction; safe to read from any number of threads.
 #pragma once
 
+#include "strata/export.h"
+
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -15,6 +17,7 @@
 
 #include "strata/status.h"
 
+STRATA_API_BEGIN
 namespace strata {
 
 enum class ValueKind {
@@ -89,3 +92,5 @@ class DataFrame {
 };
 
 }  // namespace strata
+
+STRATA_API_END

@@ -8,6 +8,8 @@
 // not outlive it; a Connection must not outlive its Database.
 #pragma once
 
+#include "strata/export.h"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -19,6 +21,7 @@
 #include "strata/dataframe.h"
 #include "strata/status.h"
 
+STRATA_API_BEGIN
 namespace strata::engine {
 
 struct DatabaseOptions {
@@ -188,3 +191,5 @@ std::string QuoteIdentifier(std::string_view name);
 std::string QuoteString(std::string_view text);
 
 }  // namespace strata::engine
+
+STRATA_API_END

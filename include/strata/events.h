@@ -7,12 +7,15 @@
 // 0.1% of normalized_value fall outside [0, 1) and 0.01% of sample_id repeat.
 #pragma once
 
+#include "strata/export.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <string>
 
 #include "strata/status.h"
 
+STRATA_API_BEGIN
 namespace strata {
 
 struct EventsOptions {
@@ -27,3 +30,5 @@ Status WriteEvents(const EventsOptions& options, std::FILE* out);
 Status WriteEventsFile(const EventsOptions& options, const std::string& path);
 
 }  // namespace strata
+
+STRATA_API_END

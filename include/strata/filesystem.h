@@ -9,6 +9,8 @@
 // its state with one mutex and is thread-safe. A WritableFile is used by one thread.
 #pragma once
 
+#include "strata/export.h"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -18,6 +20,7 @@
 
 #include "strata/status.h"
 
+STRATA_API_BEGIN
 namespace strata {
 
 // A file opened for writing. Data reaches stable storage only after Sync().
@@ -140,3 +143,5 @@ class MemoryFileSystem final : public FileSystem {
 };
 
 }  // namespace strata
+
+STRATA_API_END

@@ -21,6 +21,8 @@
 // thread. A Session is thread-safe (each run opens its own DuckDB connection).
 #pragma once
 
+#include "strata/export.h"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -33,6 +35,7 @@
 #include "strata/engine.h"
 #include "strata/status.h"
 
+STRATA_API_BEGIN
 namespace strata {
 
 // Logical types for cast(), schema overrides and strptime().
@@ -348,3 +351,5 @@ Frame scan_ndjson(const std::string& path);
 Frame sql(const std::string& query);
 
 }  // namespace strata
+
+STRATA_API_END

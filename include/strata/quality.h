@@ -15,6 +15,8 @@
 // Thread-safety: Suite and ValidationResult are values. Validate() is thread-safe.
 #pragma once
 
+#include "strata/export.h"
+
 #include <map>
 #include <memory>
 #include <optional>
@@ -24,6 +26,7 @@
 #include "strata/frame.h"
 #include "strata/status.h"
 
+STRATA_API_BEGIN
 namespace strata::quality {
 
 // One expectation: its type and its kwargs as a JSON object text.
@@ -136,3 +139,5 @@ std::vector<std::string> ExpectationTypes();
 std::vector<std::string> PositionalArguments(const std::string& type);
 
 }  // namespace strata::quality
+
+STRATA_API_END

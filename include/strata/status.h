@@ -11,6 +11,8 @@
 // is not synchronized.
 #pragma once
 
+#include "strata/export.h"
+
 #include <cassert>
 #include <optional>
 #include <string>
@@ -18,6 +20,7 @@
 #include <utility>
 #include <variant>
 
+STRATA_API_BEGIN
 namespace strata {
 
 enum class StatusCode {
@@ -135,3 +138,5 @@ class [[nodiscard]] Result {
 // `lhs = value of rexpr` (a Result<T>), or returns its Status from the enclosing function.
 #define STRATA_ASSIGN_OR_RETURN(lhs, rexpr) \
   STRATA_ASSIGN_OR_RETURN_IMPL(STRATA_CONCAT(_strata_res_, __LINE__), lhs, rexpr)
+
+STRATA_API_END

@@ -12,6 +12,8 @@
 // connection); Snapshot is immutable and shared. Several processes may write one table.
 #pragma once
 
+#include "strata/export.h"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -24,6 +26,7 @@
 #include "strata/frame.h"
 #include "strata/status.h"
 
+STRATA_API_BEGIN
 namespace strata {
 
 // One column of a table schema. `type` is Delta's type: a primitive name ("long",
@@ -305,3 +308,5 @@ class Table {
 };
 
 }  // namespace strata
+
+STRATA_API_END

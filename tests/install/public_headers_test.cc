@@ -1,14 +1,26 @@
 // Compiled with only include/ on the path and no third-party include directory: it
 // fails to build if a public header includes duckdb.h or another dependency's header.
+// Every public header is here (CTest checks that none is missing), and each is used.
 #include "strata/dataframe.h"
 #include "strata/engine.h"
 #include "strata/events.h"
+#include "strata/export.h"
 #include "strata/filesystem.h"
 #include "strata/frame.h"
+#include "strata/quality.h"
 #include "strata/status.h"
+#include "strata/table.h"
+#include "strata/version.h"
 
 int main() {
   strata::Frame f = strata::sql("SELECT 1 AS one");
   auto df = f.collect();
-  return df.ok() && df->column(0).GetInt64(0) == 1 ? 0 : 1;
+  if (!df.ok() || df->column(0).GetInt64(0) != 1) return 1;
+  strata::quality::Suite suite("headers");
+  suite.expect_column_values_to_not_be_null("one");
+  auto result = strata::quality::Validate(f, suite);
+  if (!result.ok() || !result->success) return 2;
+  auto ref = strata::TableRef::Parse("events@3");
+  if (!ref.ok() || *ref->version != 3) return 3;
+  return std::string(strata::kVersion).empty() ? 4 : 0;
 }
