@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/json_depth.h"
 #include "quality/expectation.h"
 
 namespace strata::quality {
@@ -34,28 +35,6 @@ std::pair<size_t, size_t> LineColumn(const std::string& text, size_t offset) {
 // long before they cost memory or stack, and no real suite comes near them.
 constexpr size_t kMaxDepth = 256;
 constexpr size_t kMaxYamlNodes = 1'000'000;
-
-// The deepest nesting of [ and { in JSON text (outside strings).
-size_t JsonDepth(const std::string& text) {
-  size_t depth = 0, max_depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      max_depth = std::max(max_depth, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return max_depth;
-}
 
 // YAML to JSON, counting nodes as aliases expand them.
 class YamlConverter {

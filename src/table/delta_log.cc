@@ -11,6 +11,8 @@
 #include <regex>
 #include <set>
 
+#include "common/json_depth.h"
+
 namespace strata::delta {
 namespace {
 
@@ -173,6 +175,8 @@ void Apply(const Json& action, ReplayState* state) {
   }
 }
 
+constexpr size_t kMaxActionDepth = 64;
+
 // Parses one commit file into actions; errors name the file, version and line.
 Result<std::vector<Json>> ParseCommit(const std::string& text, const std::string& file,
                                       int64_t version) {
@@ -187,6 +191,14 @@ Result<std::vector<Json>> ParseCommit(const std::string& text, const std::string
     ++line_no;
     start = end + 1;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    // Actions nest a few levels; deeper text would only exhaust the stack of the
+    // recursive code that copies and prints JSON.
+    if (JsonDepth(line) > kMaxActionDepth) {
+      return Status::ParseError("corrupt log line in '" + file + "' (version " +
+                                std::to_string(version) + ") line " + std::to_string(line_no) +
+                                ": nested deeper than " + std::to_string(kMaxActionDepth) +
+                                " levels");
+    }
     try {
       Json action = Json::parse(line);
       if (!action.is_object() || action.size() != 1) {

@@ -79,19 +79,6 @@ while IFS=$'\t' read -r kind arg expect; do
       allowed="" check "$arg: restore" "" table restore t 0
       [ "$(lake_state)" = "$before" ] || fail "$arg: the lake changed after refused commands"
       ;;
-    logok)
-      fresh_table
-      cp "$corpus/$arg" "$STRATA_LAKE/t/_delta_log/00000000000000000001.json"
-      for cmd in "table show t" "table log t" "query SELECT_count"; do
-        if [ "$cmd" = "query SELECT_count" ]; then
-          timeout 120 "$strata" query "SELECT count(*) FROM t" >/dev/null 2>"$work/err"
-        else
-          timeout 120 "$strata" $cmd >/dev/null 2>"$work/err"
-        fi
-        code=$?
-        if [ "$code" -ne 0 ]; then fail "$arg: $cmd: exit code $code: $(head -c 300 "$work/err")"; else passed=$((passed + 1)); fi
-      done
-      ;;
     csv)
       rm -rf "$STRATA_LAKE/c"
       before=$(lake_state)
