@@ -33,6 +33,13 @@ struct DatabaseOptions {
   std::string memory_limit;
   // Have DuckDB estimate progress, for Execute()'s progress callback.
   bool track_progress = false;
+  // When set, the database reads and writes files only under these folders (and the
+  // files named in allowed_files): DuckDB's enable_external_access is turned off with
+  // them as its allowed_directories / allowed_paths, and the configuration is locked, so
+  // no query can undo it. For databases that run text a user does not fully control
+  // (suites, served requests). Empty folder names are ignored.
+  std::optional<std::vector<std::string>> allowed_directories;
+  std::vector<std::string> allowed_files;
 };
 
 // Query progress as DuckDB estimates it.

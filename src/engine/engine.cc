@@ -3,6 +3,7 @@
 #include <duckdb.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 #include <thread>
 
@@ -369,6 +370,41 @@ struct Database::Impl {
 Database::Database(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Database::~Database() = default;
 
+namespace {
+
+// Limits the database's file access to the given folders and files, for good: DuckDB's
+// own sandbox (external access off, allow lists, locked configuration).
+Status RestrictFileAccess(duckdb_connection conn, const DatabaseOptions& options) {
+  auto list = [](const std::vector<std::string>& items, bool as_dirs) {
+    std::string out = "[";
+    for (const std::string& item : items) {
+      if (item.empty()) continue;
+      // DuckDB compares the path text a query uses: allow each path as given (queries
+      // built from it use that form) and made absolute.
+      std::error_code ec;
+      std::string absolute = std::filesystem::absolute(item, ec).lexically_normal().string();
+      for (std::string path : {item, ec ? item : absolute}) {
+        if (as_dirs && path.back() != '/') path += '/';
+        out += (out.size() > 1 ? ", " : "") + QuoteString(path);
+      }
+    }
+    return out + "]";
+  };
+  const std::string sql = "SET allowed_directories = " + list(*options.allowed_directories, true) +
+                          "; SET allowed_paths = " + list(options.allowed_files, false) +
+                          "; SET enable_external_access = false; SET lock_configuration = true;";
+  duckdb_result result;
+  if (duckdb_query(conn, sql.c_str(), &result) == DuckDBError) {
+    Status st = StatusFromDuckDB(duckdb_result_error(&result));
+    duckdb_destroy_result(&result);
+    return st.WithContext("restricting the database's file access");
+  }
+  duckdb_destroy_result(&result);
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
   duckdb_config config = nullptr;
   if (duckdb_create_config(&config) == DuckDBError) {
@@ -409,6 +445,7 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
     return Status::IOError("cannot connect to DuckDB database");
   }
   st = RegisterFunctions(conn);
+  if (st.ok() && options.allowed_directories) st = RestrictFileAccess(conn, options);
   duckdb_disconnect(&conn);
   STRATA_RETURN_NOT_OK(st);
   return std::unique_ptr<Database>(new Database(std::move(impl)));

@@ -738,7 +738,9 @@ Result<DataFrame> Frame::collect(const engine::ProgressCallback& progress) const
 Status Frame::Sink(const std::string& path, const std::string& copy_options,
                    const engine::ProgressCallback& progress) const {
   STRATA_ASSIGN_OR_RETURN(BoundPlan bound, BindPlan(session_.get(), *plan_));
-  auto& [conn, compiled] = bound;
+  // Named references, not a structured binding: clang 14 cannot capture those.
+  engine::Connection* conn = bound.conn.get();
+  const Compiled& compiled = bound.compiled;
   // DuckDB writes a temporary file beside the target; only a complete file is renamed
   // into place, so a failed run leaves the target as it was.
   const std::string tmp = TempPathFor(path);

@@ -304,7 +304,6 @@ class Monotonic final : public ColumnMapExpectation {
  private:
   bool increasing_;
   bool strictly_ = false;
-  bool as_datetimes_ = false;
   std::string prev_ = "NULL";
 };
 REGISTER_EXPECTATION("expect_column_values_to_be_increasing", Monotonic);

@@ -711,7 +711,9 @@ int64_t IntField(const Json& object, const char* key, int64_t fallback) {
 
 Status CheckAction(const Json& action) {
   if (!action.is_object() || action.empty()) return Status::OK();
-  const auto& [kind, body] = *action.items().begin();
+  auto first = action.begin();  // kept alive: key() and value() refer into it
+  const std::string kind = first.key();
+  const Json& body = first.value();
   if (kind != "add" && kind != "remove" && kind != "metaData" && kind != "protocol" &&
       kind != "txn" && kind != "commitInfo") {
     return Status::OK();  // actions Strata does not read (cdc, domainMetadata, ...)

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "test_util.h"
@@ -271,6 +272,37 @@ TEST_F(ExpressionTest, RefusesWhatIsNotOneCondition) {
   auto nul = ParseScalarExpression(conn_.get(), std::string_view("x = 1\0 OR 1", 11));
   ASSERT_FALSE(nul.ok());
   EXPECT_NE(nul.status().message().find("NUL"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace strata::engine
+
+namespace strata::engine {
+namespace {
+
+TEST(RestrictedDatabaseTest, ReadsOnlyWhatItWasGiven) {
+  testing::TempDir tmp;
+  const std::string allowed_dir = tmp / "lake";
+  std::filesystem::create_directories(allowed_dir);
+  const std::string inside = allowed_dir + "/in.csv", outside = tmp / "out.csv",
+                    given = tmp / "given.csv";
+  for (const std::string& f : {inside, outside, given}) testing::WriteText(f, "a\n1\n");
+  DatabaseOptions options;
+  options.allowed_directories = std::vector<std::string>{allowed_dir};
+  options.allowed_files = {given};
+  ASSERT_OK_AND_ASSIGN(auto db, Database::Open(options));
+  ASSERT_OK_AND_ASSIGN(auto conn, db->Connect());
+  EXPECT_OK(conn->Collect("SELECT * FROM read_csv('" + inside + "')").status());
+  EXPECT_OK(conn->Collect("SELECT * FROM read_csv('" + given + "')").status());
+  EXPECT_OK(conn->Execute("COPY (SELECT 1) TO '" + allowed_dir + "/written.csv'"));
+  auto escaped = conn->Collect("SELECT * FROM read_csv('" + outside + "')");
+  ASSERT_FALSE(escaped.ok());
+  EXPECT_FALSE(conn->Collect("SELECT content FROM read_text('/etc/hostname')").ok());
+  EXPECT_FALSE(conn->Execute("COPY (SELECT 1) TO '" + std::string(tmp / "leak.csv") + "'").ok());
+  EXPECT_FALSE(std::filesystem::exists(std::string(tmp / "leak.csv")));
+  // Locked: a query cannot lift the restriction.
+  EXPECT_FALSE(conn->Execute("SET enable_external_access = true").ok());
+  EXPECT_FALSE(conn->Execute("SET allowed_directories = ['/']").ok());
 }
 
 }  // namespace
