@@ -24,6 +24,7 @@
 
 #include "strata/filesystem.h"
 #include "strata/frame.h"
+#include "strata/quality.h"
 #include "strata/status.h"
 
 STRATA_API_BEGIN
@@ -98,6 +99,13 @@ struct WriteOptions {
   // current version).
   std::string app_id;
   int64_t app_version = -1;
+};
+
+// What Table::WriteChecked did: the validation, and the version it wrote (none when the
+// data failed the suite and failures were not allowed).
+struct CheckedWrite {
+  quality::ValidationResult validation;
+  std::optional<int64_t> version;
 };
 
 struct VacuumResult {
@@ -264,6 +272,13 @@ class Table {
 
   // Writes `data` as a new version; returns it.
   Result<int64_t> Write(const Frame& data, const WriteOptions& options = {});
+  // A quality gate, then a write: validates `data` against `suite` (one scan) and writes
+  // it only if the suite passes or `allow_failed`. Either way the version's metadata
+  // carries the outcome: quality.suite, quality.success, quality.expectations_met
+  // ("9/10") and quality.unexpected.<expectation>.<column> counts. A failed suite is a
+  // result (no version), not an error.
+  Result<CheckedWrite> WriteChecked(const Frame& data, const quality::Suite& suite,
+                                    WriteOptions options = {}, bool allow_failed = false);
   // Deletes rows matching a SQL predicate by rewriting the files that hold them.
   Result<int64_t> Delete(const std::string& predicate_sql, const WriteOptions& options = {});
   // Compacts files smaller than `target_bytes` into files of about that size; one new

@@ -76,33 +76,26 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
     bound = std::move(b).value();
     data = session->sql(bound->sql());
   }
-  if (!a.suite.empty()) {
-    // Quality gate: the same rows are validated, and the version records the outcome.
+  Result<int64_t> version = Status::Internal("no write");
+  if (a.suite.empty()) {
+    version = (*table)->Write(data, o);
+  } else {
     auto suite = quality::Suite::FromFile(a.suite);
     if (!suite.ok()) return ReportError(suite.status(), 2);
-    auto result = quality::Validate(data, *suite);
-    if (!result.ok()) return ReportError(NamingInput(result.status(), a.from));
-    o.metadata["quality.suite"] = suite->name();
-    o.metadata["quality.success"] = result->success ? "true" : "false";
-    o.metadata["quality.expectations_met"] =
-        std::to_string(result->successful) + "/" + std::to_string(result->evaluated);
-    for (const auto& r : result->results) {
-      if (!r.success && !r.raised_exception) {
-        o.metadata["quality.unexpected." + r.type.substr(r.type.rfind("expect_") == 0 ? 7 : 0) +
-                   (r.column.empty() ? "" : "." + r.column)] = std::to_string(r.unexpected_count);
-      }
-    }
-    if (!result->success && !a.allow_failed) {
-      std::fputs(result->ToText().c_str(), stderr);
+    auto checked = (*table)->WriteChecked(data, *suite, o, a.allow_failed);
+    if (!checked.ok()) return ReportError(NamingInput(checked.status(), a.from));
+    if (!checked->version) {
+      const quality::ValidationResult& v = checked->validation;
+      std::fputs(v.ToText().c_str(), stderr);
       return ReportError(
-          Status::InvalidArgument(
-              "the data fails suite '" + suite->name() + "' (" +
-              o.metadata["quality.expectations_met"] +
-              " expectations met); nothing was written (--allow-failed writes anyway)"),
+          Status::InvalidArgument("the data fails suite '" + suite->name() + "' (" +
+                                  std::to_string(v.successful) + "/" + std::to_string(v.evaluated) +
+                                  " expectations met); nothing was written (--allow-failed writes "
+                                  "anyway)"),
           1);
     }
+    version = *checked->version;
   }
-  auto version = (*table)->Write(data, o);
   if (!version.ok()) return ReportError(NamingInput(version.status(), a.from));
   auto snap = (*table)->AtVersion(*version);
   if (snap.ok()) {

@@ -39,7 +39,8 @@ engine::DatabaseOptions SandboxFor(const GlobalOptions& g, const std::string& da
   options.allowed_directories = std::vector<std::string>{g.lake};
   if (data.find_first_of("*?") != std::string::npos) {
     size_t slash = data.find_last_of('/', data.find_first_of("*?"));
-    options.allowed_directories->push_back(slash == std::string::npos ? "." : data.substr(0, slash));
+    options.allowed_directories->push_back(slash == std::string::npos ? "."
+                                                                      : data.substr(0, slash));
   } else {
     options.allowed_files.push_back(data);
   }

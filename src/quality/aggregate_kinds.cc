@@ -45,20 +45,6 @@ SIMPLE_AGGREGATE(UniqueProportion,
                      Col() + ")" + Filter() + ", 0)",
                  false, false)
 
-REGISTER_EXPECTATION("expect_column_mean_to_be_between", Mean,
-                     {"column", "min_value", "max_value"});
-REGISTER_EXPECTATION("expect_column_median_to_be_between", Median,
-                     {"column", "min_value", "max_value"});
-REGISTER_EXPECTATION("expect_column_stdev_to_be_between", Stdev,
-                     {"column", "min_value", "max_value"});
-REGISTER_EXPECTATION("expect_column_sum_to_be_between", Sum, {"column", "min_value", "max_value"});
-REGISTER_EXPECTATION("expect_column_min_to_be_between", Min, {"column", "min_value", "max_value"});
-REGISTER_EXPECTATION("expect_column_max_to_be_between", Max, {"column", "min_value", "max_value"});
-REGISTER_EXPECTATION("expect_column_unique_value_count_to_be_between", UniqueCount,
-                     {"column", "min_value", "max_value"});
-REGISTER_EXPECTATION("expect_column_proportion_of_unique_values_to_be_between", UniqueProportion,
-                     {"column", "min_value", "max_value"});
-
 class Quantiles final : public ColumnAggregateExpectation {
  public:
   using ColumnAggregateExpectation::ColumnAggregateExpectation;
@@ -120,8 +106,6 @@ class Quantiles final : public ColumnAggregateExpectation {
  private:
   Json quantiles_, ranges_;
 };
-REGISTER_EXPECTATION("expect_column_quantile_values_to_be_between", Quantiles,
-                     {"column", "quantile_ranges"});
 
 // Set comparisons on the column's distinct values.
 class DistinctValues final : public ColumnAggregateExpectation {
@@ -171,12 +155,6 @@ class DistinctValues final : public ColumnAggregateExpectation {
   Json set_;
   bool null_set_ = false;
 };
-REGISTER_EXPECTATION("expect_column_distinct_values_to_be_in_set", DistinctValues,
-                     {"column", "value_set"});
-REGISTER_EXPECTATION("expect_column_distinct_values_to_contain_set", DistinctValues,
-                     {"column", "value_set"});
-REGISTER_EXPECTATION("expect_column_distinct_values_to_equal_set", DistinctValues,
-                     {"column", "value_set"});
 
 class MostCommon final : public ColumnAggregateExpectation {
  public:
@@ -218,8 +196,30 @@ class MostCommon final : public ColumnAggregateExpectation {
   Json set_;
   bool ties_okay_ = false;
 };
-REGISTER_EXPECTATION("expect_column_most_common_value_to_be_in_set", MostCommon,
-                     {"column", "value_set"});
 
 }  // namespace
+
+void RegisterAggregateKinds(Registry* registry) {
+  registry->Add<Mean>("expect_column_mean_to_be_between", {"column", "min_value", "max_value"});
+  registry->Add<Median>("expect_column_median_to_be_between", {"column", "min_value", "max_value"});
+  registry->Add<Stdev>("expect_column_stdev_to_be_between", {"column", "min_value", "max_value"});
+  registry->Add<Sum>("expect_column_sum_to_be_between", {"column", "min_value", "max_value"});
+  registry->Add<Min>("expect_column_min_to_be_between", {"column", "min_value", "max_value"});
+  registry->Add<Max>("expect_column_max_to_be_between", {"column", "min_value", "max_value"});
+  registry->Add<UniqueCount>("expect_column_unique_value_count_to_be_between",
+                             {"column", "min_value", "max_value"});
+  registry->Add<UniqueProportion>("expect_column_proportion_of_unique_values_to_be_between",
+                                  {"column", "min_value", "max_value"});
+  registry->Add<Quantiles>("expect_column_quantile_values_to_be_between",
+                           {"column", "quantile_ranges"});
+  registry->Add<DistinctValues>("expect_column_distinct_values_to_be_in_set",
+                                {"column", "value_set"});
+  registry->Add<DistinctValues>("expect_column_distinct_values_to_contain_set",
+                                {"column", "value_set"});
+  registry->Add<DistinctValues>("expect_column_distinct_values_to_equal_set",
+                                {"column", "value_set"});
+  registry->Add<MostCommon>("expect_column_most_common_value_to_be_in_set",
+                            {"column", "value_set"});
+}
+
 }  // namespace strata::quality::detail

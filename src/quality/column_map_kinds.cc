@@ -12,7 +12,6 @@ class NotBeNull final : public ColumnMapExpectation {
   bool reports_missing() const override { return false; }
   bool unexpected_are_null() const override { return true; }
 };
-REGISTER_EXPECTATION("expect_column_values_to_not_be_null", NotBeNull);
 
 class BeNull final : public ColumnMapExpectation {
  public:
@@ -21,7 +20,6 @@ class BeNull final : public ColumnMapExpectation {
   std::string UnexpectedSql() const override { return Col() + " IS NOT NULL"; }
   bool reports_missing() const override { return false; }
 };
-REGISTER_EXPECTATION("expect_column_values_to_be_null", BeNull);
 
 // A value compared with a bound: numbers numerically (strings that are not numbers then
 // count as unexpected), anything else in the column's own type.
@@ -76,8 +74,6 @@ class Between final : public ColumnMapExpectation {
   bool strict_min_ = false, strict_max_ = false;
   bool as_datetimes_ = false;
 };
-REGISTER_EXPECTATION("expect_column_values_to_be_between", Between,
-                     {"column", "min_value", "max_value"});
 
 // value IN set, typed as the column: numbers against numeric columns, text otherwise.
 std::string InSetSql(const DataInfo* data, const std::string& column, const Json& set) {
@@ -119,7 +115,6 @@ class InSet final : public ColumnMapExpectation {
  private:
   Json set_;
 };
-REGISTER_EXPECTATION("expect_column_values_to_be_in_set", InSet, {"column", "value_set"});
 
 class NotInSet final : public ColumnMapExpectation {
  public:
@@ -132,7 +127,6 @@ class NotInSet final : public ColumnMapExpectation {
  private:
   Json set_;
 };
-REGISTER_EXPECTATION("expect_column_values_to_not_be_in_set", NotInSet, {"column", "value_set"});
 
 class Unique final : public ColumnMapExpectation {
  public:
@@ -174,14 +168,13 @@ class Unique final : public ColumnMapExpectation {
   bool native_ = false;
   int duplicates_slot_ = -1;
 };
-REGISTER_EXPECTATION("expect_column_values_to_be_unique", Unique);
 
 std::string AsText(const std::string& col) { return "CAST(" + col + " AS VARCHAR)"; }
 
 class MatchRegex final : public ColumnMapExpectation {
  public:
-  MatchRegex(std::string type)
-      : ColumnMapExpectation(type), negate_(type.find("_not_") != std::string::npos) {}
+  MatchRegex(std::string type, bool negate)
+      : ColumnMapExpectation(std::move(type)), negate_(negate) {}
   Status ConfigureKind(const Json& kwargs) override {
     return RequireString(kwargs, "regex", &regex_);
   }
@@ -194,13 +187,11 @@ class MatchRegex final : public ColumnMapExpectation {
   bool negate_;
   std::string regex_;
 };
-REGISTER_EXPECTATION("expect_column_values_to_match_regex", MatchRegex, {"column", "regex"});
-REGISTER_EXPECTATION("expect_column_values_to_not_match_regex", MatchRegex, {"column", "regex"});
 
 class MatchRegexList final : public ColumnMapExpectation {
  public:
-  MatchRegexList(std::string type)
-      : ColumnMapExpectation(type), negate_(type.find("_not_") != std::string::npos) {}
+  MatchRegexList(std::string type, bool negate)
+      : ColumnMapExpectation(std::move(type)), negate_(negate) {}
   Status ConfigureKind(const Json& kwargs) override {
     STRATA_RETURN_NOT_OK(RequireList(kwargs, "regex_list", &list_));
     if (list_.empty()) return Status::InvalidArgument("kwarg 'regex_list' must not be empty");
@@ -229,15 +220,11 @@ class MatchRegexList final : public ColumnMapExpectation {
   Json list_;
   std::string match_on_ = "any";
 };
-REGISTER_EXPECTATION("expect_column_values_to_match_regex_list", MatchRegexList,
-                     {"column", "regex_list"});
-REGISTER_EXPECTATION("expect_column_values_to_not_match_regex_list", MatchRegexList,
-                     {"column", "regex_list"});
 
 class MatchLike final : public ColumnMapExpectation {
  public:
-  MatchLike(std::string type)
-      : ColumnMapExpectation(type), negate_(type.find("_not_") != std::string::npos) {}
+  MatchLike(std::string type, bool negate)
+      : ColumnMapExpectation(std::move(type)), negate_(negate) {}
   Status ConfigureKind(const Json& kwargs) override {
     return RequireString(kwargs, "like_pattern", &pattern_);
   }
@@ -250,15 +237,11 @@ class MatchLike final : public ColumnMapExpectation {
   bool negate_;
   std::string pattern_;
 };
-REGISTER_EXPECTATION("expect_column_values_to_match_like_pattern", MatchLike,
-                     {"column", "like_pattern"});
-REGISTER_EXPECTATION("expect_column_values_to_not_match_like_pattern", MatchLike,
-                     {"column", "like_pattern"});
 
 class MatchLikeList final : public ColumnMapExpectation {
  public:
-  MatchLikeList(std::string type)
-      : ColumnMapExpectation(type), negate_(type.find("_not_") != std::string::npos) {}
+  MatchLikeList(std::string type, bool negate)
+      : ColumnMapExpectation(std::move(type)), negate_(negate) {}
   Status ConfigureKind(const Json& kwargs) override {
     STRATA_RETURN_NOT_OK(RequireList(kwargs, "like_pattern_list", &list_));
     if (list_.empty())
@@ -280,15 +263,11 @@ class MatchLikeList final : public ColumnMapExpectation {
   Json list_;
   std::string match_on_ = "any";
 };
-REGISTER_EXPECTATION("expect_column_values_to_match_like_pattern_list", MatchLikeList,
-                     {"column", "like_pattern_list"});
-REGISTER_EXPECTATION("expect_column_values_to_not_match_like_pattern_list", MatchLikeList,
-                     {"column", "like_pattern_list"});
 
 class Monotonic final : public ColumnMapExpectation {
  public:
-  Monotonic(std::string type)
-      : ColumnMapExpectation(type), increasing_(type.find("increasing") != std::string::npos) {}
+  Monotonic(std::string type, bool increasing)
+      : ColumnMapExpectation(std::move(type)), increasing_(increasing) {}
   Status ConfigureKind(const Json& kwargs) override {
     return OptionalBool(kwargs, "strictly", &strictly_);
   }
@@ -306,8 +285,6 @@ class Monotonic final : public ColumnMapExpectation {
   bool strictly_ = false;
   std::string prev_ = "NULL";
 };
-REGISTER_EXPECTATION("expect_column_values_to_be_increasing", Monotonic);
-REGISTER_EXPECTATION("expect_column_values_to_be_decreasing", Monotonic);
 
 class StrftimeFormat final : public ColumnMapExpectation {
  public:
@@ -333,15 +310,12 @@ class StrftimeFormat final : public ColumnMapExpectation {
  private:
   std::string format_;
 };
-REGISTER_EXPECTATION("expect_column_values_to_match_strftime_format", StrftimeFormat,
-                     {"column", "strftime_format"});
 
 class JsonParseable final : public ColumnMapExpectation {
  public:
   using ColumnMapExpectation::ColumnMapExpectation;
   std::string UnexpectedSql() const override { return "NOT json_valid(" + AsText(Col()) + ")"; }
 };
-REGISTER_EXPECTATION("expect_column_values_to_be_json_parseable", JsonParseable);
 
 class LengthsBetween final : public ColumnMapExpectation {
  public:
@@ -380,8 +354,6 @@ class LengthsBetween final : public ColumnMapExpectation {
   std::optional<double> min_, max_;
   bool strict_min_ = false, strict_max_ = false;
 };
-REGISTER_EXPECTATION("expect_column_value_lengths_to_be_between", LengthsBetween,
-                     {"column", "min_value", "max_value"});
 
 class LengthsEqual final : public ColumnMapExpectation {
  public:
@@ -396,7 +368,6 @@ class LengthsEqual final : public ColumnMapExpectation {
  private:
   double value_ = 0;
 };
-REGISTER_EXPECTATION("expect_column_value_lengths_to_equal", LengthsEqual, {"column", "value"});
 
 class ZScores final : public ColumnMapExpectation {
  public:
@@ -422,8 +393,44 @@ class ZScores final : public ColumnMapExpectation {
   bool double_sided_ = true;
   std::string z_ = "0";
 };
-REGISTER_EXPECTATION("expect_column_value_z_scores_to_be_less_than", ZScores,
-                     {"column", "threshold"});
 
 }  // namespace
+
+void RegisterColumnMapKinds(Registry* registry) {
+  registry->Add<NotBeNull>("expect_column_values_to_not_be_null");
+  registry->Add<BeNull>("expect_column_values_to_be_null");
+  registry->Add<Between>("expect_column_values_to_be_between",
+                         {"column", "min_value", "max_value"});
+  registry->Add<InSet>("expect_column_values_to_be_in_set", {"column", "value_set"});
+  registry->Add<NotInSet>("expect_column_values_to_not_be_in_set", {"column", "value_set"});
+  registry->Add<Unique>("expect_column_values_to_be_unique");
+  registry->Add<MatchRegex>("expect_column_values_to_match_regex", {"column", "regex"},
+                            /*negate=*/false);
+  registry->Add<MatchRegex>("expect_column_values_to_not_match_regex", {"column", "regex"},
+                            /*negate=*/true);
+  registry->Add<MatchRegexList>("expect_column_values_to_match_regex_list",
+                                {"column", "regex_list"}, /*negate=*/false);
+  registry->Add<MatchRegexList>("expect_column_values_to_not_match_regex_list",
+                                {"column", "regex_list"}, /*negate=*/true);
+  registry->Add<MatchLike>("expect_column_values_to_match_like_pattern", {"column", "like_pattern"},
+                           /*negate=*/false);
+  registry->Add<MatchLike>("expect_column_values_to_not_match_like_pattern",
+                           {"column", "like_pattern"}, /*negate=*/true);
+  registry->Add<MatchLikeList>("expect_column_values_to_match_like_pattern_list",
+                               {"column", "like_pattern_list"}, /*negate=*/false);
+  registry->Add<MatchLikeList>("expect_column_values_to_not_match_like_pattern_list",
+                               {"column", "like_pattern_list"}, /*negate=*/true);
+  registry->Add<Monotonic>("expect_column_values_to_be_increasing", {"column"},
+                           /*increasing=*/true);
+  registry->Add<Monotonic>("expect_column_values_to_be_decreasing", {"column"},
+                           /*increasing=*/false);
+  registry->Add<StrftimeFormat>("expect_column_values_to_match_strftime_format",
+                                {"column", "strftime_format"});
+  registry->Add<JsonParseable>("expect_column_values_to_be_json_parseable");
+  registry->Add<LengthsBetween>("expect_column_value_lengths_to_be_between",
+                                {"column", "min_value", "max_value"});
+  registry->Add<LengthsEqual>("expect_column_value_lengths_to_equal", {"column", "value"});
+  registry->Add<ZScores>("expect_column_value_z_scores_to_be_less_than", {"column", "threshold"});
+}
+
 }  // namespace strata::quality::detail

@@ -101,7 +101,14 @@ int64_t ScanValues::Int(int slot) const {
 // Registry
 
 Registry& Registry::Get() {
-  static Registry registry;
+  static Registry registry = [] {
+    Registry r;
+    RegisterColumnMapKinds(&r);
+    RegisterAggregateKinds(&r);
+    RegisterTableKinds(&r);
+    RegisterMultiColumnKinds(&r);
+    return r;
+  }();
   return registry;
 }
 

@@ -1,6 +1,6 @@
 // Expectation kinds and how a suite becomes one scan. Internal to libstrata.
 //
-// Each kind is a class in one file that registers itself (REGISTER_EXPECTATION). A kind
+// Each kind is a class in a kinds file, added by that file's Register*Kinds function. A kind
 // reads its kwargs in Configure(), adds the aggregates it needs to the suite's single
 // scan in Plan(), and turns the scanned values into a GE result in Evaluate(). Column
 // map kinds only say which non-null values are unexpected (UnexpectedSql); the base class
@@ -110,11 +110,21 @@ class ExpectationKind {
 
 using Factory = std::function<std::unique_ptr<ExpectationKind>()>;
 
-// The registry of expectation kinds, filled by REGISTER_EXPECTATION at load time.
+// The registry of expectation kinds. Each kinds file adds its kinds in one Register*Kinds
+// function, and Registry::Get() calls them all once: explicit registration, so a static
+// link keeps every kind (self-registering static objects are dropped by the linker).
 class Registry {
  public:
   static Registry& Get();
   void Register(const std::string& type, Factory factory, std::vector<std::string> positional);
+  // Registers kind class `Kind`, made as Kind(type, args...).
+  template <typename Kind, typename... Args>
+  void Add(const std::string& type, std::vector<std::string> positional = {"column"},
+           Args... args) {
+    Register(
+        type, [type, args...] { return std::unique_ptr<ExpectationKind>(new Kind(type, args...)); },
+        std::move(positional));
+  }
   std::unique_ptr<ExpectationKind> Make(const std::string& type) const;
   // The kwargs names a positional argument list maps to ("column", "min_value", ...).
   const std::vector<std::string>* Positional(const std::string& type) const;
@@ -126,20 +136,11 @@ class Registry {
   std::map<std::string, std::pair<Factory, std::vector<std::string>>> kinds_;
 };
 
-struct Registrar {
-  Registrar(const std::string& type, Factory factory,
-            std::vector<std::string> positional = {"column"}) {
-    Registry::Get().Register(type, std::move(factory), std::move(positional));
-  }
-};
-
-#define STRATA_CONCAT3(a, b) a##b
-#define STRATA_CONCAT2(a, b) STRATA_CONCAT3(a, b)
-#define REGISTER_EXPECTATION(type, cls, ...)                                                     \
-  static ::strata::quality::detail::Registrar STRATA_CONCAT2(kRegistrar_, __LINE__)(             \
-      type,                                                                                      \
-      [] { return std::unique_ptr<::strata::quality::detail::ExpectationKind>(new cls(type)); }, \
-      ##__VA_ARGS__)
+// One per kinds file.
+void RegisterColumnMapKinds(Registry* registry);
+void RegisterAggregateKinds(Registry* registry);
+void RegisterTableKinds(Registry* registry);
+void RegisterMultiColumnKinds(Registry* registry);
 
 // Kwarg readers: errors say "kwarg 'name' must be ..., got ...".
 Status RequireString(const Json& kwargs, const std::string& name, std::string* out);

@@ -17,7 +17,6 @@ class CompoundUnique final : public MultiColumnExpectation {
  private:
   std::string count_ = "1";
 };
-REGISTER_EXPECTATION("expect_compound_columns_to_be_unique", CompoundUnique, {"column_list"});
 
 class PairGreater final : public MultiColumnExpectation {
  public:
@@ -36,8 +35,6 @@ class PairGreater final : public MultiColumnExpectation {
  private:
   bool or_equal_ = false;
 };
-REGISTER_EXPECTATION("expect_column_pair_values_a_to_be_greater_than_b", PairGreater,
-                     {"column_A", "column_B"});
 
 class PairEqual final : public MultiColumnExpectation {
  public:
@@ -49,7 +46,6 @@ class PairEqual final : public MultiColumnExpectation {
     return Quote(columns_[0]) + " IS DISTINCT FROM " + Quote(columns_[1]);
   }
 };
-REGISTER_EXPECTATION("expect_column_pair_values_to_be_equal", PairEqual, {"column_A", "column_B"});
 
 class MulticolumnSum final : public MultiColumnExpectation {
  public:
@@ -67,8 +63,6 @@ class MulticolumnSum final : public MultiColumnExpectation {
  private:
   double total_ = 0;
 };
-REGISTER_EXPECTATION("expect_multicolumn_sum_to_equal", MulticolumnSum,
-                     {"column_list", "sum_total"});
 
 class UniqueWithinRecord final : public MultiColumnExpectation {
  public:
@@ -84,8 +78,17 @@ class UniqueWithinRecord final : public MultiColumnExpectation {
     return any.empty() ? "FALSE" : "(" + any + ")";
   }
 };
-REGISTER_EXPECTATION("expect_select_column_values_to_be_unique_within_record", UniqueWithinRecord,
-                     {"column_list"});
 
 }  // namespace
+
+void RegisterMultiColumnKinds(Registry* registry) {
+  registry->Add<CompoundUnique>("expect_compound_columns_to_be_unique", {"column_list"});
+  registry->Add<PairGreater>("expect_column_pair_values_a_to_be_greater_than_b",
+                             {"column_A", "column_B"});
+  registry->Add<PairEqual>("expect_column_pair_values_to_be_equal", {"column_A", "column_B"});
+  registry->Add<MulticolumnSum>("expect_multicolumn_sum_to_equal", {"column_list", "sum_total"});
+  registry->Add<UniqueWithinRecord>("expect_select_column_values_to_be_unique_within_record",
+                                    {"column_list"});
+}
+
 }  // namespace strata::quality::detail

@@ -10,7 +10,7 @@ namespace {
 
 class RowCount final : public ExpectationKind {
  public:
-  explicit RowCount(std::string type) : equal_(type.find("_equal") != std::string::npos) {}
+  RowCount(std::string /*type*/, bool equal) : equal_(equal) {}
   Status Configure(const Json& kwargs) override {
     if (equal_) {
       double v;
@@ -51,8 +51,6 @@ class RowCount final : public ExpectationKind {
   bool strict_min_ = false, strict_max_ = false;
   int slot_ = -1;
 };
-REGISTER_EXPECTATION("expect_table_row_count_to_be_between", RowCount, {"min_value", "max_value"});
-REGISTER_EXPECTATION("expect_table_row_count_to_equal", RowCount, {"value"});
 
 // Expectations answered from the schema alone.
 class SchemaExpectation : public ExpectationKind {
@@ -74,7 +72,7 @@ class SchemaExpectation : public ExpectationKind {
 
 class ColumnCount final : public SchemaExpectation {
  public:
-  explicit ColumnCount(std::string type) : equal_(type.find("_equal") != std::string::npos) {}
+  ColumnCount(std::string /*type*/, bool equal) : equal_(equal) {}
   Status Configure(const Json& kwargs) override {
     if (equal_) {
       double v;
@@ -95,9 +93,6 @@ class ColumnCount final : public SchemaExpectation {
   bool equal_;
   std::optional<double> min_, max_;
 };
-REGISTER_EXPECTATION("expect_table_column_count_to_equal", ColumnCount, {"value"});
-REGISTER_EXPECTATION("expect_table_column_count_to_be_between", ColumnCount,
-                     {"min_value", "max_value"});
 
 class ColumnsOrdered final : public SchemaExpectation {
  public:
@@ -129,7 +124,6 @@ class ColumnsOrdered final : public SchemaExpectation {
  private:
   Json list_;
 };
-REGISTER_EXPECTATION("expect_table_columns_to_match_ordered_list", ColumnsOrdered, {"column_list"});
 
 class ColumnsSet final : public SchemaExpectation {
  public:
@@ -159,7 +153,6 @@ class ColumnsSet final : public SchemaExpectation {
   Json set_;
   bool exact_ = true;
 };
-REGISTER_EXPECTATION("expect_table_columns_to_match_set", ColumnsSet, {"column_set"});
 
 class ColumnExists final : public SchemaExpectation {
  public:
@@ -183,7 +176,6 @@ class ColumnExists final : public SchemaExpectation {
   std::string column_;
   int64_t index_ = -1;
 };
-REGISTER_EXPECTATION("expect_column_to_exist", ColumnExists);
 
 // Type names: DuckDB's, plus the SQL spellings other backends' suites use.
 std::set<std::string> TypeNames(const std::string& duck) {
@@ -212,7 +204,7 @@ std::set<std::string> TypeNames(const std::string& duck) {
 
 class OfType final : public ExpectationKind {
  public:
-  explicit OfType(std::string type) : list_(type.find("type_list") != std::string::npos) {}
+  OfType(std::string /*type*/, bool list) : list_(list) {}
   Status Configure(const Json& kwargs) override {
     STRATA_RETURN_NOT_OK(RequireString(kwargs, "column", &column_));
     if (list_) {
@@ -249,8 +241,22 @@ class OfType final : public ExpectationKind {
   std::string column_, observed_;
   Json types_;
 };
-REGISTER_EXPECTATION("expect_column_values_to_be_of_type", OfType, {"column", "type_"});
-REGISTER_EXPECTATION("expect_column_values_to_be_in_type_list", OfType, {"column", "type_list"});
 
 }  // namespace
+
+void RegisterTableKinds(Registry* registry) {
+  registry->Add<RowCount>("expect_table_row_count_to_be_between", {"min_value", "max_value"},
+                          /*equal=*/false);
+  registry->Add<RowCount>("expect_table_row_count_to_equal", {"value"}, /*equal=*/true);
+  registry->Add<ColumnCount>("expect_table_column_count_to_equal", {"value"}, /*equal=*/true);
+  registry->Add<ColumnCount>("expect_table_column_count_to_be_between", {"min_value", "max_value"},
+                             /*equal=*/false);
+  registry->Add<ColumnsOrdered>("expect_table_columns_to_match_ordered_list", {"column_list"});
+  registry->Add<ColumnsSet>("expect_table_columns_to_match_set", {"column_set"});
+  registry->Add<ColumnExists>("expect_column_to_exist");
+  registry->Add<OfType>("expect_column_values_to_be_of_type", {"column", "type_"}, /*list=*/false);
+  registry->Add<OfType>("expect_column_values_to_be_in_type_list", {"column", "type_list"},
+                        /*list=*/true);
+}
+
 }  // namespace strata::quality::detail

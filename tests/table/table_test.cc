@@ -708,3 +708,30 @@ TEST_F(TableTest, ThreadsShareOneTableAndSession) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST_F(TableTest, WriteCheckedKeepsFailingDataOutAndRecordsTheOutcome) {
+  auto t = Open("gated");
+  quality::Suite suite("ids");
+  suite.expect_column_values_to_not_be_null("id");
+  ASSERT_OK_AND_ASSIGN(auto failed, t->WriteChecked(Rows("SELECT NULL::INT AS id"), suite));
+  EXPECT_FALSE(failed.validation.success);
+  EXPECT_FALSE(failed.version.has_value());
+  EXPECT_FALSE(t->exists()) << "nothing was written";
+  ASSERT_OK_AND_ASSIGN(auto passed, t->WriteChecked(Rows("SELECT 1 AS id"), suite));
+  ASSERT_TRUE(passed.version.has_value());
+  ASSERT_OK_AND_ASSIGN(auto forced,
+                       t->WriteChecked(Rows("SELECT NULL::INT AS id"), suite, {}, true));
+  ASSERT_TRUE(forced.version.has_value());
+  ASSERT_OK_AND_ASSIGN(auto history, t->History());
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].user_metadata["quality.success"], "true");
+  EXPECT_EQ(history[1].user_metadata["quality.success"], "false");
+  EXPECT_EQ(history[1].user_metadata["quality.expectations_met"], "0/1");
+  EXPECT_EQ(history[1].user_metadata["quality.unexpected.column_values_to_not_be_null.id"], "1");
+}
+
+}  // namespace
+}  // namespace strata
