@@ -36,6 +36,39 @@ std::pair<size_t, size_t> LineColumn(const std::string& text, size_t offset) {
 constexpr size_t kMaxDepth = 256;
 constexpr size_t kMaxYamlNodes = 1'000'000;
 
+// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+// past U+10FFFF), as JSON text must be.
+bool IsUtf8(std::string_view s) {
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = byte(i);
+    size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;  // range of the second byte
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xC2 && c <= 0xDF) {
+      n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (i + n > s.size() || byte(i + 1) < lo || byte(i + 1) > hi) return false;
+    for (size_t k = 2; k < n; ++k) {
+      if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return false;
+    }
+    i += n;
+  }
+  return true;
+}
+
 // YAML to JSON, counting nodes as aliases expand them.
 class YamlConverter {
  public:
@@ -70,12 +103,16 @@ class YamlConverter {
             return Status::InvalidArgument(Where(kv.first) +
                                            ": a key must be plain text, not a list or a map");
           }
+          if (!IsUtf8(kv.first.Scalar()))
+            return Status::InvalidArgument(Where(kv.first) + ": a key is not valid UTF-8");
           STRATA_ASSIGN_OR_RETURN(Json v, Convert(kv.second, depth + 1));
           out[kv.first.Scalar()] = std::move(v);
         }
         return out;
       }
       case YAML::NodeType::Scalar:
+        if (!IsUtf8(node.Scalar()))
+          return Status::InvalidArgument(Where(node) + ": the text is not valid UTF-8");
         return Scalar(node);
     }
     return Json(nullptr);
