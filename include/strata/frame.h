@@ -255,8 +255,8 @@ class Session : public std::enable_shared_from_this<Session> {
   engine::Database* database() { return database_.get(); }
 
   Frame scan_csv(std::vector<std::string> paths, const CsvOptions& options = {});
-  Frame scan_parquet(std::vector<std::string> paths);
-  Frame scan_ndjson(std::vector<std::string> paths);
+  Frame scan_parquet(const std::vector<std::string>& paths);
+  Frame scan_ndjson(const std::vector<std::string>& paths);
   // A Frame whose rows are a SQL query's result.
   Frame sql(std::string query);
   // A file (or glob) read by its extension: .parquet, .json/.ndjson/.jsonl, else CSV.

@@ -130,10 +130,14 @@ class [[nodiscard]] Result {
     if (!_strata_st.ok()) return _strata_st; \
   } while (false)
 
+// `tmp` is a name the macro declares, and `lhs` may be a declaration (`auto x`): neither
+// can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define STRATA_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \
   auto tmp = (rexpr);                                 \
   if (!tmp.ok()) return tmp.status();                 \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 // `lhs = value of rexpr` (a Result<T>), or returns its Status from the enclosing function.
 #define STRATA_ASSIGN_OR_RETURN(lhs, rexpr) \

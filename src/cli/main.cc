@@ -5,7 +5,9 @@
 #include "cli/commands.h"
 #include "strata/version.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   CLI::App app{"Strata: a data foundation for AI teams, on embedded DuckDB.", "strata"};
   app.set_version_flag("--version", std::string("strata ") + strata::kVersion + " (DuckDB 1.4.4)");
   app.require_subcommand(1);
@@ -28,11 +30,22 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "strata: error: %s\n", e.what());
     std::fprintf(stderr, "Run 'strata --help' for usage.\n");
     return 2;
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
   } catch (const std::exception& e) {
     // Every expected failure is a Status; reaching here is a bug, reported as one rather
     // than ending the process with a signal. Tests fail on this message.
     std::fprintf(stderr, "strata: internal error (a bug; please report it): %s\n", e.what());
     return 2;
+  } catch (...) {
+    std::fprintf(stderr, "strata: internal error (a bug; please report it)\n");
+    return 2;
   }
-  return exit_code;
 }

@@ -12,7 +12,7 @@ namespace {
 
 // DATA is a file (CSV, Parquet, NDJSON by extension) or a lake table reference.
 Result<Frame> OpenData(const GlobalOptions& g, const std::string& data,
-                       std::shared_ptr<Session> session, std::unique_ptr<Lake>* lake) {
+                       const std::shared_ptr<Session>& session, std::unique_ptr<Lake>* lake) {
   if (::access(data.c_str(), F_OK) == 0 || data.find_first_of("*?") != std::string::npos) {
     return session->scan_file(data);
   }

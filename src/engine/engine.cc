@@ -3,8 +3,8 @@
 #include <duckdb.h>
 
 #include <chrono>
-#include <filesystem>
 #include <cmath>
+#include <filesystem>
 #include <thread>
 
 #include "engine/duckdb_error.h"
@@ -105,7 +105,6 @@ ValueKind KindFor(Reader reader) {
     case Reader::kUInt8:
     case Reader::kUInt16:
     case Reader::kUInt32:
-      return ValueKind::kInt64;
     case Reader::kHugeInt:
       return ValueKind::kInt64;
     case Reader::kFloat:

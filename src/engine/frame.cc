@@ -557,12 +557,12 @@ Frame Session::scan_csv(std::vector<std::string> paths, const CsvOptions& o) {
   return Frame(shared_from_this(), node);
 }
 
-Frame Session::scan_parquet(std::vector<std::string> paths) {
+Frame Session::scan_parquet(const std::vector<std::string>& paths) {
   return Frame(shared_from_this(),
                SourceNode("SELECT * FROM read_parquet(" + PathList(paths) + ")", paths, "Parquet"));
 }
 
-Frame Session::scan_ndjson(std::vector<std::string> paths) {
+Frame Session::scan_ndjson(const std::vector<std::string>& paths) {
   return Frame(shared_from_this(), SourceNode("SELECT * FROM read_json(" + PathList(paths) +
                                                   ", format='newline_delimited')",
                                               paths, "NDJSON"));
@@ -606,6 +606,7 @@ std::shared_ptr<PlanNode> NodeOf(PlanKind kind) {
 }
 std::vector<Expr> Exprs(const std::vector<IntoExpr>& in) {
   std::vector<Expr> out;
+  out.reserve(in.size());
   for (const IntoExpr& e : in) out.push_back(e.expr);
   return out;
 }

@@ -119,11 +119,11 @@ class Registry {
   void Register(const std::string& type, Factory factory, std::vector<std::string> positional);
   // Registers kind class `Kind`, made as Kind(type, args...).
   template <typename Kind, typename... Args>
-  void Add(const std::string& type, std::vector<std::string> positional = {"column"},
+  void Add(const std::string& type, const std::vector<std::string>& positional = {"column"},
            Args... args) {
     Register(
         type, [type, args...] { return std::unique_ptr<ExpectationKind>(new Kind(type, args...)); },
-        std::move(positional));
+        positional);
   }
   std::unique_ptr<ExpectationKind> Make(const std::string& type) const;
   // The kwargs names a positional argument list maps to ("column", "min_value", ...).

@@ -10,7 +10,7 @@ namespace {
 
 class RowCount final : public ExpectationKind {
  public:
-  RowCount(std::string /*type*/, bool equal) : equal_(equal) {}
+  RowCount(const std::string& /*type*/, bool equal) : equal_(equal) {}
   Status Configure(const Json& kwargs) override {
     if (equal_) {
       double v;
@@ -72,7 +72,7 @@ class SchemaExpectation : public ExpectationKind {
 
 class ColumnCount final : public SchemaExpectation {
  public:
-  ColumnCount(std::string /*type*/, bool equal) : equal_(equal) {}
+  ColumnCount(const std::string& /*type*/, bool equal) : equal_(equal) {}
   Status Configure(const Json& kwargs) override {
     if (equal_) {
       double v;
@@ -96,7 +96,7 @@ class ColumnCount final : public SchemaExpectation {
 
 class ColumnsOrdered final : public SchemaExpectation {
  public:
-  explicit ColumnsOrdered(std::string) {}
+  explicit ColumnsOrdered(const std::string& /*type*/) {}
   Status Configure(const Json& kwargs) override {
     if (kwargs.contains("column_list") && kwargs["column_list"].is_null()) return Status::OK();
     return RequireList(kwargs, "column_list", &list_);
@@ -127,7 +127,7 @@ class ColumnsOrdered final : public SchemaExpectation {
 
 class ColumnsSet final : public SchemaExpectation {
  public:
-  explicit ColumnsSet(std::string) {}
+  explicit ColumnsSet(const std::string& /*type*/) {}
   Status Configure(const Json& kwargs) override {
     STRATA_RETURN_NOT_OK(RequireList(kwargs, "column_set", &set_));
     return OptionalBool(kwargs, "exact_match", &exact_);
@@ -156,7 +156,7 @@ class ColumnsSet final : public SchemaExpectation {
 
 class ColumnExists final : public SchemaExpectation {
  public:
-  explicit ColumnExists(std::string) {}
+  explicit ColumnExists(const std::string& /*type*/) {}
   Status Configure(const Json& kwargs) override {
     STRATA_RETURN_NOT_OK(RequireString(kwargs, "column", &column_));
     std::optional<double> index;
@@ -204,7 +204,7 @@ std::set<std::string> TypeNames(const std::string& duck) {
 
 class OfType final : public ExpectationKind {
  public:
-  OfType(std::string /*type*/, bool list) : list_(list) {}
+  OfType(const std::string& /*type*/, bool list) : list_(list) {}
   Status Configure(const Json& kwargs) override {
     STRATA_RETURN_NOT_OK(RequireString(kwargs, "column", &column_));
     if (list_) {

@@ -532,7 +532,7 @@ Result<Quarantine> Split(const Frame& data, const Suite& suite) {
                        RowsSql(data_sql, plan) + ") AS _q";
   if (checks.empty())
     tagged = "SELECT " + columns + ", []::VARCHAR[] AS failed_expectations FROM (" + data_sql + ")";
-  auto session = data.session();
+  const auto& session = data.session();
   return Quarantine{
       session->sql("SELECT " + columns + " FROM (" + tagged +
                    ") WHERE len(failed_expectations) = 0"),

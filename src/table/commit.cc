@@ -9,8 +9,6 @@
 
 namespace strata {
 
-using engine::QuoteIdentifier;
-using engine::QuoteString;
 using namespace table_detail;
 
 Json table_detail::CommitInfo(const std::string& operation, const Json& parameters,
@@ -44,7 +42,7 @@ std::vector<Json> table_detail::RemoveActions(const std::vector<DataFile>& files
 // Commits `actions` (after commitInfo) at the version after `read`. Blind appends retry
 // on a lost race; everything else fails with kConflict naming the winner.
 Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, const std::string& path,
-                                              std::shared_ptr<const Snapshot> read,
+                                              const std::shared_ptr<const Snapshot>& read,
                                               Json commit_info, std::vector<Json> actions,
                                               bool blind_append, const WriteOptions& options) {
   if (read) {

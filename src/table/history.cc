@@ -8,8 +8,6 @@
 
 namespace strata {
 
-using engine::QuoteIdentifier;
-using engine::QuoteString;
 using namespace table_detail;
 
 Result<std::vector<VersionInfo>> Table::History() {

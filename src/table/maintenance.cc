@@ -8,8 +8,6 @@
 
 namespace strata {
 
-using engine::QuoteIdentifier;
-using engine::QuoteString;
 using namespace table_detail;
 
 Result<int64_t> Table::Optimize(int64_t target_bytes) {

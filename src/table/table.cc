@@ -8,8 +8,6 @@
 
 namespace strata {
 
-using engine::QuoteIdentifier;
-using engine::QuoteString;
 using table_detail::Json;
 
 int64_t Snapshot::num_records() const {

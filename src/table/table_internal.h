@@ -69,7 +69,7 @@ std::vector<Json> RemoveActions(const std::vector<DataFile>& files, bool data_ch
 // lists data files that are gone (unless the actions remove them). Blind appends retry on
 // a lost race; everything else fails with kConflict naming the winner.
 Result<int64_t> CommitWithRetry(Table* table, FileSystem* fs, const std::string& path,
-                                std::shared_ptr<const Snapshot> read, Json commit_info,
+                                const std::shared_ptr<const Snapshot>& read, Json commit_info,
                                 std::vector<Json> actions, bool blind_append,
                                 const WriteOptions& options);
 

@@ -402,7 +402,7 @@ Result<int64_t> Table::Delete(const std::string& predicate_sql, const WriteOptio
     one.files = {f};
     STRATA_ASSIGN_OR_RETURN(std::string file_scan,
                             ScanSql(conn.get(), path_, one, one.files, false));
-    Snapshot target = *current;
+    const Snapshot& target = *current;
     auto part = WriteDataFiles(
         fs_, conn.get(), path_, target,
         "SELECT * FROM (" + file_scan + ") WHERE NOT coalesce((" + predicate_sql + "), false)");
