@@ -226,19 +226,8 @@ TEST(DataFrameTest, ToStringElidesTheMiddle) {
 namespace strata::engine {
 namespace {
 
-class ExpressionTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto db = Database::Open();
-    ASSERT_OK(db.status());
-    db_ = std::move(db).value();
-    auto conn = db_->Connect();
-    ASSERT_OK(conn.status());
-    conn_ = std::move(conn).value();
-  }
-  std::unique_ptr<Database> db_;
-  std::unique_ptr<Connection> conn_;
-};
+// The same fixture: a database and one connection.
+using ExpressionTest = EngineTest;
 
 TEST_F(ExpressionTest, ConditionsComeBackAsDuckDBRendersThem) {
   ASSERT_OK_AND_ASSIGN(std::string a,
