@@ -1,6 +1,14 @@
-// FileSystem: every file access Strata makes goes through this interface, so that the
-// table log's commit protocol can be tested against injected faults and simulated
-// crashes (MemoryFileSystem) and later run on object storage.
+// FileSystem: the interface Strata's own file access goes through, so that the table
+// log's commit protocol can be tested against injected faults and simulated crashes
+// (MemoryFileSystem) and later run on object storage.
+//
+// What goes through it: the Delta log (commit files, put-if-absent, _last_checkpoint,
+// listing), lake and table folders, existence and size checks of data files (writes,
+// check, repair), vacuum's listing and removal. What does not: data files and Parquet
+// checkpoints, which DuckDB reads and writes itself (read_parquet, read_csv, COPY) on
+// local paths, and CSV/Parquet/JSON inputs named by the user. A lake on another
+// FileSystem (LakeOptions::file_system) therefore keeps its data on local disk until
+// DuckDB is given the same storage (its httpfs extension, with object storage).
 //
 // Paths are '/'-separated strings. Every method returns a Status or Result naming the
 // path on failure; nothing throws.

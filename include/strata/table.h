@@ -180,6 +180,20 @@ struct ResolvedTable {
 
 class BoundQuery;
 
+// How a lake is opened (as LevelDB's Options).
+struct LakeOptions {
+  // Where the transaction logs, _last_checkpoint and lake metadata are read and written;
+  // null means the local disk. Data files and Parquet checkpoints are read and written by
+  // DuckDB on local paths, not through this interface (see strata/filesystem.h).
+  std::shared_ptr<FileSystem> file_system;
+  // The DuckDB session the lake's tables are scanned and written on; null opens one.
+  std::shared_ptr<Session> session;
+  // Make the lake (its _strata/ folder) if it is not there.
+  bool create_if_missing = false;
+  // Options for every table the lake opens (a checkpoint every N commits, ...).
+  TableOptions table_options;
+};
+
 // A lake: a directory of tables. Table names are one path segment of letters, digits,
 // '_', '-' and '.', not starting with '.' or '_'. Names are case-insensitive, as DuckDB's
 // and Spark's identifiers are: `Events` and `events` name one table, stored under the
@@ -187,7 +201,10 @@ class BoundQuery;
 // in case is refused as ambiguous rather than guessed at.
 class Lake {
  public:
-  // Opens the lake at `root`. NotFound unless it was made by Init (or `create`).
+  // Opens the lake at `root`. NotFound unless it was made by Init (or
+  // options.create_if_missing).
+  static Result<std::unique_ptr<Lake>> Open(const std::string& root, const LakeOptions& options);
+  // The same, with the local file system: Open(root, {nullptr, session, create}).
   static Result<std::unique_ptr<Lake>> Open(const std::string& root, bool create = false,
                                             std::shared_ptr<Session> session = nullptr);
   // Creates the lake directory (and _strata/); OK if it exists.
@@ -201,8 +218,9 @@ class Lake {
   Result<std::vector<std::string>> ListTables();
   // The table `name` (matched without regard to case); it need not exist yet (the first
   // write creates it under this spelling).
-  Result<std::unique_ptr<Table>> OpenTable(const std::string& name,
-                                           const TableOptions& options = {});
+  // Without `options`, the lake's LakeOptions::table_options apply.
+  Result<std::unique_ptr<Table>> OpenTable(const std::string& name);
+  Result<std::unique_ptr<Table>> OpenTable(const std::string& name, const TableOptions& options);
   // The table and snapshot a reference names. NotFound if the table or version does not
   // exist; InvalidArgument if a time does not parse.
   Result<ResolvedTable> Resolve(const TableRef& ref);
@@ -214,11 +232,16 @@ class Lake {
   Result<std::unique_ptr<BoundQuery>> BindTables(const std::string& sql);
 
  private:
-  Lake(std::string root, std::shared_ptr<Session> session, std::unique_ptr<FileSystem> fs)
-      : root_(std::move(root)), session_(std::move(session)), fs_(std::move(fs)) {}
+  Lake(std::string root, std::shared_ptr<Session> session, std::shared_ptr<FileSystem> fs,
+       TableOptions table_options)
+      : root_(std::move(root)),
+        session_(std::move(session)),
+        fs_(std::move(fs)),
+        table_options_(table_options) {}
   std::string root_;
   std::shared_ptr<Session> session_;
-  std::unique_ptr<FileSystem> fs_;
+  std::shared_ptr<FileSystem> fs_;
+  TableOptions table_options_;
 };
 
 // Checks a table name; InvalidArgument saying what is wrong.

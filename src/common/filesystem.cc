@@ -1,5 +1,7 @@
 #include "strata/filesystem.h"
 
+#include "common/random.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -25,13 +27,6 @@ Status ErrnoStatus(const std::string& what, const std::string& path, int err) {
   if (err == ENOENT) return Status::NotFound(std::move(msg));
   if (err == EEXIST) return Status::AlreadyExists(std::move(msg));
   return Status::IOError(std::move(msg));
-}
-
-std::string TempName(const std::string& path) {
-  static thread_local std::mt19937_64 rng(std::random_device{}() ^ static_cast<uint64_t>(getpid()));
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, ".tmp-%016llx", static_cast<unsigned long long>(rng()));
-  return path + suffix;
 }
 
 class PosixWritableFile final : public WritableFile {
@@ -178,7 +173,7 @@ class LocalFileSystem final : public FileSystem {
 }  // namespace
 
 Status FileSystem::WriteFileAtomic(const std::string& path, std::string_view data) {
-  std::string tmp = TempName(path);
+  std::string tmp = TempPathFor(path);
   Status st = [&]() -> Status {
     STRATA_ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, NewWritableFile(tmp));
     STRATA_RETURN_NOT_OK(file->Append(data));

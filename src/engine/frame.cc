@@ -11,6 +11,7 @@
 #include <regex>
 #include <set>
 
+#include "common/random.h"
 #include "engine/expr_internal.h"
 
 namespace strata {
@@ -437,14 +438,6 @@ class PlanCompiler {
 
   engine::Connection* conn_;  // borrowed for the compile
 };
-
-std::string TempPathFor(const std::string& path) {
-  static thread_local std::mt19937_64 rng(std::random_device{}() ^
-                                          static_cast<uint64_t>(::getpid()));
-  char suffix[32];
-  std::snprintf(suffix, sizeof suffix, ".tmp-%016llx", static_cast<unsigned long long>(rng()));
-  return path + suffix;
-}
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "common/json_depth.h"
+#include "common/random.h"
 
 namespace strata::delta {
 namespace {
@@ -23,14 +24,6 @@ std::string LogDir(const std::string& table_path) { return table_path + "/_delta
 std::string Pad20(int64_t v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%020lld", static_cast<long long>(v));
-  return buf;
-}
-
-std::string RandomHex() {
-  static thread_local std::mt19937_64 rng(std::random_device{}() ^
-                                          static_cast<uint64_t>(::getpid()));
-  char buf[20];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
   return buf;
 }
 

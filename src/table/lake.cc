@@ -30,20 +30,30 @@ Status Lake::Init(const std::string& root) {
   return Status::OK();
 }
 
-Result<std::unique_ptr<Lake>> Lake::Open(const std::string& root, bool create,
-                                         std::shared_ptr<Session> session) {
-  auto fs = NewLocalFileSystem();
+Result<std::unique_ptr<Lake>> Lake::Open(const std::string& root, const LakeOptions& options) {
+  std::shared_ptr<FileSystem> fs = options.file_system;
+  if (!fs) fs = NewLocalFileSystem();
   if (!fs->Exists(root + "/_strata")) {
-    if (!create) {
+    if (!options.create_if_missing) {
       return Status::NotFound("no lake at '" + root + "': run 'strata --lake " + root +
                               " init' first");
     }
-    STRATA_RETURN_NOT_OK(Init(root));
+    STRATA_RETURN_NOT_OK(fs->CreateDirs(root + "/_strata"));
   }
+  std::shared_ptr<Session> session = options.session;
   if (!session) {
     STRATA_ASSIGN_OR_RETURN(session, Session::Open());
   }
-  return std::unique_ptr<Lake>(new Lake(root, std::move(session), std::move(fs)));
+  return std::unique_ptr<Lake>(
+      new Lake(root, std::move(session), std::move(fs), options.table_options));
+}
+
+Result<std::unique_ptr<Lake>> Lake::Open(const std::string& root, bool create,
+                                         std::shared_ptr<Session> session) {
+  LakeOptions options;
+  options.session = std::move(session);
+  options.create_if_missing = create;
+  return Open(root, options);
 }
 
 Result<std::vector<std::string>> Lake::ListTables() {
@@ -54,6 +64,10 @@ Result<std::vector<std::string>> Lake::ListTables() {
       tables.push_back(n);
   }
   return tables;
+}
+
+Result<std::unique_ptr<Table>> Lake::OpenTable(const std::string& name) {
+  return OpenTable(name, table_options_);
 }
 
 Result<std::unique_ptr<Table>> Lake::OpenTable(const std::string& name,

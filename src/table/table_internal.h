@@ -33,8 +33,6 @@ inline constexpr const char* kEngineInfo = "strata/" STRATA_VERSION_STRING;
 // query fail (a SIGFPE at 20,000 columns) long past any real table's width.
 inline constexpr size_t kMaxTableColumns = 4096;
 
-// A random (version 4) UUID.
-std::string Uuid();
 // Whether a Delta type is a struct, array or map (its JSON form).
 bool IsNested(const std::string& delta_type);
 

@@ -9,6 +9,7 @@
 
 #include <random>
 
+#include "common/random.h"
 #include "table/table_internal.h"
 
 namespace strata {
@@ -16,18 +17,6 @@ namespace strata {
 using engine::QuoteIdentifier;
 using engine::QuoteString;
 using namespace table_detail;
-
-std::string table_detail::Uuid() {
-  static thread_local std::mt19937_64 rng(std::random_device{}() ^
-                                          (static_cast<uint64_t>(::getpid()) << 20));
-  uint64_t a = rng(), b = rng();
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-                static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),
-                static_cast<unsigned>(((b >> 48) & 0x3fff) | 0x8000),
-                static_cast<unsigned long long>(b & 0xffffffffffffull));
-  return buf;
-}
 
 bool table_detail::IsNested(const std::string& delta_type) {
   return !delta_type.empty() && delta_type[0] == '{';
@@ -188,7 +177,7 @@ Result<WrittenFiles> table_detail::WriteDataFiles(FileSystem* fs, engine::Connec
     std::string dir;
     for (const std::string& pc : target.partition_columns)
       dir += PartitionDir(pc, values.at(pc)) + "/";
-    f.path = dir + "part-00000-" + Uuid() + ".zstd.parquet";
+    f.path = dir + "part-00000-" + RandomUuid() + ".zstd.parquet";
     if (f.path.find("/../") != std::string::npos || f.path.rfind("../", 0) == 0) {
       return Status::Internal("data file path '" + f.path + "' would leave table '" + table_path +
                               "'");
@@ -266,7 +255,7 @@ Result<int64_t> Table::Write(const Frame& data, const WriteOptions& options) {
                                      "]" + "; a write cannot change its partitioning");
     }
   } else {
-    target.table_id = Uuid();
+    target.table_id = RandomUuid();
     target.partition_columns = options.partition_by;
     target.min_reader_version = 1;
     target.min_writer_version = 2;

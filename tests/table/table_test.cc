@@ -735,3 +735,28 @@ TEST_F(TableTest, WriteCheckedKeepsFailingDataOutAndRecordsTheOutcome) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST(LakeOptionsTest, OptionsReachEveryTableTheLakeOpens) {
+  testing::TempDir tmp;
+  LakeOptions options;
+  options.create_if_missing = true;
+  options.file_system = NewLocalFileSystem();
+  options.table_options.checkpoint_interval = 2;
+  ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(tmp / "lake", options));
+  EXPECT_EQ(lake->fs(), options.file_system.get());
+  ASSERT_OK_AND_ASSIGN(auto t, lake->OpenTable("every_two"));
+  for (int i = 0; i < 3; ++i) ASSERT_OK(t->Write(lake->session()->sql("SELECT 1 AS x")).status());
+  ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
+  EXPECT_TRUE(
+      std::filesystem::exists(t->path() + "/_delta_log/00000000000000000002.checkpoint.parquet"));
+  LakeOptions missing;
+  auto absent = Lake::Open(tmp / "nowhere", missing);
+  ASSERT_FALSE(absent.ok());
+  EXPECT_EQ(absent.status().code(), StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace strata
