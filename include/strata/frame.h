@@ -69,6 +69,14 @@ class DatetimeExpr;
 
 // A column expression. Implicitly built from a number, a bool or a string: those are
 // literals (`col("a") > 0.8`, `col("s") == "x"`). Column names are made with col().
+// A `column OP literal` comparison, OP one of = < <= > >=, the literal as text (numbers
+// in full precision).
+struct ColumnComparison {
+  std::string column;
+  std::string op;
+  std::string value;
+};
+
 class Expr {
  public:
   Expr(int value);          // NOLINT: literal
@@ -82,6 +90,10 @@ class Expr {
   // The output column name: the alias, else the first column the expression reads, else
   // "literal" (Polars' rule).
   std::string output_name() const;
+  // The `column OP literal` comparisons among the parts of this expression joined by &
+  // (a literal on the left is flipped to the right); every other part is left out, so
+  // the result holds only conditions the whole expression implies. Used to skip files.
+  std::vector<ColumnComparison> column_comparisons() const;
 
   Expr alias(std::string name) const;
   // strict=false turns values that do not convert into nulls instead of an error.

@@ -387,4 +387,54 @@ std::string ExprCompiler::CompileNode(const ExprNode& n, const std::string* over
 }
 
 }  // namespace detail
+namespace {
+
+void CollectComparisons(const Expr& e, std::vector<ColumnComparison>* out) {
+  const detail::ExprNode& n = *e.node();
+  if (n.kind == detail::ExprKind::kAlias) return CollectComparisons(n.args[0], out);
+  if (n.kind != detail::ExprKind::kBinary) return;
+  if (n.op == "AND") {
+    CollectComparisons(n.args[0], out);
+    CollectComparisons(n.args[1], out);
+    return;
+  }
+  static const std::map<std::string, std::string> kFlip = {
+      {"=", "="}, {"<", ">"}, {"<=", ">="}, {">", "<"}, {">=", "<="}};
+  if (!kFlip.count(n.op)) return;
+  const detail::ExprNode* a = n.args[0].node().get();
+  const detail::ExprNode* b = n.args[1].node().get();
+  std::string op = n.op;
+  if (a->kind == detail::ExprKind::kLiteral && b->kind == detail::ExprKind::kColumn) {
+    std::swap(a, b);
+    op = kFlip.at(op);
+  }
+  if (a->kind != detail::ExprKind::kColumn || b->kind != detail::ExprKind::kLiteral) return;
+  std::string value = std::visit(
+      [](const auto& v) -> std::string {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, int64_t>)
+          return std::to_string(v);
+        else if constexpr (std::is_same_v<T, double>) {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "%.17g", v);
+          return buf;
+        } else if constexpr (std::is_same_v<T, std::string>)
+          return v;
+        else
+          return "";
+      },
+      b->value);
+  if (value.empty() && !std::holds_alternative<std::string>(b->value))
+    return;  // null or bool: no skipping
+  out->push_back({a->name, op, value});
+}
+
+}  // namespace
+
+std::vector<ColumnComparison> Expr::column_comparisons() const {
+  std::vector<ColumnComparison> out;
+  CollectComparisons(*this, &out);
+  return out;
+}
+
 }  // namespace strata

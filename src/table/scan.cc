@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <set>
 
-#include "engine/expr_internal.h"
 #include "table/table_internal.h"
 
 namespace strata {
@@ -165,54 +164,10 @@ Result<Frame> Table::Scan(const Snapshot& snapshot, const std::vector<FilePredic
   return session_->sql(sql);
 }
 
-namespace {
-
-// The `column OP literal` conjuncts of a filter, as file predicates.
-void CollectFilePredicates(const Expr& e, std::vector<FilePredicate>* out) {
-  const detail::ExprNode& n = *e.node();
-  if (n.kind == detail::ExprKind::kAlias) return CollectFilePredicates(n.args[0], out);
-  if (n.kind != detail::ExprKind::kBinary) return;
-  if (n.op == "AND") {
-    CollectFilePredicates(n.args[0], out);
-    CollectFilePredicates(n.args[1], out);
-    return;
-  }
-  static const std::map<std::string, std::string> kFlip = {
-      {"=", "="}, {"<", ">"}, {"<=", ">="}, {">", "<"}, {">=", "<="}};
-  if (!kFlip.count(n.op)) return;
-  const detail::ExprNode* a = n.args[0].node().get();
-  const detail::ExprNode* b = n.args[1].node().get();
-  std::string op = n.op;
-  if (a->kind == detail::ExprKind::kLiteral && b->kind == detail::ExprKind::kColumn) {
-    std::swap(a, b);
-    op = kFlip.at(op);
-  }
-  if (a->kind != detail::ExprKind::kColumn || b->kind != detail::ExprKind::kLiteral) return;
-  std::string value = std::visit(
-      [](const auto& v) -> std::string {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, int64_t>)
-          return std::to_string(v);
-        else if constexpr (std::is_same_v<T, double>) {
-          char buf[64];
-          std::snprintf(buf, sizeof buf, "%.17g", v);
-          return buf;
-        } else if constexpr (std::is_same_v<T, std::string>)
-          return v;
-        else
-          return "";
-      },
-      b->value);
-  if (value.empty() && !std::holds_alternative<std::string>(b->value))
-    return;  // null or bool: no skipping
-  out->push_back({a->name, op, value});
-}
-
-}  // namespace
-
 Result<Frame> Table::Scan(const Snapshot& snapshot, const Expr& filter, size_t* files_read) {
   std::vector<FilePredicate> skip;
-  CollectFilePredicates(filter, &skip);
+  for (ColumnComparison& c : filter.column_comparisons())
+    skip.push_back({std::move(c.column), std::move(c.op), std::move(c.value)});
   if (files_read != nullptr) *files_read = FilesToRead(snapshot, skip).size();
   STRATA_ASSIGN_OR_RETURN(Frame frame, Scan(snapshot, skip));
   return frame.filter(filter);

@@ -553,3 +553,19 @@ TEST(SeedJob, MatchesHandWrittenSqlOnDirtyEvents) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+TEST(ExprComparisonsTest, OnlyConjunctsOfColumnAgainstLiteral) {
+  Expr e = (col("id") >= 100) & (lit(5) > col("x")) & ((col("a") == 1) | (col("b") == 2)) &
+           (col("day") == "2025-01-02") & (col("y") < col("z"));
+  std::vector<std::string> got;
+  for (const ColumnComparison& c : e.column_comparisons())
+    got.push_back(c.column + " " + c.op + " " + c.value);
+  // The OR and the column-to-column comparison are left out; 5 > x becomes x < 5.
+  EXPECT_EQ(got, (std::vector<std::string>{"id >= 100", "x < 5", "day = 2025-01-02"}));
+}
+
+}  // namespace
+}  // namespace strata
