@@ -515,11 +515,18 @@ void Finalize(duckdb_function_info info, duckdb_aggregate_state* source, duckdb_
     duckdb_vector samples = duckdb_struct_vector_get_child(result, 1);
     for (idx_t i = 0; i < count; ++i) {
       const Acc<Store>* acc = reinterpret_cast<State<Store>*>(source[i])->acc;
-      Duplicates found;
-      if (acc != nullptr) {
-        found = FindDuplicates(acc->values, static_cast<size_t>(std::max<int64_t>(acc->limit, 0)),
-                               kOrdered ? &acc->order : nullptr);
+      if (acc == nullptr) {  // no row reached this state: no duplicates, empty lists
+        static_cast<int64_t*>(duckdb_vector_get_data(counts))[offset + i] = 0;
+        AppendList(samples, offset + i, 0, [](duckdb_vector, idx_t, size_t) {});
+        if constexpr (kOrdered) {
+          AppendList(duckdb_struct_vector_get_child(result, 2), offset + i, 0,
+                     [](duckdb_vector, idx_t, size_t) {});
+        }
+        continue;
       }
+      const Duplicates found =
+          FindDuplicates(acc->values, static_cast<size_t>(std::max<int64_t>(acc->limit, 0)),
+                         kOrdered ? &acc->order : nullptr);
       static_cast<int64_t*>(duckdb_vector_get_data(counts))[offset + i] = found.rows;
       // The sample (and its row numbers) as one list entry of row offset + i.
       AppendList(samples, offset + i, found.first.size(),
