@@ -12,8 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   strata::MemoryFileSystem fs;
   const std::string text(reinterpret_cast<const char*>(data), size);
   if (!fs.CreateDirs("/t/_delta_log").ok()) return 0;
-  if (!fs.WriteFileAtomic("/t/_delta_log/" + strata::delta::CommitFileName(0), text).ok())
-    return 0;
+  if (!fs.WriteFileAtomic("/t/_delta_log/" + strata::delta::CommitFileName(0), text).ok()) return 0;
   // No checkpoint exists, so no DuckDB connection is needed.
   auto snapshot = strata::delta::Replay(&fs, nullptr, "/t", -1);
   if (snapshot.ok()) {

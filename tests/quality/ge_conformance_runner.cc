@@ -1,7 +1,7 @@
 // Runs Great Expectations' test definitions against Strata: strata_ge_conformance DIR
 //
 // DIR holds expect_*.json files (GE's tests/test_definitions format; see
-// shared/conformance/README.md). Every test of an implemented expectation runs, except
+// tests/conformance/README.md). Every test of an implemented expectation runs, except
 // backend-specific ones: Strata counts as a sqlite/sqlalchemy-like backend, so a test
 // whose only_for names none of sqlite, sqlalchemy or pandas is skipped, as is one
 // suppressed for sqlite or sqlalchemy; each skip says why. The last line is
