@@ -22,5 +22,6 @@ void RegisterGenerate(CLI::App& app, int* exit_code);
 void RegisterInit(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterTable(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterValidate(CLI::App& app, const GlobalOptions* global, int* exit_code);
+void RegisterRun(CLI::App& app, const GlobalOptions* global, int* exit_code);
 
 }  // namespace strata::cli

@@ -11,6 +11,8 @@ int Run(int argc, char** argv) {
   CLI::App app{"Strata: a data foundation for AI teams, on embedded DuckDB.", "strata"};
   app.set_version_flag("--version", std::string("strata ") + strata::kVersion + " (DuckDB 1.4.4)");
   app.require_subcommand(1);
+  // --lake may come after the subcommand too (`strata run p.yaml --lake DIR`).
+  app.fallthrough();
   app.footer("Run 'strata COMMAND --help' for a command's options.");
   strata::cli::GlobalOptions global;
   if (const char* env = std::getenv("STRATA_LAKE"); env != nullptr && *env != '\0')
@@ -21,6 +23,7 @@ int Run(int argc, char** argv) {
   strata::cli::RegisterTable(app, &global, &exit_code);
   strata::cli::RegisterQuery(app, &global, &exit_code);
   strata::cli::RegisterValidate(app, &global, &exit_code);
+  strata::cli::RegisterRun(app, &global, &exit_code);
   strata::cli::RegisterDemo(app, &exit_code);
   strata::cli::RegisterGenerate(app, &exit_code);
   try {

@@ -6,6 +6,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "common/closest.h"
 #include "quality/families.h"
 
 namespace strata::quality::detail {
@@ -134,25 +135,7 @@ std::vector<std::string> Registry::Types() const {
 }
 
 std::vector<std::string> Registry::Closest(const std::string& type, size_t n) const {
-  auto distance = [](const std::string& a, const std::string& b) {
-    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-      cur[0] = i;
-      for (size_t j = 1; j <= b.size(); ++j) {
-        cur[j] =
-            std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      }
-      std::swap(prev, cur);
-    }
-    return prev[b.size()];
-  };
-  std::vector<std::pair<size_t, std::string>> scored;
-  for (const auto& [t, k] : kinds_) scored.push_back({distance(type, t), t});
-  std::sort(scored.begin(), scored.end());
-  std::vector<std::string> out;
-  for (size_t i = 0; i < scored.size() && i < n; ++i) out.push_back(scored[i].second);
-  return out;
+  return ClosestNames(type, Types(), n);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -1,0 +1,300 @@
+// strata run PIPELINE.yaml; strata runs [show RUN_ID].
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "common/time_format.h"
+#include "strata/pipeline.h"
+
+namespace strata::cli {
+namespace {
+
+using catalog::StepStatus;
+
+std::atomic<bool> g_cancel{false};
+
+void OnSignal(int) {
+  g_cancel = true;
+  // A second Ctrl-C ends the process at once.
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
+
+std::string Duration(int64_t ms) {
+  char buf[32];
+  if (ms < 1000) {
+    std::snprintf(buf, sizeof buf, "%lld ms", static_cast<long long>(ms));
+  } else if (ms < 120000) {
+    std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldm%02llds", static_cast<long long>(ms / 60000),
+                  static_cast<long long>((ms / 1000) % 60));
+  }
+  return buf;
+}
+
+const char* Mark(StepStatus s) {
+  switch (s) {
+    case StepStatus::kSucceeded:
+      return "ok     ";
+    case StepStatus::kSkipped:
+      return "skipped";
+    case StepStatus::kFailed:
+      return "FAILED ";
+    case StepStatus::kCancelled:
+      return "cancel ";
+    case StepStatus::kNotRun:
+      return "not run";
+    case StepStatus::kRunning:
+      return "running";
+  }
+  return "?";
+}
+
+std::string DataText(const catalog::DataRef& d) {
+  if (d.kind == catalog::DataRef::Kind::kTable) {
+    return d.name + "@" + std::to_string(d.version) +
+           (d.rows >= 0 ? " (" + std::to_string(d.rows) + " rows)" : "");
+  }
+  return d.name + " (xxh3 " + d.hash.substr(0, 12) + ")";
+}
+
+struct RunArgs {
+  std::string file, format = "text", resume, at;
+  std::vector<std::string> params, select;
+  int jobs = 0;
+  bool force = false;
+};
+
+int RunPipeline(const GlobalOptions& g, const RunArgs& a) {
+  auto spec = pipeline::LoadPipelineFile(a.file);
+  if (!spec.ok()) return ReportError(spec.status(), 2);
+  pipeline::RunOptions options;
+  for (const auto& p : a.params) {
+    size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return ReportError(Status::InvalidArgument("--param '" + p + "' is not NAME=VALUE"), 2);
+    options.params[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  options.jobs = a.jobs;
+  options.force = a.force;
+  options.select = a.select;
+  options.resume = a.resume;
+  options.at = a.at;
+  options.cancel = &g_cancel;
+  const bool tty = ::isatty(2) != 0;
+  const bool json = a.format == "json";
+  std::map<std::string, int64_t> started;
+  options.on_event = [&](const pipeline::StepEvent& e) {
+    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    if (e.status == StepStatus::kRunning) {
+      if (!e.message.empty()) {
+        std::fprintf(stderr, "%s  %-24s retrying: %s\n", tty ? "" : IsoTimeMs(now).c_str(),
+                     e.step.c_str(), e.message.c_str());
+      } else if (e.attempt == 1) {
+        started[e.step] = now;
+        if (!tty)
+          std::fprintf(stderr, "%s  %-24s started\n", IsoTimeMs(now).c_str(), e.step.c_str());
+      }
+      return;
+    }
+    const int64_t took = started.count(e.step) ? now - started[e.step] : 0;
+    std::string detail;
+    if (e.rows >= 0) detail += std::to_string(e.rows) + " rows";
+    if (e.status == StepStatus::kSucceeded && started.count(e.step))
+      detail += (detail.empty() ? "" : ", ") + Duration(took);
+    if (!e.message.empty()) detail += (detail.empty() ? "" : "  ") + e.message;
+    if (tty) {
+      const char* color = e.status == StepStatus::kFailed      ? "\033[31m"
+                          : e.status == StepStatus::kSkipped   ? "\033[2m"
+                          : e.status == StepStatus::kSucceeded ? "\033[32m"
+                                                               : "\033[33m";
+      std::fprintf(stderr, "%s%s\033[0m  %-24s %s\n", color, Mark(e.status), e.step.c_str(),
+                   detail.c_str());
+    } else {
+      std::fprintf(stderr, "%s  %-24s %s  %s\n", IsoTimeMs(now).c_str(), e.step.c_str(),
+                   std::string(catalog::ToString(e.status)).c_str(), detail.c_str());
+    }
+  };
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  auto outcome = pipeline::Run(g.lake, *spec, options);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  if (!outcome.ok()) return ReportError(outcome.status(), 2);
+  if (json) {
+    std::printf("%s\n", outcome->ToJson().c_str());
+  } else {
+    std::map<StepStatus, int> counts;
+    for (const auto& s : outcome->steps) ++counts[s.status];
+    std::string summary;
+    for (auto s : {StepStatus::kSucceeded, StepStatus::kSkipped, StepStatus::kFailed,
+                   StepStatus::kCancelled, StepStatus::kNotRun}) {
+      if (counts[s] > 0)
+        summary += (summary.empty() ? "" : ", ") + std::to_string(counts[s]) + " " +
+                   std::string(catalog::ToString(s));
+    }
+    std::printf("run %s %s in %s: %s\n", outcome->run_id.c_str(),
+                std::string(catalog::ToString(outcome->status)).c_str(),
+                Duration(outcome->ended_ms - outcome->started_ms).c_str(), summary.c_str());
+    for (const auto& s : outcome->steps) {
+      for (const auto& d : s.outputs) {
+        if (d.kind == catalog::DataRef::Kind::kTable)
+          std::printf("  %s wrote %s\n", s.name.c_str(), DataText(d).c_str());
+      }
+    }
+    if (!outcome->error.empty()) std::printf("  %s\n", outcome->error.c_str());
+  }
+  return outcome->succeeded() ? 0 : 1;
+}
+
+struct RunsArgs {
+  std::string pipeline, status, format = "text", run_id;
+  int limit = 20;
+};
+
+int ListRuns(const GlobalOptions& g, const RunsArgs& a) {
+  auto cat = catalog::Catalog::OpenForLake(g.lake);
+  if (!cat.ok()) return ReportError(cat.status(), 2);
+  catalog::RunFilter f;
+  f.pipeline = a.pipeline;
+  f.limit = a.limit;
+  if (!a.status.empty()) {
+    auto st = catalog::ParseRunStatus(a.status);
+    if (!st.ok()) return ReportError(st.status(), 2);
+    f.status = *st;
+  }
+  auto runs = (*cat)->ListRuns(f);
+  if (!runs.ok()) return ReportError(runs.status());
+  if (a.format == "json") {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const auto& r : *runs) {
+      nlohmann::ordered_json j;
+      j["run_id"] = r.run_id;
+      j["pipeline"] = r.pipeline;
+      j["status"] = std::string(catalog::ToString(r.status));
+      j["started"] = IsoTimeMs(r.started_ms);
+      j["ended"] = r.ended_ms ? nlohmann::ordered_json(IsoTimeMs(r.ended_ms)) : nullptr;
+      j["params"] = nlohmann::ordered_json::parse(r.params_json, nullptr, false);
+      j["error"] =
+          r.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(r.error);
+      out.push_back(std::move(j));
+    }
+    std::printf("%s\n", out.dump(2).c_str());
+    return 0;
+  }
+  if (runs->empty()) {
+    std::printf("no runs recorded\n");
+    return 0;
+  }
+  std::printf("%-24s  %-24s  %-10s  %-24s  %s\n", "RUN", "PIPELINE", "STATUS", "STARTED", "TOOK");
+  for (const auto& r : *runs) {
+    std::string status(catalog::ToString(r.status));
+    std::printf("%-24s  %-24s  %-10s  %-24s  %s\n", r.run_id.c_str(), r.pipeline.c_str(),
+                status.c_str(), IsoTimeMs(r.started_ms).c_str(),
+                r.ended_ms ? Duration(r.ended_ms - r.started_ms).c_str() : "-");
+  }
+  return 0;
+}
+
+int ShowRun(const GlobalOptions& g, const RunsArgs& a) {
+  auto cat = catalog::Catalog::OpenForLake(g.lake);
+  if (!cat.ok()) return ReportError(cat.status(), 2);
+  auto run = (*cat)->GetRun(a.run_id);
+  if (!run.ok()) return ReportError(run.status());
+  if (!*run) return ReportError(Status::NotFound("no run '" + a.run_id + "' in the catalog"));
+  const auto& r = **run;
+  if (a.format == "json") {
+    std::printf("%s\n", pipeline::RunRecordToJson(r).c_str());
+    return 0;
+  }
+  std::printf("run %s of %s (%s)\n", r.run_id.c_str(), r.pipeline.c_str(), r.pipeline_file.c_str());
+  std::printf(
+      "status %s, started %s%s\n", std::string(catalog::ToString(r.status)).c_str(),
+      IsoTimeMs(r.started_ms).c_str(),
+      r.ended_ms ? (", took " + Duration(r.ended_ms - r.started_ms)).c_str() : ", not finished");
+  std::printf("params %s, host %s, pid %lld\n", r.params_json.c_str(), r.host.c_str(),
+              static_cast<long long>(r.pid));
+  if (!r.resumed_from.empty()) std::printf("resumes %s\n", r.resumed_from.c_str());
+  if (!r.error.empty()) std::printf("error: %s\n", r.error.c_str());
+  // A text timeline: each step's bar placed by its start and length within the run.
+  const int64_t t0 = r.started_ms;
+  int64_t t1 = r.ended_ms;
+  for (const auto& s : r.steps) t1 = std::max(t1, s.ended_ms);
+  const double span = std::max<int64_t>(1, t1 - t0);
+  constexpr int kWidth = 40;
+  std::printf("\n%-24s %-9s %-*s %s\n", "STEP", "STATUS", kWidth, "TIMELINE", "TOOK");
+  for (const auto& s : r.steps) {
+    std::string bar(kWidth, ' ');
+    if (s.started_ms > 0) {
+      int from = static_cast<int>((s.started_ms - t0) / span * kWidth);
+      int to = static_cast<int>(((s.ended_ms ? s.ended_ms : t1) - t0) / span * kWidth);
+      from = std::clamp(from, 0, kWidth - 1);
+      to = std::clamp(to, from + 1, kWidth);
+      for (int i = from; i < to; ++i) bar[i] = s.status == StepStatus::kSkipped ? '.' : '#';
+    }
+    std::printf("%-24s %-9s %s %s\n", s.step.c_str(),
+                std::string(catalog::ToString(s.status)).c_str(), bar.c_str(),
+                s.ended_ms ? Duration(s.ended_ms - s.started_ms).c_str() : "-");
+  }
+  std::printf("\n");
+  for (const auto& s : r.steps) {
+    for (const auto& d : s.inputs)
+      std::printf("  %-22s read  %s\n", s.step.c_str(), DataText(d).c_str());
+    for (const auto& d : s.outputs)
+      std::printf("  %-22s wrote %s\n", s.step.c_str(), DataText(d).c_str());
+    if (!s.error.empty()) std::printf("  %-22s error: %s\n", s.step.c_str(), s.error.c_str());
+    if (s.status == StepStatus::kFailed && !s.log.empty() && s.kind == "exec")
+      std::printf("  %-22s output (tail):\n%s\n", s.step.c_str(), s.log.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void RegisterRun(CLI::App& app, const GlobalOptions* global, int* exit_code) {
+  auto args = std::make_shared<RunArgs>();
+  auto* cmd =
+      app.add_subcommand("run", "Run a pipeline (YAML), recording the run in the lake's catalog");
+  cmd->add_option("pipeline", args->file, "Pipeline file (YAML)")->required();
+  cmd->add_option("--param,-p", args->params, "Parameter NAME=VALUE (repeatable)");
+  cmd->add_option("--jobs,-j", args->jobs, "Steps run at once (default: the number of cores)");
+  cmd->add_flag("--force", args->force, "Run every step, reusing nothing from earlier runs");
+  cmd->add_option("--select,-s", args->select,
+                  "Steps to run: NAME, +NAME (and upstream), NAME+ (and downstream); repeatable");
+  cmd->add_option("--resume", args->resume, "Run again what did not succeed in RUN_ID");
+  cmd->add_option("--at", args->at, "Read exactly the table versions that RUN_ID read");
+  cmd->add_option("--format", args->format, "Summary format: text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->footer(
+      "Exit code: 0 when the run succeeded, 1 when a step or gate failed or the run was "
+      "cancelled, 2 on an error before running.");
+  cmd->callback([global, args, exit_code] { *exit_code = RunPipeline(*global, *args); });
+
+  auto runs_args = std::make_shared<RunsArgs>();
+  auto* runs = app.add_subcommand("runs", "List pipeline runs recorded in the lake's catalog");
+  runs->add_option("--pipeline", runs_args->pipeline, "Only runs of this pipeline");
+  runs->add_option("--status", runs_args->status, "Only runs with this status")
+      ->check(CLI::IsMember({"running", "succeeded", "failed", "cancelled"}));
+  runs->add_option("--limit,-n", runs_args->limit, "At most this many runs (default 20)");
+  runs->add_option("--format", runs_args->format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  auto* show = runs->add_subcommand("show", "Show one run: steps, timeline, data read and written");
+  show->add_option("run_id", runs_args->run_id, "Run id")->required();
+  show->add_option("--format", runs_args->format, "text or json")
+      ->check(CLI::IsMember({"text", "json"}));
+  show->callback([global, runs_args, exit_code] { *exit_code = ShowRun(*global, *runs_args); });
+  runs->callback([global, runs_args, exit_code, show] {
+    if (show->parsed()) return;
+    *exit_code = ListRuns(*global, *runs_args);
+  });
+}
+
+}  // namespace strata::cli

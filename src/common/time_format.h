@@ -1,0 +1,12 @@
+// Times as people and JSON read them: ISO 8601 in UTC.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace strata {
+
+// "2026-12-01T21:30:00.123Z" for milliseconds since the epoch; empty for 0.
+std::string IsoTimeMs(int64_t epoch_ms);
+
+}  // namespace strata

@@ -1,0 +1,699 @@
+// Running a pipeline: parameters, selection, fingerprints and reuse, a pool of workers
+// that runs each step when its inputs are done, retries with backoff, timeouts and
+// cancellation, and the run's record in the catalog.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "pipeline/internal.h"
+#include "pipeline/run_context.h"
+
+namespace strata::pipeline {
+
+using catalog::DataRef;
+using catalog::RunStatus;
+using catalog::StepStatus;
+using Json = nlohmann::json;
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct Node {
+  const StepSpec* spec = nullptr;
+  StepSpec resolved;       // parameters and environment substituted: what runs
+  std::string definition;  // parameters substituted, environment kept by name: what is hashed
+  std::vector<size_t> ins, outs;
+  bool needed = true;    // selected, or upstream of a selected step
+  bool selected = true;  // runs; otherwise only reused
+  size_t waiting = 0;    // inputs not yet done
+  bool done = false;
+  bool ok = false;
+  std::string fingerprint;
+  std::optional<Frame> output;
+  std::string gate_log;  // a validate step's summary (JSON)
+  StepOutcome outcome;
+  Interrupter interrupter;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  bool running = false;
+  bool timed_out = false;
+  bool cancel_marked = false;  // already being marked not_run
+};
+
+// The text that stands for a step's definition in its fingerprint.
+Result<std::string> Definition(const StepSpec& s, const std::map<std::string, std::string>& params,
+                               bool resolve_env, StepSpec* resolved) {
+  const std::string where = s.where + ": step '" + s.name + "'";
+  auto sub = [&](const std::string& t) { return Substitute(t, params, resolve_env, where); };
+  *resolved = s;
+  Json d;
+  d["kind"] = std::string(ToString(s.kind));
+  switch (s.kind) {
+    case StepKind::kRead: {
+      STRATA_ASSIGN_OR_RETURN(resolved->path, sub(s.path));
+      STRATA_ASSIGN_OR_RETURN(resolved->table, sub(s.table));
+      d["path"] = resolved->path;
+      d["table"] = resolved->table;
+      d["delimiter"] = s.delimiter;
+      break;
+    }
+    case StepKind::kSql: {
+      STRATA_ASSIGN_OR_RETURN(resolved->sql, sub(s.sql));
+      d["sql"] = resolved->sql;
+      d["materialize"] = s.materialize == Materialize::kView ? "view" : "parquet";
+      if (resolved->sql.find("params") != std::string::npos) d["params"] = params;
+      break;
+    }
+    case StepKind::kValidate:
+      d["suite"] = s.suite ? s.suite->ToJson() : s.suite_file;
+      d["policy"] = static_cast<int>(s.policy);
+      d["quarantine_table"] = s.quarantine_table;
+      break;
+    case StepKind::kWrite: {
+      STRATA_ASSIGN_OR_RETURN(resolved->table, sub(s.table));
+      d["table"] = resolved->table;
+      d["mode"] = static_cast<int>(s.mode);
+      d["keys"] = s.merge_keys;
+      d["partition_by"] = s.partition_by;
+      for (auto& kv : resolved->metadata) {
+        STRATA_ASSIGN_OR_RETURN(kv.second, sub(kv.second));
+      }
+      d["metadata"] = resolved->metadata;
+      break;
+    }
+    case StepKind::kExec: {
+      for (auto& c : resolved->command) {
+        STRATA_ASSIGN_OR_RETURN(c, sub(c));
+      }
+      for (auto& kv : resolved->env) {
+        STRATA_ASSIGN_OR_RETURN(kv.second, sub(kv.second));
+      }
+      STRATA_ASSIGN_OR_RETURN(resolved->output, sub(s.output));
+      d["command"] = resolved->command;
+      d["env"] = resolved->env;
+      d["output"] = resolved->output;
+      d["materialize"] = s.materialize == Materialize::kView ? "view" : "parquet";
+      break;
+    }
+    case StepKind::kOp:
+      d["version"] = s.op_version;
+      d["materialize"] = s.materialize == Materialize::kView ? "view" : "parquet";
+      break;
+  }
+  return d.dump();
+}
+
+// Which steps a --select list names, and which must be available for them.
+Status Select(const PipelineSpec& spec, const std::vector<std::string>& select,
+              std::vector<Node>& nodes, const std::map<std::string, size_t>& index) {
+  if (select.empty()) return Status::OK();
+  std::vector<bool> chosen(nodes.size(), false);
+  std::function<void(size_t, bool)> walk = [&](size_t i, bool up) {
+    if (chosen[i]) return;
+    chosen[i] = true;
+    for (size_t j : up ? nodes[i].ins : nodes[i].outs) walk(j, up);
+  };
+  for (const auto& raw : select) {
+    std::string name = raw;
+    bool up = false, down = false;
+    if (!name.empty() && name.front() == '+') {
+      up = true;
+      name.erase(0, 1);
+    }
+    if (!name.empty() && name.back() == '+') {
+      down = true;
+      name.pop_back();
+    }
+    auto it = index.find(name);
+    if (it == index.end()) {
+      std::string known;
+      for (const auto& s : spec.steps) known += (known.empty() ? "" : ", ") + s.name;
+      return Status::InvalidArgument("--select '" + raw + "': no step '" + name +
+                                     "' (steps: " + known + ")");
+    }
+    const size_t i = it->second;
+    if (up) {
+      chosen[i] = false;
+      walk(i, true);
+    }
+    if (down) {
+      chosen[i] = false;
+      walk(i, false);
+    }
+    chosen[i] = true;
+  }
+  // Upstream of a chosen step but not chosen: reused from an earlier run.
+  std::vector<bool> needed = chosen;
+  std::function<void(size_t)> up = [&](size_t i) {
+    for (size_t j : nodes[i].ins) {
+      if (!needed[j]) {
+        needed[j] = true;
+        up(j);
+      }
+    }
+  };
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    if (chosen[i]) up(i);
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    nodes[i].selected = chosen[i];
+    nodes[i].needed = needed[i];
+  }
+  return Status::OK();
+}
+
+class Runner {
+ public:
+  Runner(RunContext& ctx, std::vector<Node>& nodes, int jobs)
+      : ctx_(ctx), nodes_(nodes), jobs_(std::max(1, jobs)) {}
+
+  void RunAll() {
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      Node& n = nodes_[i];
+      if (!n.needed) {
+        Finish(i, StepStatus::kNotRun, "not selected");
+        continue;
+      }
+      n.waiting = 0;
+      for (size_t j : n.ins) n.waiting += nodes_[j].needed ? 1 : 0;
+    }
+    {
+      std::lock_guard lock(mu_);
+      for (size_t i = 0; i < nodes_.size(); ++i) {
+        if (nodes_[i].needed && nodes_[i].waiting == 0) ready_.push_back(i);
+      }
+    }
+    std::vector<std::thread> workers;
+    for (int w = 0; w < jobs_; ++w) workers.emplace_back([this] { Work(); });
+    // The watchdog: timeouts and cancellation.
+    {
+      std::unique_lock lock(mu_);
+      while (remaining_ > 0) {
+        cv_.wait_for(lock, std::chrono::milliseconds(50));
+        const bool cancel = ctx_.options->cancel != nullptr && ctx_.options->cancel->load();
+        if (cancel && !cancelled_) {
+          cancelled_ = true;
+          cv_.notify_all();
+        }
+        const auto now = std::chrono::steady_clock::now();
+        for (auto& n : nodes_) {
+          if (!n.running) continue;
+          if (cancelled_) n.interrupter.Fire();
+          if (now > n.deadline && !n.timed_out) {
+            n.timed_out = true;
+            n.interrupter.Fire();
+          }
+        }
+      }
+      stop_ = true;
+      cv_.notify_all();
+    }
+    for (auto& t : workers) t.join();
+  }
+
+  bool cancelled() const { return cancelled_; }
+  Status catalog_error() const { return catalog_error_; }
+
+ private:
+  void Work() {
+    for (;;) {
+      size_t i = 0;
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || !ready_.empty(); });
+        if (stop_) return;
+        i = ready_.front();
+        ready_.pop_front();
+        if (cancelled_) {
+          lock.unlock();
+          Finish(i, StepStatus::kNotRun, "the run was cancelled");
+          continue;
+        }
+      }
+      Process(i);
+    }
+  }
+
+  void Emit(const Node& n, StepStatus status, int attempt, const std::string& message,
+            int64_t rows) {
+    if (!ctx_.options->on_event) return;
+    StepEvent e;
+    e.step = n.spec->name;
+    e.status = status;
+    e.attempt = attempt;
+    e.message = message;
+    e.rows = rows;
+    std::lock_guard lock(event_mu_);
+    ctx_.options->on_event(e);
+  }
+
+  catalog::StepRun Record(const Node& n) const {
+    catalog::StepRun r;
+    r.run_id = ctx_.run_id;
+    r.step = n.spec->name;
+    r.kind = std::string(ToString(n.spec->kind));
+    r.status = n.outcome.status;
+    r.started_ms = n.outcome.started_ms;
+    r.ended_ms = n.outcome.ended_ms;
+    r.attempts = n.outcome.attempts;
+    r.rows_out = n.outcome.rows_out;
+    r.error = n.outcome.error;
+    r.fingerprint = n.fingerprint;
+    r.output = output_refs_.count(n.spec->name) ? output_refs_.at(n.spec->name) : "";
+    r.log = n.spec->kind == StepKind::kValidate ? n.gate_log
+            : logs_.count(n.spec->name)         ? logs_.at(n.spec->name)
+                                                : "";
+    r.inputs = n.outcome.inputs;
+    r.outputs = n.outcome.outputs;
+    return r;
+  }
+
+  void Store(const Node& n) {
+    Status st = ctx_.catalog->RecordStep(Record(n));
+    if (!st.ok()) {
+      std::lock_guard lock(mu_);
+      if (catalog_error_.ok()) catalog_error_ = st;
+    }
+  }
+
+  // Marks a step done; on failure, everything downstream will not run.
+  void Finish(size_t i, StepStatus status, const std::string& error) {
+    Node& n = nodes_[i];
+    n.outcome.status = status;
+    if (n.outcome.ended_ms == 0) n.outcome.ended_ms = NowMs();
+    const bool ok = status == StepStatus::kSucceeded || status == StepStatus::kSkipped;
+    if (!ok && status != StepStatus::kNotRun) n.outcome.error = error;
+    if (status == StepStatus::kNotRun || status == StepStatus::kSkipped) n.outcome.note = error;
+    if (n.needed && status != StepStatus::kNotRun) Store(n);
+    Emit(n, status, n.outcome.attempts, error, n.outcome.rows_out);
+    std::vector<size_t> skip_downstream;
+    {
+      std::lock_guard lock(mu_);
+      n.done = true;
+      n.ok = ok;
+      n.running = false;
+      if (n.needed) --remaining_;
+      for (size_t j : n.outs) {
+        Node& d = nodes_[j];
+        if (!d.needed || d.done) continue;
+        if (!ok) {
+          skip_downstream.push_back(j);
+        } else if (--d.waiting == 0) {
+          ready_.push_back(j);
+        }
+      }
+      cv_.notify_all();
+    }
+    for (size_t j : skip_downstream) {
+      bool first = false;
+      {
+        std::lock_guard lock(mu_);
+        first = !nodes_[j].done && !nodes_[j].cancel_marked;
+        nodes_[j].cancel_marked = true;
+      }
+      if (first)
+        Finish(j, StepStatus::kNotRun, "upstream step '" + n.spec->name + "' did not succeed");
+    }
+  }
+
+  std::map<std::string, std::string> GateMetadata(size_t i) const {
+    std::map<std::string, std::string> md;
+    std::set<size_t> seen;
+    std::function<void(size_t)> up = [&](size_t k) {
+      for (size_t j : nodes_[k].ins) {
+        if (!seen.insert(j).second) continue;
+        const Node& g = nodes_[j];
+        if (g.spec->kind == StepKind::kValidate && !g.gate_log.empty()) {
+          Json j2 = Json::parse(g.gate_log, nullptr, false);
+          if (j2.is_object()) {
+            const std::string p = "quality." + g.spec->name + ".";
+            if (j2.contains("suite") && j2["suite"].is_string()) md[p + "suite"] = j2["suite"];
+            if (j2.contains("success") && j2["success"].is_boolean())
+              md[p + "success"] = j2["success"].get<bool>() ? "true" : "false";
+            if (j2.contains("met") && j2["met"].is_string()) md[p + "expectations_met"] = j2["met"];
+          }
+        }
+        up(j);
+      }
+    };
+    up(i);
+    return md;
+  }
+
+  void Process(size_t i) {
+    Node& n = nodes_[i];
+    const StepSpec& step = n.resolved;
+    n.outcome.started_ms = NowMs();
+    StepInputs inputs;
+    for (size_t j : n.ins) {
+      if (!nodes_[j].output) {
+        Finish(
+            i, StepStatus::kFailed,
+            "input '" + nodes_[j].spec->name + "' has no output (an exec step without 'output')");
+        return;
+      }
+      inputs.names.push_back(nodes_[j].spec->name);
+      inputs.frames.push_back(*nodes_[j].output);
+    }
+    auto sources = StepSources(ctx_, step);
+    if (!sources.ok()) {
+      n.outcome.attempts = 1;
+      Finish(i, StepStatus::kFailed, sources.status().message());
+      return;
+    }
+    n.outcome.inputs = *sources;
+    for (size_t j : n.ins) {
+      for (const auto& d : nodes_[j].outcome.outputs) {
+        if (d.kind == DataRef::Kind::kTable) n.outcome.inputs.push_back(d);
+      }
+    }
+    Fingerprint fp;
+    fp.Add(n.definition);
+    for (size_t j : n.ins) fp.Add(nodes_[j].fingerprint);
+    for (const auto& d : *sources) {
+      fp.Add(d.name).Add(d.hash).Add(std::to_string(d.version));
+    }
+    n.fingerprint = fp.Finish();
+
+    // Reuse: an earlier run of this step with the same fingerprint.
+    if (!ctx_.options->force || !n.selected) {
+      auto earlier = ctx_.catalog->FindReusable(ctx_.spec->name, step.name, n.fingerprint);
+      if (!earlier.ok()) {
+        Finish(i, StepStatus::kFailed, earlier.status().message());
+        return;
+      }
+      if (*earlier) {
+        Result<std::optional<Frame>> reused = std::optional<Frame>();
+        if (step.kind == StepKind::kRead) {
+          auto work = ExecuteStep(ctx_, step, inputs, *sources, {}, n.fingerprint, &n.interrupter);
+          reused = work.ok() ? Result<std::optional<Frame>>(work->output) : work.status();
+        } else {
+          reused = ReuseOutput(ctx_, step, **earlier, inputs);
+        }
+        if (!reused.ok()) {
+          Finish(i, StepStatus::kFailed, reused.status().message());
+          return;
+        }
+        if (*reused) {
+          n.output = **reused;
+          n.outcome.rows_out = (*earlier)->rows_out;
+          n.outcome.outputs = (*earlier)->outputs;
+          n.gate_log = (*earlier)->log;
+          {
+            std::lock_guard lock(mu_);
+            output_refs_[step.name] = (*earlier)->output;
+          }
+          Finish(i, StepStatus::kSkipped, "unchanged since run " + (*earlier)->run_id);
+          return;
+        }
+      }
+      if (!n.selected) {
+        Finish(i, StepStatus::kFailed,
+               "not selected, and no earlier run with the same inputs left its output; select it "
+               "too ('+" +
+                   ctx_.spec->name + "' selects a step and everything upstream)");
+        return;
+      }
+    }
+
+    // Run it, with retries.
+    {
+      std::lock_guard lock(mu_);
+      n.running = true;
+    }
+    n.outcome.status = StepStatus::kRunning;
+    Store(n);
+    const auto gates =
+        step.kind == StepKind::kWrite ? GateMetadata(i) : std::map<std::string, std::string>{};
+    Status last;
+    for (int attempt = 1; attempt <= step.retries + 1; ++attempt) {
+      n.outcome.attempts = attempt;
+      Emit(n, StepStatus::kRunning, attempt, "", -1);
+      {
+        std::lock_guard lock(mu_);
+        n.interrupter.Reset();
+        n.timed_out = false;
+        n.deadline =
+            step.timeout_seconds > 0
+                ? std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(static_cast<int64_t>(step.timeout_seconds * 1000))
+                : std::chrono::steady_clock::time_point::max();
+        if (cancelled_) n.interrupter.Fire();
+      }
+      auto work = ExecuteStep(ctx_, step, inputs, *sources, gates, n.fingerprint, &n.interrupter);
+      if (work.ok()) {
+        n.output = work->output;
+        n.outcome.rows_out = work->rows_out;
+        n.outcome.outputs = work->outputs;
+        n.outcome.note = work->note;
+        if (step.kind == StepKind::kValidate) n.gate_log = work->log;
+        {
+          std::lock_guard lock(mu_);
+          output_refs_[step.name] = work->output_ref;
+          if (step.kind != StepKind::kValidate) logs_[step.name] = work->log;
+        }
+        Finish(i, StepStatus::kSucceeded, work->note);
+        return;
+      }
+      last = work.status();
+      if (n.timed_out) {
+        last =
+            Status::Interrupted("timed out after " + std::to_string(step.timeout_seconds) + " s");
+      }
+      if (cancelled_) {
+        Finish(i, StepStatus::kCancelled, "cancelled: " + last.message());
+        return;
+      }
+      // A failed gate is a verdict on the data, not a fault: retrying cannot change it.
+      if (step.kind == StepKind::kValidate) break;
+      if (attempt <= step.retries) {
+        Emit(n, StepStatus::kRunning, attempt,
+             "attempt " + std::to_string(attempt) + " failed: " + last.message(), -1);
+        double delay = step.retry_delay_seconds * std::pow(2.0, attempt - 1);
+        const auto until = std::chrono::steady_clock::now() +
+                           std::chrono::milliseconds(static_cast<int64_t>(delay * 1000));
+        while (std::chrono::steady_clock::now() < until && !cancelled_) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        if (cancelled_) {
+          Finish(i, StepStatus::kCancelled, "cancelled while waiting to retry: " + last.message());
+          return;
+        }
+      }
+    }
+    Finish(i, StepStatus::kFailed, last.message());
+  }
+
+  RunContext& ctx_;
+  std::vector<Node>& nodes_;
+  int jobs_;
+  std::mutex mu_;
+  std::mutex event_mu_;
+  std::condition_variable cv_;
+  std::deque<size_t> ready_;
+  size_t remaining_ = 0;
+  bool stop_ = false;
+  std::atomic<bool> cancelled_{false};
+  Status catalog_error_;
+  std::map<std::string, std::string> output_refs_;
+  std::map<std::string, std::string> logs_;
+
+ public:
+  void CountNeeded() {
+    remaining_ = 0;
+    for (const auto& n : nodes_) remaining_ += n.needed ? 1 : 0;
+  }
+};
+
+std::string SafeName(const std::string& name) {
+  std::string out;
+  for (char c : name)
+    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+  return out.empty() ? "_" : out;
+}
+
+}  // namespace
+
+Result<RunOutcome> Run(const std::string& lake_root, const PipelineSpec& spec,
+                       const RunOptions& options) {
+  STRATA_RETURN_NOT_OK(CheckPipeline(spec));
+  STRATA_ASSIGN_OR_RETURN(auto catalog, catalog::Catalog::OpenForLake(lake_root));
+  RunContext ctx;
+  ctx.spec = &spec;
+  ctx.options = &options;
+  ctx.catalog = catalog.get();
+  ctx.lake_root = std::filesystem::absolute(lake_root).lexically_normal().string();
+  if (spec.source != "<c++>") {
+    ctx.spec_dir = std::filesystem::path(spec.source).parent_path().string();
+  }
+  ctx.run_id = catalog::NewRunId();
+  ctx.idempotency_id = ctx.run_id;
+
+  // Parameters: the file's defaults, then --param; a resumed run keeps its own.
+  std::map<std::string, std::string> given = options.params;
+  std::string resumed_from;
+  if (!options.resume.empty()) {
+    STRATA_ASSIGN_OR_RETURN(auto old, catalog->GetRun(options.resume));
+    if (!old) return Status::NotFound("no run '" + options.resume + "' in the catalog");
+    if (old->pipeline != spec.name) {
+      return Status::InvalidArgument("run " + options.resume + " is of pipeline '" + old->pipeline +
+                                     "', not '" + spec.name + "'");
+    }
+    if (old->status == RunStatus::kSucceeded)
+      return Status::InvalidArgument("run " + options.resume +
+                                     " succeeded; there is nothing to resume");
+    if (!given.empty())
+      return Status::InvalidArgument(
+          "--resume keeps the parameters of the run it resumes; drop --param");
+    Json p = Json::parse(old->params_json, nullptr, false);
+    if (p.is_object()) {
+      for (const auto& [k, v] : p.items()) {
+        if (v.is_string()) given[k] = v.get<std::string>();
+      }
+    }
+    resumed_from = old->run_id;
+    // Writes made exactly once across the original run and its resumptions.
+    ctx.idempotency_id = old->resumed_from.empty() ? old->run_id : old->resumed_from;
+  }
+  if (!options.at.empty()) {
+    STRATA_ASSIGN_OR_RETURN(auto old, catalog->GetRun(options.at));
+    if (!old) return Status::NotFound("no run '" + options.at + "' in the catalog");
+    for (const auto& st : old->steps) ctx.pinned_inputs[st.step] = st.inputs;
+    if (given.empty()) {
+      Json p = Json::parse(old->params_json, nullptr, false);
+      if (p.is_object()) {
+        for (const auto& [k, v] : p.items()) {
+          if (v.is_string()) given[k] = v.get<std::string>();
+        }
+      }
+    }
+  }
+  ctx.params = spec.params;
+  for (const auto& [k, v] : given) {
+    if (spec.params.count(k) == 0) {
+      std::string known;
+      for (const auto& [pk, pv] : spec.params) known += (known.empty() ? "" : ", ") + pk;
+      return Status::InvalidArgument("unknown parameter '" + k + "' (the pipeline's parameters: " +
+                                     (known.empty() ? "none" : known) + ")");
+    }
+    ctx.params[k] = v;
+  }
+
+  std::vector<Node> nodes(spec.steps.size());
+  std::map<std::string, size_t> index;
+  for (size_t i = 0; i < spec.steps.size(); ++i) index[spec.steps[i].name] = i;
+  for (size_t i = 0; i < spec.steps.size(); ++i) {
+    Node& n = nodes[i];
+    n.spec = &spec.steps[i];
+    StepSpec unused;
+    STRATA_ASSIGN_OR_RETURN(n.definition, Definition(*n.spec, ctx.params, false, &unused));
+    STRATA_RETURN_NOT_OK(Definition(*n.spec, ctx.params, true, &n.resolved).status());
+    for (const auto& in : n.spec->inputs) {
+      n.ins.push_back(index[in]);
+      nodes[index[in]].outs.push_back(i);
+    }
+    n.outcome.name = n.spec->name;
+    n.outcome.kind = std::string(ToString(n.spec->kind));
+  }
+  // A quarantine gate's table: given, else the write step's target downstream.
+  for (auto& n : nodes) {
+    if (n.spec->kind != StepKind::kValidate || n.spec->policy != GatePolicy::kQuarantine) continue;
+    if (n.resolved.quarantine_table.empty()) {
+      std::string target;
+      std::function<void(size_t)> down = [&](size_t k) {
+        for (size_t j : nodes[k].outs) {
+          if (!target.empty()) return;
+          if (nodes[j].spec->kind == StepKind::kWrite) target = nodes[j].resolved.table;
+          down(j);
+        }
+      };
+      down(static_cast<size_t>(&n - nodes.data()));
+      n.resolved.quarantine_table =
+          (target.empty() ? spec.name + "_" + n.spec->name : target) + "_quarantine";
+    }
+    STRATA_RETURN_NOT_OK(ValidateTableName(n.resolved.quarantine_table)
+                             .WithContext(n.spec->where + ": step '" + n.spec->name + "'"));
+  }
+  STRATA_RETURN_NOT_OK(Select(spec, options.select, nodes, index));
+
+  // The run's own DuckDB database, and the lake on it.
+  STRATA_ASSIGN_OR_RETURN(ctx.session, Session::Open(options.database));
+  LakeOptions lo;
+  lo.session = ctx.session;
+  STRATA_ASSIGN_OR_RETURN(ctx.lake, Lake::Open(lake_root, lo));
+  ctx.cache_dir = ctx.lake_root + "/_strata/cache/" + SafeName(spec.name);
+  ctx.tmp_dir = ctx.lake_root + "/_strata/tmp/" + ctx.run_id;
+  {
+    // `params`: one row, a text column per parameter.
+    std::string select = "SELECT ";
+    bool first = true;
+    for (const auto& [k, v] : ctx.params) {
+      select += (first ? "" : ", ") + engine::QuoteString(v) + " AS " + engine::QuoteIdentifier(k);
+      first = false;
+    }
+    if (first) select += "NULL AS no_parameters";
+    STRATA_RETURN_NOT_OK(PublishView(ctx, "params", select).status());
+  }
+
+  catalog::RunRecord record;
+  record.run_id = ctx.run_id;
+  record.pipeline = spec.name;
+  record.pipeline_file = spec.source;
+  record.started_ms = NowMs();
+  Json params_json = Json::object();
+  for (const auto& [k, v] : ctx.params) params_json[k] = v;
+  record.params_json = params_json.dump();
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  record.host = host;
+  record.pid = ::getpid();
+  record.resumed_from = resumed_from;
+  STRATA_RETURN_NOT_OK(catalog->CreateRun(record));
+
+  int jobs = options.jobs > 0 ? options.jobs
+                              : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  Runner runner(ctx, nodes, jobs);
+  runner.CountNeeded();
+  runner.RunAll();
+
+  RunOutcome out;
+  out.run_id = ctx.run_id;
+  out.pipeline = spec.name;
+  out.started_ms = record.started_ms;
+  out.status = RunStatus::kSucceeded;
+  for (const auto& n : nodes) {
+    out.steps.push_back(n.outcome);
+    if (n.outcome.status == StepStatus::kFailed && out.status == RunStatus::kSucceeded) {
+      out.status = RunStatus::kFailed;
+      out.error = "step '" + n.spec->name + "' failed: " + n.outcome.error;
+    }
+  }
+  if (runner.cancelled()) {
+    out.status = RunStatus::kCancelled;
+    out.error = "cancelled";
+  }
+  if (!runner.catalog_error().ok() && out.status == RunStatus::kSucceeded) {
+    out.status = RunStatus::kFailed;
+    out.error = runner.catalog_error().message();
+  }
+  out.ended_ms = NowMs();
+  std::error_code ec;
+  std::filesystem::remove_all(ctx.tmp_dir, ec);
+  STRATA_RETURN_NOT_OK(catalog->FinishRun(ctx.run_id, out.status, out.ended_ms, out.error));
+  return out;
+}
+
+}  // namespace strata::pipeline
