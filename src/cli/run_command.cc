@@ -147,7 +147,8 @@ int RunPipeline(const GlobalOptions& g, const RunArgs& a) {
     for (const auto& s : outcome->steps) {
       for (const auto& d : s.outputs) {
         if (d.kind == catalog::DataRef::Kind::kTable)
-          std::printf("  %s wrote %s\n", s.name.c_str(), DataText(d).c_str());
+          std::printf("  %s %s %s\n", s.name.c_str(),
+                      s.status == StepStatus::kSkipped ? "reused" : "wrote", DataText(d).c_str());
       }
     }
     if (!outcome->error.empty()) std::printf("  %s\n", outcome->error.c_str());

@@ -45,7 +45,8 @@ std::string EnvName(const std::string& step) {
 }  // namespace
 
 Result<StepWork> ExecuteCommand(RunContext& ctx, const StepSpec& step, const StepInputs& inputs,
-                                const std::string& fingerprint, Interrupter* interrupter) {
+                                const std::string& fingerprint, Interrupter* interrupter,
+                                std::string* log) {
   const std::string dir = ctx.tmp_dir + "/" + step.name;
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -118,6 +119,7 @@ Result<StepWork> ExecuteCommand(RunContext& ctx, const StepSpec& step, const Ste
   ::kill(-pid, SIGKILL);  // anything the command left running in its group
   StepWork work;
   work.log = Tail(log_path);
+  if (log != nullptr) *log = work.log;
   if (interrupter->fired()) return Status::Interrupted("the command was stopped");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::string how = WIFEXITED(status)
@@ -143,9 +145,9 @@ Result<StepWork> ExecuteCommand(RunContext& ctx, const StepSpec& step, const Ste
   }
   Frame out = ctx.session->scan_file(output_path);
   STRATA_ASSIGN_OR_RETURN(std::string sql, out.to_sql());
-  std::string log = work.log;
+  std::string tail = work.log;
   STRATA_ASSIGN_OR_RETURN(work, KeepOutput(ctx, step, sql, fingerprint, interrupter));
-  work.log = std::move(log);
+  work.log = std::move(tail);
   catalog::DataRef written;
   written.kind = catalog::DataRef::Kind::kFile;
   written.name = output_path;

@@ -80,11 +80,14 @@ Result<std::vector<catalog::DataRef>> StepSources(RunContext& ctx, const StepSpe
 Result<StepWork> ExecuteStep(RunContext& ctx, const StepSpec& step, const StepInputs& inputs,
                              const std::vector<catalog::DataRef>& sources,
                              const std::map<std::string, std::string>& gate_metadata,
-                             const std::string& fingerprint, Interrupter* interrupter);
+                             const std::string& fingerprint, Interrupter* interrupter,
+                             std::string* log);
 
-// An external command (exec step).
+// An external command (exec step). `log` receives the tail of its output, also when it
+// fails.
 Result<StepWork> ExecuteCommand(RunContext& ctx, const StepSpec& step, const StepInputs& inputs,
-                                const std::string& fingerprint, Interrupter* interrupter);
+                                const std::string& fingerprint, Interrupter* interrupter,
+                                std::string* log);
 
 // The output of an earlier step run (skipped or not selected now) as a Frame, or nullopt
 // when what it recorded is gone (a removed cache file, a vacuumed table version). Read

@@ -398,7 +398,8 @@ class Runner {
       if (*earlier) {
         Result<std::optional<Frame>> reused = std::optional<Frame>();
         if (step.kind == StepKind::kRead) {
-          auto work = ExecuteStep(ctx_, step, inputs, *sources, {}, n.fingerprint, &n.interrupter);
+          auto work =
+              ExecuteStep(ctx_, step, inputs, *sources, {}, n.fingerprint, &n.interrupter, nullptr);
           reused = work.ok() ? Result<std::optional<Frame>>(work->output) : work.status();
         } else {
           reused = ReuseOutput(ctx_, step, **earlier, inputs);
@@ -453,7 +454,13 @@ class Runner {
                 : std::chrono::steady_clock::time_point::max();
         if (cancelled_) n.interrupter.Fire();
       }
-      auto work = ExecuteStep(ctx_, step, inputs, *sources, gates, n.fingerprint, &n.interrupter);
+      std::string log;
+      auto work =
+          ExecuteStep(ctx_, step, inputs, *sources, gates, n.fingerprint, &n.interrupter, &log);
+      if (!log.empty()) {
+        std::lock_guard lock(mu_);
+        logs_[step.name] = log;
+      }
       if (work.ok()) {
         n.output = work->output;
         n.outcome.rows_out = work->rows_out;

@@ -81,7 +81,8 @@ Result<StepWork> RunGate(RunContext& ctx, const StepSpec& step, const Frame& inp
                      {"met", std::to_string(v.successful) + "/" + std::to_string(v.evaluated)}}
           .dump();
   if (v.success || step.policy == GatePolicy::kWarn) {
-    work.output = input;
+    STRATA_ASSIGN_OR_RETURN(std::string input_sql, input.to_sql());
+    STRATA_ASSIGN_OR_RETURN(work.output, PublishView(ctx, step.name, input_sql));
     return work;
   }
   if (step.policy == GatePolicy::kFail)
@@ -126,8 +127,9 @@ Result<StepWork> RunGate(RunContext& ctx, const StepSpec& step, const Frame& inp
   work.note += "; " +
                (quarantined >= 0 ? std::to_string(quarantined) : std::string("the failing")) +
                " rows quarantined to " + table->name() + "@" + std::to_string(version);
-  work.output = split.passed;
-  work.rows_out = -1;
+  STRATA_ASSIGN_OR_RETURN(std::string passed_sql, split.passed.to_sql());
+  STRATA_ASSIGN_OR_RETURN(work.output, PublishView(ctx, step.name, passed_sql));
+  work.rows_out = quarantined >= 0 ? v.element_count - quarantined : -1;
   return work;
 }
 
@@ -167,7 +169,13 @@ Result<StepWork> RunWrite(RunContext& ctx, const StepSpec& step, const Frame& in
   StepWork work;
   STRATA_ASSIGN_OR_RETURN(work.output, PublishView(ctx, step.name, written_sql));
   work.output_ref = "table:" + table->name() + "@" + std::to_string(version);
+  // Rows this version wrote: the table's rows, less those it kept from the last version
+  // (an append keeps them all; an overwrite none; a merge those not replaced).
   work.rows_out = snap->num_records();
+  if (step.mode == WriteMode::kAppend && version > 0) {
+    auto before = table->AtVersion(version - 1);
+    if (before.ok()) work.rows_out -= (*before)->num_records();
+  }
   DataRef out;
   out.kind = DataRef::Kind::kTable;
   out.name = table->name();
@@ -306,7 +314,8 @@ Result<std::vector<DataRef>> StepSources(RunContext& ctx, const StepSpec& step) 
 Result<StepWork> ExecuteStep(RunContext& ctx, const StepSpec& step, const StepInputs& inputs,
                              const std::vector<DataRef>& sources,
                              const std::map<std::string, std::string>& gate_metadata,
-                             const std::string& fingerprint, Interrupter* interrupter) {
+                             const std::string& fingerprint, Interrupter* interrupter,
+                             std::string* log) {
   switch (step.kind) {
     case StepKind::kRead: {
       StepWork work;
@@ -330,7 +339,7 @@ Result<StepWork> ExecuteStep(RunContext& ctx, const StepSpec& step, const StepIn
     case StepKind::kWrite:
       return RunWrite(ctx, step, inputs.frames.front(), gate_metadata);
     case StepKind::kExec:
-      return ExecuteCommand(ctx, step, inputs, fingerprint, interrupter);
+      return ExecuteCommand(ctx, step, inputs, fingerprint, interrupter, log);
     case StepKind::kOp: {
       StepContext sc;
       sc.run_id = ctx.run_id;
