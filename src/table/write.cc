@@ -213,6 +213,9 @@ Result<WrittenFiles> table_detail::WriteDataFiles(FileSystem* fs, engine::Connec
 Result<int64_t> Table::Write(const Frame& data, const WriteOptions& options) {
   std::shared_ptr<const Snapshot> current;
   auto latest = Latest();
+  // Another writer may have created the table between the listing Latest() made and now.
+  if (!latest.ok() && latest.status().code() == StatusCode::kNotFound && exists())
+    latest = Latest();
   if (latest.ok()) {
     current = *latest;
     if (current->min_writer_version > 2) {
@@ -344,7 +347,11 @@ Result<int64_t> Table::Write(const Frame& data, const WriteOptions& options) {
   bool blind = options.mode == WriteMode::kAppend && !metadata_change;
   Json info = CommitInfo(current ? "WRITE" : "CREATE TABLE AS SELECT", params,
                          current ? current->version : -1, blind, options, metrics);
-  auto version = CommitWithRetry(this, fs_, path_, current, info, actions, blind, options);
+  // An append that creates the table may still land on top of a table another append
+  // created at the same moment with the same schema (CommitWithRetry checks).
+  const bool retry_as_append = options.mode == WriteMode::kAppend && (blind || !current);
+  auto version =
+      CommitWithRetry(this, fs_, path_, current, info, actions, retry_as_append, options);
   if (!version.ok()) {
     RemoveWritten(fs_, path_, written.files);
     // Two writers creating the same table: the loser writes again against the table the

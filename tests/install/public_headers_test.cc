@@ -1,12 +1,14 @@
 // Compiled with only include/ on the path and no third-party include directory: it
 // fails to build if a public header includes duckdb.h or another dependency's header.
 // Every public header is here (CTest checks that none is missing), and each is used.
+#include "strata/catalog.h"
 #include "strata/dataframe.h"
 #include "strata/engine.h"
 #include "strata/events.h"
 #include "strata/export.h"
 #include "strata/filesystem.h"
 #include "strata/frame.h"
+#include "strata/pipeline.h"
 #include "strata/quality.h"
 #include "strata/status.h"
 #include "strata/table.h"
@@ -22,5 +24,9 @@ int main() {
   if (!result.ok() || !result->success) return 2;
   auto ref = strata::TableRef::Parse("events@3");
   if (!ref.ok() || *ref->version != 3) return 3;
+  strata::pipeline::Pipeline p("headers");
+  p.sql("one", {}, "SELECT 1 AS one");
+  if (!strata::pipeline::CheckPipeline(p.spec()).ok()) return 5;
+  if (strata::catalog::ToString(strata::catalog::RunStatus::kSucceeded) != "succeeded") return 6;
   return std::string(strata::kVersion).empty() ? 4 : 0;
 }
