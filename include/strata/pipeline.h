@@ -161,7 +161,10 @@ struct RunOptions {
   std::string at;      // a run id: read exactly the table versions and files it read
   std::function<void(const StepEvent&)> on_event;  // called from worker threads, serialized
   const std::atomic<bool>* cancel = nullptr;       // set to stop the run (SIGINT)
-  engine::DatabaseOptions database;                // the run's DuckDB
+  // Called with each step's output when it succeeds or is reused, from worker threads; the
+  // Frame is valid during the call. Pipeline tests check expectations here.
+  std::function<void(const std::string& step, const Frame& output)> on_output;
+  engine::DatabaseOptions database;  // the run's DuckDB
 };
 
 struct StepOutcome {
@@ -195,6 +198,24 @@ struct RunOutcome {
 // catalog); a failed step or gate is an outcome with status failed.
 Result<RunOutcome> Run(const std::string& lake_root, const PipelineSpec& spec,
                        const RunOptions& options = {});
+
+// Pipeline tests (`strata test`): cases that run a pipeline in a temporary lake on fixture
+// inputs for its read steps, and check expectations on step outputs (the format is in
+// docs/pipelines.md).
+struct TestCaseResult {
+  std::string name;
+  bool passed = false;
+  std::vector<std::string> failures;  // what did not hold, one line each
+  std::string run_status;
+};
+struct TestReport {
+  std::string file;
+  std::vector<TestCaseResult> cases;
+  int passed = 0, failed = 0;
+};
+// Reads and runs the cases of a test file. An error means the file itself is bad (it
+// names the file, line and column); failing cases are in the report.
+Result<TestReport> RunPipelineTests(const std::string& test_file);
 
 // A run as the catalog recorded it, as RunOutcome::ToJson writes it.
 std::string RunRecordToJson(const catalog::RunRecord& run);

@@ -298,6 +298,10 @@ class Runner {
     if (!ok && status != StepStatus::kNotRun) n.outcome.error = error;
     if (status == StepStatus::kNotRun || status == StepStatus::kSkipped) n.outcome.note = error;
     if (n.needed && status != StepStatus::kNotRun) Store(n);
+    if (ok && n.output && ctx_.options->on_output) {
+      std::lock_guard lock(event_mu_);
+      ctx_.options->on_output(n.spec->name, *n.output);
+    }
     Emit(n, status, n.outcome.attempts, error, n.outcome.rows_out);
     std::vector<size_t> skip_downstream;
     {

@@ -1,0 +1,26 @@
+// YAML to JSON values, bounded: suites, pipelines and test files are read through it.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "strata/status.h"
+
+namespace strata {
+
+// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+// past U+10FFFF), as JSON text must be.
+bool IsUtf8(std::string_view s);
+
+// `node` as JSON. Scalars become booleans, null, integers and doubles where YAML 1.2's core
+// schema reads them so, and quoted ones stay text. InvalidArgument naming `source`, the
+// line and the column for a key that is not text, text that is not UTF-8, nesting deeper
+// than `max_depth`, or more than `max_nodes` nodes once aliases are expanded (alias bombs).
+Result<nlohmann::json> YamlToJson(const YAML::Node& node, const std::string& source,
+                                  size_t max_depth, size_t max_nodes);
+
+}  // namespace strata
