@@ -52,5 +52,20 @@ msg=$("$S" run "$EX/feature_engineering.yaml" --lake lake --param inptu=x 2>&1);
 set -e
 [ "$code" -eq 2 ] && echo "$msg" | grep -q "unknown parameter 'inptu' (the pipeline's parameters: input, min_quality)" || { echo "$msg"; exit 1; }
 
+# The example passes the JSON Schema editors use (docs/pipeline.schema.json).
+py=python3
+$py -c 'import jsonschema, yaml' 2>/dev/null || py=/usr/bin/python3
+$py - "$EX/feature_engineering.yaml" "$EX/../docs/pipeline.schema.json" <<'PY'
+import json, sys, jsonschema, yaml
+schema = json.load(open(sys.argv[2]))
+jsonschema.Draft202012Validator.check_schema(schema)
+jsonschema.validate(yaml.safe_load(open(sys.argv[1])), schema)
+try:
+    jsonschema.validate(yaml.safe_load("name: x\nsteps:\n  - name: a\n    sqll: x\n"), schema)
+    sys.exit("the schema accepted an unknown key")
+except jsonschema.ValidationError:
+    pass
+PY
+
 "$S" test "$EX/feature_engineering_test.yaml" | tail -1 | grep -q "2 passed, 0 failed"
 echo "feature_engineering.yaml: runs, skips, fails at its gate on dirty data; tests pass"
