@@ -95,12 +95,7 @@ class YamlConverter {
   }
 
  private:
-  std::string Where(const YAML::Node& node) const {
-    const YAML::Mark m = node.Mark();
-    if (m.is_null()) return source_;
-    return source_ + " line " + std::to_string(m.line + 1) + ", column " +
-           std::to_string(m.column + 1);
-  }
+  std::string Where(const YAML::Node& node) const { return YamlWhere(source_, node); }
 
   static Json Scalar(const YAML::Node& node) {
     const std::string& s = node.Scalar();
@@ -132,6 +127,18 @@ class YamlConverter {
 };
 
 }  // namespace
+
+std::string YamlWhere(const std::string& source, const YAML::Node& node) {
+  const YAML::Mark m = node.Mark();
+  if (m.is_null()) return source;
+  return source + " line " + std::to_string(m.line + 1) + ", column " +
+         std::to_string(m.column + 1);
+}
+
+Status YamlParseError(const std::string& source, const YAML::Exception& e) {
+  return Status::ParseError(source + " line " + std::to_string(e.mark.line + 1) + ", column " +
+                            std::to_string(e.mark.column + 1) + ": " + e.msg);
+}
 
 Result<nlohmann::json> YamlToJson(const YAML::Node& node, const std::string& source,
                                   size_t max_depth, size_t max_nodes) {

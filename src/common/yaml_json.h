@@ -16,6 +16,12 @@ namespace strata {
 // past U+10FFFF), as JSON text must be.
 bool IsUtf8(std::string_view s);
 
+// "SOURCE line L, column C" for where `node` is (just SOURCE when yaml-cpp has no mark).
+std::string YamlWhere(const std::string& source, const YAML::Node& node);
+
+// A ParseError naming SOURCE, the line and the column of a YAML syntax error.
+Status YamlParseError(const std::string& source, const YAML::Exception& e);
+
 // `node` as JSON. Scalars become booleans, null, integers and doubles where YAML 1.2's core
 // schema reads them so, and quoted ones stay text. InvalidArgument naming `source`, the
 // line and the column for a key that is not text, text that is not UTF-8, nesting deeper

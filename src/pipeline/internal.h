@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "strata/catalog.h"
+#include "strata/pipeline.h"
 #include "strata/status.h"
 
 namespace strata::pipeline {
@@ -19,6 +20,20 @@ namespace strata::pipeline {
 Result<std::string> Substitute(std::string_view text,
                                const std::map<std::string, std::string>& params, bool resolve_env,
                                const std::string& where);
+
+// `s` with parameters substituted into `resolved` (and, when `resolve_env`, environment
+// variables), and the text that stands for its definition in its fingerprint.
+Result<std::string> ResolveStep(const StepSpec& s, const std::map<std::string, std::string>& params,
+                                bool resolve_env, StepSpec* resolved);
+
+// Which steps a --select list (`name`, `+name`, `name+`) names (`selected`: they run), and
+// which must be available for them (`needed`: selected, or upstream of one, reused from an
+// earlier run). `ins` and `outs` are each step's input and output step indexes. Every step
+// when `select` is empty. InvalidArgument for a name that is not a step.
+Status SelectSteps(const PipelineSpec& spec, const std::vector<std::string>& select,
+                   const std::vector<std::vector<size_t>>& ins,
+                   const std::vector<std::vector<size_t>>& outs, std::vector<bool>* selected,
+                   std::vector<bool>* needed);
 
 // xxh3-128 of bytes, as 32 hex digits.
 std::string HashBytes(std::string_view bytes);

@@ -53,128 +53,6 @@ struct Node {
   bool cancel_marked = false;  // already being marked not_run
 };
 
-// The text that stands for a step's definition in its fingerprint.
-Result<std::string> Definition(const StepSpec& s, const std::map<std::string, std::string>& params,
-                               bool resolve_env, StepSpec* resolved) {
-  const std::string where = s.where + ": step '" + s.name + "'";
-  auto sub = [&](const std::string& t) { return Substitute(t, params, resolve_env, where); };
-  *resolved = s;
-  Json d;
-  d["kind"] = std::string(ToString(s.kind));
-  switch (s.kind) {
-    case StepKind::kRead: {
-      STRATA_ASSIGN_OR_RETURN(resolved->path, sub(s.path));
-      STRATA_ASSIGN_OR_RETURN(resolved->table, sub(s.table));
-      d["path"] = resolved->path;
-      d["table"] = resolved->table;
-      d["delimiter"] = s.delimiter;
-      break;
-    }
-    case StepKind::kSql: {
-      STRATA_ASSIGN_OR_RETURN(resolved->sql, sub(s.sql));
-      d["sql"] = resolved->sql;
-      d["materialize"] = s.materialize == Materialize::kView ? "view" : "parquet";
-      if (resolved->sql.find("params") != std::string::npos) d["params"] = params;
-      break;
-    }
-    case StepKind::kValidate:
-      d["suite"] = s.suite ? s.suite->ToJson() : s.suite_file;
-      d["policy"] = static_cast<int>(s.policy);
-      d["quarantine_table"] = s.quarantine_table;
-      break;
-    case StepKind::kWrite: {
-      STRATA_ASSIGN_OR_RETURN(resolved->table, sub(s.table));
-      d["table"] = resolved->table;
-      d["mode"] = static_cast<int>(s.mode);
-      d["keys"] = s.merge_keys;
-      d["partition_by"] = s.partition_by;
-      for (auto& kv : resolved->metadata) {
-        STRATA_ASSIGN_OR_RETURN(kv.second, sub(kv.second));
-      }
-      d["metadata"] = resolved->metadata;
-      break;
-    }
-    case StepKind::kExec: {
-      for (auto& c : resolved->command) {
-        STRATA_ASSIGN_OR_RETURN(c, sub(c));
-      }
-      for (auto& kv : resolved->env) {
-        STRATA_ASSIGN_OR_RETURN(kv.second, sub(kv.second));
-      }
-      STRATA_ASSIGN_OR_RETURN(resolved->output, sub(s.output));
-      d["command"] = resolved->command;
-      d["env"] = resolved->env;
-      d["output"] = resolved->output;
-      d["materialize"] = s.materialize == Materialize::kView ? "view" : "parquet";
-      break;
-    }
-    case StepKind::kOp:
-      d["version"] = s.op_version;
-      d["materialize"] = s.materialize == Materialize::kView ? "view" : "parquet";
-      break;
-  }
-  return d.dump();
-}
-
-// Which steps a --select list names, and which must be available for them.
-Status Select(const PipelineSpec& spec, const std::vector<std::string>& select,
-              std::vector<Node>& nodes, const std::map<std::string, size_t>& index) {
-  if (select.empty()) return Status::OK();
-  std::vector<bool> chosen(nodes.size(), false);
-  std::function<void(size_t, bool)> walk = [&](size_t i, bool up) {
-    if (chosen[i]) return;
-    chosen[i] = true;
-    for (size_t j : up ? nodes[i].ins : nodes[i].outs) walk(j, up);
-  };
-  for (const auto& raw : select) {
-    std::string name = raw;
-    bool up = false, down = false;
-    if (!name.empty() && name.front() == '+') {
-      up = true;
-      name.erase(0, 1);
-    }
-    if (!name.empty() && name.back() == '+') {
-      down = true;
-      name.pop_back();
-    }
-    auto it = index.find(name);
-    if (it == index.end()) {
-      std::string known;
-      for (const auto& s : spec.steps) known += (known.empty() ? "" : ", ") + s.name;
-      return Status::InvalidArgument("--select '" + raw + "': no step '" + name +
-                                     "' (steps: " + known + ")");
-    }
-    const size_t i = it->second;
-    if (up) {
-      chosen[i] = false;
-      walk(i, true);
-    }
-    if (down) {
-      chosen[i] = false;
-      walk(i, false);
-    }
-    chosen[i] = true;
-  }
-  // Upstream of a chosen step but not chosen: reused from an earlier run.
-  std::vector<bool> needed = chosen;
-  std::function<void(size_t)> up = [&](size_t i) {
-    for (size_t j : nodes[i].ins) {
-      if (!needed[j]) {
-        needed[j] = true;
-        up(j);
-      }
-    }
-  };
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    if (chosen[i]) up(i);
-  }
-  for (size_t i = 0; i < nodes.size(); ++i) {
-    nodes[i].selected = chosen[i];
-    nodes[i].needed = needed[i];
-  }
-  return Status::OK();
-}
-
 class Runner {
  public:
   Runner(RunContext& ctx, std::vector<Node>& nodes, int jobs)
@@ -610,8 +488,8 @@ Result<RunOutcome> Run(const std::string& lake_root, const PipelineSpec& spec,
     Node& n = nodes[i];
     n.spec = &spec.steps[i];
     StepSpec unused;
-    STRATA_ASSIGN_OR_RETURN(n.definition, Definition(*n.spec, ctx.params, false, &unused));
-    STRATA_RETURN_NOT_OK(Definition(*n.spec, ctx.params, true, &n.resolved).status());
+    STRATA_ASSIGN_OR_RETURN(n.definition, ResolveStep(*n.spec, ctx.params, false, &unused));
+    STRATA_RETURN_NOT_OK(ResolveStep(*n.spec, ctx.params, true, &n.resolved).status());
     for (const auto& in : n.spec->inputs) {
       n.ins.push_back(index[in]);
       nodes[index[in]].outs.push_back(i);
@@ -638,7 +516,19 @@ Result<RunOutcome> Run(const std::string& lake_root, const PipelineSpec& spec,
     STRATA_RETURN_NOT_OK(ValidateTableName(n.resolved.quarantine_table)
                              .WithContext(n.spec->where + ": step '" + n.spec->name + "'"));
   }
-  STRATA_RETURN_NOT_OK(Select(spec, options.select, nodes, index));
+  {
+    std::vector<std::vector<size_t>> ins, outs;
+    for (const auto& n : nodes) {
+      ins.push_back(n.ins);
+      outs.push_back(n.outs);
+    }
+    std::vector<bool> selected, needed;
+    STRATA_RETURN_NOT_OK(SelectSteps(spec, options.select, ins, outs, &selected, &needed));
+    for (size_t i = 0; i < nodes.size(); ++i) {
+      nodes[i].selected = selected[i];
+      nodes[i].needed = needed[i];
+    }
+  }
 
   // The run's own DuckDB database, and the lake on it.
   STRATA_ASSIGN_OR_RETURN(ctx.session, Session::Open(options.database));

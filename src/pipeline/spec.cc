@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "common/closest.h"
+#include "common/yaml_json.h"
 #include "strata/pipeline.h"
 
 namespace strata::pipeline {
@@ -58,12 +59,7 @@ class Parser {
   }
 
  private:
-  std::string Where(const YAML::Node& node) const {
-    const YAML::Mark m = node.Mark();
-    if (m.is_null()) return source_;
-    return source_ + " line " + std::to_string(m.line + 1) + ", column " +
-           std::to_string(m.column + 1);
-  }
+  std::string Where(const YAML::Node& node) const { return YamlWhere(source_, node); }
   Status Err(const YAML::Node& node, const std::string& what) const {
     return Status::InvalidArgument(Where(node) + ": " + what);
   }
@@ -373,16 +369,14 @@ Result<PipelineSpec> ParsePipelineYaml(const std::string& text, const std::strin
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return Status::ParseError(source + " line " + std::to_string(e.mark.line + 1) + ", column " +
-                              std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return YamlParseError(source, e);
   }
   Parser parser(source);
   Result<PipelineSpec> spec = Status::Internal("unparsed");
   try {
     spec = parser.Parse(root);
   } catch (const YAML::Exception& e) {
-    return Status::ParseError(source + " line " + std::to_string(e.mark.line + 1) + ", column " +
-                              std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return YamlParseError(source, e);
   }
   if (!spec.ok()) return spec.status();
   STRATA_RETURN_NOT_OK(CheckPipeline(*spec));

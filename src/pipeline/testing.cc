@@ -21,11 +21,7 @@ using Json = nlohmann::json;
 constexpr size_t kMaxDepth = 64;
 constexpr size_t kMaxNodes = 1'000'000;
 
-std::string Where(const std::string& file, const YAML::Node& node) {
-  const YAML::Mark m = node.Mark();
-  if (m.is_null()) return file;
-  return file + " line " + std::to_string(m.line + 1) + ", column " + std::to_string(m.column + 1);
-}
+std::string Where(const std::string& file, const YAML::Node& node) { return YamlWhere(file, node); }
 
 // A temporary folder removed when the case ends.
 class ScratchDir {
@@ -230,8 +226,7 @@ Result<TestReport> RunPipelineTests(const std::string& test_file) {
   } catch (const YAML::BadFile&) {
     return Status::NotFound("test file '" + test_file + "' cannot be opened");
   } catch (const YAML::Exception& e) {
-    return Status::ParseError(test_file + " line " + std::to_string(e.mark.line + 1) + ", column " +
-                              std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return YamlParseError(test_file, e);
   }
   TestReport report;
   report.file = test_file;
@@ -256,8 +251,7 @@ Result<TestReport> RunPipelineTests(const std::string& test_file) {
       report.cases.push_back(std::move(r));
     }
   } catch (const YAML::Exception& e) {
-    return Status::InvalidArgument(test_file + " line " + std::to_string(e.mark.line + 1) +
-                                   ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return YamlParseError(test_file, e);
   }
   return report;
 }

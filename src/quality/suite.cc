@@ -106,8 +106,7 @@ Result<Suite> Suite::FromYaml(const std::string& text, const std::string& source
   try {
     node = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    return Status::ParseError(source + " line " + std::to_string(e.mark.line + 1) + ", column " +
-                              std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return YamlParseError(source, e);
   }
   STRATA_ASSIGN_OR_RETURN(Json doc, YamlToJson(node, source, kMaxDepth, kMaxYamlNodes));
   return FromParsed(doc, source);
