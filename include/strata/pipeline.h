@@ -142,12 +142,16 @@ class Pipeline {
 };
 
 // Progress as steps change state.
+// A step started (status running, percent -1), made progress (running, percent 0..100 as
+// DuckDB estimates it), is retrying (running, the failed attempt's error in message), or
+// ended (rows: its output rows, when known).
 struct StepEvent {
   std::string step;
   catalog::StepStatus status = catalog::StepStatus::kRunning;
   int attempt = 1;
   std::string message;  // the error, or why a step was skipped
   int64_t rows = -1;
+  double percent = -1;
 };
 
 struct RunOptions {

@@ -1,10 +1,14 @@
 // strata run PIPELINE.yaml; strata runs [show RUN_ID].
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -38,24 +42,6 @@ std::string Duration(int64_t ms) {
   return buf;
 }
 
-const char* Mark(StepStatus s) {
-  switch (s) {
-    case StepStatus::kSucceeded:
-      return "ok     ";
-    case StepStatus::kSkipped:
-      return "skipped";
-    case StepStatus::kFailed:
-      return "FAILED ";
-    case StepStatus::kCancelled:
-      return "cancel ";
-    case StepStatus::kNotRun:
-      return "not run";
-    case StepStatus::kRunning:
-      return "running";
-  }
-  return "?";
-}
-
 std::string DataText(const catalog::DataRef& d) {
   if (d.kind == catalog::DataRef::Kind::kTable) {
     return d.name + "@" + std::to_string(d.version) +
@@ -63,6 +49,142 @@ std::string DataText(const catalog::DataRef& d) {
   }
   return d.name + " (xxh3 " + d.hash.substr(0, 12) + ")";
 }
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Rows(int64_t rows) {
+  char buf[32];
+  if (rows >= 10'000'000) {
+    std::snprintf(buf, sizeof buf, "%.0fM", static_cast<double>(rows) / 1e6);
+  } else if (rows >= 1'000'000) {
+    std::snprintf(buf, sizeof buf, "%.1fM", static_cast<double>(rows) / 1e6);
+  } else if (rows >= 10'000) {
+    std::snprintf(buf, sizeof buf, "%.0fk", static_cast<double>(rows) / 1e3);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(rows));
+  }
+  return buf;
+}
+
+// What a person sees while a run goes on. On a terminal: a line per step as it ends, and
+// under them one status line, redrawn, with the steps running (for how long, and how far
+// along as DuckDB estimates it) and how many are done, skipped, failed and waiting. Otherwise
+// (a log file, CI): one line per step event with an ISO 8601 time.
+class RunDisplay {
+ public:
+  RunDisplay(bool tty, size_t steps) : tty_(tty), steps_(steps) {
+    if (tty_) ticker_ = std::thread([this] { Tick(); });
+  }
+  ~RunDisplay() { Stop(); }
+
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      if (stopped_) return;
+      stopped_ = true;
+      ClearStatus();
+    }
+    cv_.notify_all();
+    if (ticker_.joinable()) ticker_.join();
+  }
+
+  void On(const pipeline::StepEvent& e) {
+    std::lock_guard lock(mu_);
+    const int64_t now = NowMs();
+    if (e.status == StepStatus::kRunning) {
+      if (!e.message.empty()) {
+        Line(e.step, "retrying", e.message, now);
+      } else if (e.percent >= 0) {
+        running_[e.step].percent = e.percent;
+      } else if (running_.count(e.step) == 0) {
+        running_[e.step] = Running{now, -1};
+        if (!tty_) Line(e.step, "started", "", now);
+      }
+      return;
+    }
+    auto it = running_.find(e.step);
+    std::string detail;
+    if (e.rows >= 0) detail += Rows(e.rows) + " rows";
+    if (e.status == StepStatus::kSucceeded && it != running_.end())
+      detail += (detail.empty() ? "" : ", ") + Duration(now - it->second.started_ms);
+    if (!e.message.empty()) detail += (detail.empty() ? "" : "  ") + e.message;
+    if (it != running_.end()) running_.erase(it);
+    ++counts_[e.status];
+    Line(e.step, std::string(catalog::ToString(e.status)), detail, now);
+  }
+
+ private:
+  struct Running {
+    int64_t started_ms = 0;
+    double percent = -1;
+  };
+
+  void Line(const std::string& step, const std::string& status, const std::string& detail,
+            int64_t now) {
+    if (tty_) {
+      ClearStatus();
+      const char* color = status == "failed"      ? "\033[31m"
+                          : status == "skipped"   ? "\033[2m"
+                          : status == "succeeded" ? "\033[32m"
+                                                  : "\033[33m";
+      std::fprintf(stderr, "%s%-9s\033[0m %-24s %s\n", color, status.c_str(), step.c_str(),
+                   detail.c_str());
+      DrawStatus(now);
+    } else {
+      std::fprintf(stderr, "%s  %-24s %s  %s\n", IsoTimeMs(now).c_str(), step.c_str(),
+                   status.c_str(), detail.c_str());
+    }
+  }
+
+  void ClearStatus() {
+    if (tty_ && status_shown_) std::fprintf(stderr, "\r\033[K");
+    status_shown_ = false;
+  }
+
+  void DrawStatus(int64_t now) {
+    if (!tty_ || stopped_) return;
+    std::string line;
+    for (const auto& [step, r] : running_) {
+      line += (line.empty() ? "" : ", ") + step;
+      line += " " + Duration(now - r.started_ms);
+      if (r.percent >= 0) line += " " + std::to_string(static_cast<int>(r.percent)) + "%";
+    }
+    size_t finished = 0;
+    for (const auto& [st, n] : counts_) finished += n;
+    const size_t waiting =
+        steps_ > finished + running_.size() ? steps_ - finished - running_.size() : 0;
+    std::string tail = std::to_string(counts_[StepStatus::kSucceeded]) + " done, " +
+                       std::to_string(counts_[StepStatus::kSkipped]) + " skipped, " +
+                       std::to_string(counts_[StepStatus::kFailed]) + " failed, " +
+                       std::to_string(waiting) + " waiting";
+    std::string text = (line.empty() ? "" : "running: " + line + " | ") + tail;
+    if (text.size() > 160) text = text.substr(0, 157) + "...";
+    std::fprintf(stderr, "\r\033[K\033[2m%s\033[0m", text.c_str());
+    status_shown_ = true;
+  }
+
+  void Tick() {
+    std::unique_lock lock(mu_);
+    while (!stopped_) {
+      cv_.wait_for(lock, std::chrono::milliseconds(250));
+      if (!stopped_ && !running_.empty()) DrawStatus(NowMs());
+    }
+  }
+
+  const bool tty_;
+  const size_t steps_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::thread ticker_;
+  bool stopped_ = false;
+  bool status_shown_ = false;
+  std::map<std::string, Running> running_;
+  std::map<StepStatus, size_t> counts_;
+};
 
 struct RunArgs {
   std::string file, format = "text", resume, at;
@@ -87,45 +209,13 @@ int RunPipeline(const GlobalOptions& g, const RunArgs& a) {
   options.resume = a.resume;
   options.at = a.at;
   options.cancel = &g_cancel;
-  const bool tty = ::isatty(2) != 0;
   const bool json = a.format == "json";
-  std::map<std::string, int64_t> started;
-  options.on_event = [&](const pipeline::StepEvent& e) {
-    const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    if (e.status == StepStatus::kRunning) {
-      if (!e.message.empty()) {
-        std::fprintf(stderr, "%s  %-24s retrying: %s\n", tty ? "" : IsoTimeMs(now).c_str(),
-                     e.step.c_str(), e.message.c_str());
-      } else if (e.attempt == 1) {
-        started[e.step] = now;
-        if (!tty)
-          std::fprintf(stderr, "%s  %-24s started\n", IsoTimeMs(now).c_str(), e.step.c_str());
-      }
-      return;
-    }
-    const int64_t took = started.count(e.step) ? now - started[e.step] : 0;
-    std::string detail;
-    if (e.rows >= 0) detail += std::to_string(e.rows) + " rows";
-    if (e.status == StepStatus::kSucceeded && started.count(e.step))
-      detail += (detail.empty() ? "" : ", ") + Duration(took);
-    if (!e.message.empty()) detail += (detail.empty() ? "" : "  ") + e.message;
-    if (tty) {
-      const char* color = e.status == StepStatus::kFailed      ? "\033[31m"
-                          : e.status == StepStatus::kSkipped   ? "\033[2m"
-                          : e.status == StepStatus::kSucceeded ? "\033[32m"
-                                                               : "\033[33m";
-      std::fprintf(stderr, "%s%s\033[0m  %-24s %s\n", color, Mark(e.status), e.step.c_str(),
-                   detail.c_str());
-    } else {
-      std::fprintf(stderr, "%s  %-24s %s  %s\n", IsoTimeMs(now).c_str(), e.step.c_str(),
-                   std::string(catalog::ToString(e.status)).c_str(), detail.c_str());
-    }
-  };
+  RunDisplay display(::isatty(2) != 0, spec->steps.size());
+  options.on_event = [&](const pipeline::StepEvent& e) { display.On(e); };
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   auto outcome = pipeline::Run(g.lake, *spec, options);
+  display.Stop();
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (!outcome.ok()) return ReportError(outcome.status(), 2);

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,12 @@ struct RunContext {
 // external command's process group.
 class Interrupter {
  public:
+  // Called with DuckDB's estimate of a running query's progress (0..100), about every
+  // 100 ms.
+  void SetProgress(std::function<void(double percent)> progress) {
+    progress_ = std::move(progress);
+  }
+  const std::function<void(double percent)>& progress() const { return progress_; }
   void Attach(engine::Connection* connection);
   void AttachProcess(pid_t pid);
   void Detach();
@@ -52,6 +59,7 @@ class Interrupter {
   engine::Connection* connection_ = nullptr;
   pid_t pid_ = 0;
   std::atomic<bool> fired_{false};
+  std::function<void(double percent)> progress_;
 };
 
 // One step's inputs as the step sees them.

@@ -125,8 +125,8 @@ class Runner {
     }
   }
 
-  void Emit(const Node& n, StepStatus status, int attempt, const std::string& message,
-            int64_t rows) {
+  void Emit(const Node& n, StepStatus status, int attempt, const std::string& message, int64_t rows,
+            double percent = -1) {
     if (!ctx_.options->on_event) return;
     StepEvent e;
     e.step = n.spec->name;
@@ -134,6 +134,7 @@ class Runner {
     e.attempt = attempt;
     e.message = message;
     e.rows = rows;
+    e.percent = percent;
     std::lock_guard lock(event_mu_);
     ctx_.options->on_event(e);
   }
@@ -325,6 +326,9 @@ class Runner {
     for (int attempt = 1; attempt <= step.retries + 1; ++attempt) {
       n.outcome.attempts = attempt;
       Emit(n, StepStatus::kRunning, attempt, "", -1);
+      n.interrupter.SetProgress([this, &n, attempt](double percent) {
+        Emit(n, StepStatus::kRunning, attempt, "", -1, percent);
+      });
       {
         std::lock_guard lock(mu_);
         n.interrupter.Reset();
@@ -531,7 +535,9 @@ Result<RunOutcome> Run(const std::string& lake_root, const PipelineSpec& spec,
   }
 
   // The run's own DuckDB database, and the lake on it.
-  STRATA_ASSIGN_OR_RETURN(ctx.session, Session::Open(options.database));
+  engine::DatabaseOptions database = options.database;
+  database.track_progress = true;  // rows processed, for progress while a step runs
+  STRATA_ASSIGN_OR_RETURN(ctx.session, Session::Open(database));
   LakeOptions lo;
   lo.session = ctx.session;
   STRATA_ASSIGN_OR_RETURN(ctx.lake, Lake::Open(lake_root, lo));

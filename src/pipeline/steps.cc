@@ -251,8 +251,23 @@ Result<int64_t> WriteParquet(RunContext& ctx, const std::string& select_sql,
   STRATA_ASSIGN_OR_RETURN(auto conn, ctx.session->database()->Connect());
   const std::string tmp = TempPathFor(path);
   if (interrupter != nullptr) interrupter->Attach(conn.get());
-  auto result = conn->Query("COPY (" + select_sql + ") TO " + QuoteString(tmp) +
-                            " (FORMAT parquet, COMPRESSION zstd)");
+  const std::string copy =
+      "COPY (" + select_sql + ") TO " + QuoteString(tmp) + " (FORMAT parquet, COMPRESSION zstd)";
+  Result<std::unique_ptr<engine::QueryResult>> result = Status::Internal("not run");
+  if (interrupter != nullptr && interrupter->progress()) {
+    // Prepared and run in steps, so DuckDB's progress estimate can be reported.
+    auto prepared = conn->Prepare(copy);
+    if (prepared.ok()) {
+      const auto& report = interrupter->progress();
+      result = (*prepared)->Execute(/*streaming=*/false, [&](const engine::Progress& p) {
+        if (p.percentage >= 0) report(p.percentage);
+      });
+    } else {
+      result = prepared.status();
+    }
+  } else {
+    result = conn->Query(copy);
+  }
   if (interrupter != nullptr) interrupter->Detach();
   if (!result.ok()) {
     std::remove(tmp.c_str());
