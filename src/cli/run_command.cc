@@ -1,5 +1,8 @@
 // strata run PIPELINE.yaml; strata runs [show RUN_ID].
+#include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <chrono>
 #include <condition_variable>
@@ -246,6 +249,21 @@ int RunPipeline(const GlobalOptions& g, const RunArgs& a) {
   return outcome->succeeded() ? 0 : 1;
 }
 
+// A run the catalog says is running, whose process on this host is gone (killed, or the
+// machine restarted): it will never finish; `strata run --resume` completes it.
+bool Abandoned(const catalog::RunRecord& r) {
+  if (r.status != catalog::RunStatus::kRunning || r.pid <= 0) return false;
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  if (r.host != host) return false;
+  return ::kill(static_cast<pid_t>(r.pid), 0) != 0 && errno == ESRCH;
+}
+
+std::string StatusText(const catalog::RunRecord& r) {
+  std::string s(catalog::ToString(r.status));
+  return Abandoned(r) ? s + " (process gone)" : s;
+}
+
 struct RunsArgs {
   std::string pipeline, status, format = "text", run_id;
   int limit = 20;
@@ -271,6 +289,7 @@ int ListRuns(const GlobalOptions& g, const RunsArgs& a) {
       j["run_id"] = r.run_id;
       j["pipeline"] = r.pipeline;
       j["status"] = std::string(catalog::ToString(r.status));
+      if (r.status == catalog::RunStatus::kRunning) j["process_gone"] = Abandoned(r);
       j["started"] = IsoTimeMs(r.started_ms);
       j["ended"] = r.ended_ms ? nlohmann::ordered_json(IsoTimeMs(r.ended_ms)) : nullptr;
       j["params"] = nlohmann::ordered_json::parse(r.params_json, nullptr, false);
@@ -285,10 +304,10 @@ int ListRuns(const GlobalOptions& g, const RunsArgs& a) {
     std::printf("no runs recorded\n");
     return 0;
   }
-  std::printf("%-24s  %-24s  %-10s  %-24s  %s\n", "RUN", "PIPELINE", "STATUS", "STARTED", "TOOK");
+  std::printf("%-24s  %-24s  %-24s  %-24s  %s\n", "RUN", "PIPELINE", "STATUS", "STARTED", "TOOK");
   for (const auto& r : *runs) {
-    std::string status(catalog::ToString(r.status));
-    std::printf("%-24s  %-24s  %-10s  %-24s  %s\n", r.run_id.c_str(), r.pipeline.c_str(),
+    std::string status = StatusText(r);
+    std::printf("%-24s  %-24s  %-24s  %-24s  %s\n", r.run_id.c_str(), r.pipeline.c_str(),
                 status.c_str(), IsoTimeMs(r.started_ms).c_str(),
                 r.ended_ms ? Duration(r.ended_ms - r.started_ms).c_str() : "-");
   }
