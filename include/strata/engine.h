@@ -31,6 +31,8 @@ struct DatabaseOptions {
   int threads = 0;
   // For example "4GB"; empty keeps DuckDB's default (80% of RAM).
   std::string memory_limit;
+  // Where DuckDB spills what does not fit in memory; empty keeps DuckDB's default.
+  std::string temp_directory;
   // Have DuckDB estimate progress, for Execute()'s progress callback.
   bool track_progress = false;
   // When set, the database reads and writes files only under these folders (and the
@@ -40,6 +42,11 @@ struct DatabaseOptions {
   // (suites, served requests). Empty folder names are ignored.
   std::optional<std::vector<std::string>> allowed_directories;
   std::vector<std::string> allowed_files;
+  // With allowed_directories: lock the configuration so no query can widen the lists (for
+  // text a user does not control). Unlocked, connections can still change their own
+  // settings (progress tracking needs that), and a query could change the lists: a guard
+  // against mistakes (a pipeline step reading an undeclared file), not a wall.
+  bool lock_configuration = true;
 };
 
 // Query progress as DuckDB estimates it.

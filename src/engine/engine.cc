@@ -391,7 +391,8 @@ Status RestrictFileAccess(duckdb_connection conn, const DatabaseOptions& options
   };
   const std::string sql = "SET allowed_directories = " + list(*options.allowed_directories, true) +
                           "; SET allowed_paths = " + list(options.allowed_files, false) +
-                          "; SET enable_external_access = false; SET lock_configuration = true;";
+                          "; SET enable_external_access = false;" +
+                          (options.lock_configuration ? " SET lock_configuration = true;" : "");
   duckdb_result result;
   if (duckdb_query(conn, sql.c_str(), &result) == DuckDBError) {
     Status st = StatusFromDuckDB(duckdb_result_error(&result));
@@ -418,6 +419,8 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
   Status st;
   if (options.threads > 0) st = set("threads", std::to_string(options.threads));
   if (st.ok() && !options.memory_limit.empty()) st = set("memory_limit", options.memory_limit);
+  if (st.ok() && !options.temp_directory.empty())
+    st = set("temp_directory", options.temp_directory);
 
   if (!st.ok()) {
     duckdb_destroy_config(&config);

@@ -535,14 +535,39 @@ Result<RunOutcome> Run(const std::string& lake_root, const PipelineSpec& spec,
   }
 
   // The run's own DuckDB database, and the lake on it.
+  ctx.cache_dir = ctx.lake_root + "/_strata/cache/" + SafeName(spec.name);
+  ctx.tmp_dir = ctx.lake_root + "/_strata/tmp/" + ctx.run_id;
   engine::DatabaseOptions database = options.database;
-  database.track_progress = true;  // rows processed, for progress while a step runs
+  database.track_progress = true;  // for progress while a step runs
+  if (database.temp_directory.empty()) database.temp_directory = ctx.tmp_dir + "/duckdb";
+  // The run's DuckDB reads and writes only the lake and the files the read steps declare
+  // (and exec steps' outputs): a sql step that reads a file by path would escape the
+  // fingerprint, so it is an error that says to declare the file as a read step.
+  if (!database.allowed_directories) {
+    std::vector<std::string> dirs = {lake_root};  // as given and (added by the engine) absolute
+    for (const auto& n : nodes) {
+      const StepSpec& s = n.resolved;
+      if (s.kind == StepKind::kRead && !s.path.empty()) {
+        const size_t wild = s.path.find_first_of("*?[");
+        if (wild == std::string::npos) {
+          database.allowed_files.push_back(s.path);
+        } else {
+          const size_t slash = s.path.find_last_of('/', wild);
+          dirs.push_back(slash == std::string::npos ? "." : s.path.substr(0, slash));
+        }
+      }
+      if (s.kind == StepKind::kExec && !s.output.empty())
+        database.allowed_files.push_back(s.output);
+    }
+    database.allowed_directories = dirs;
+    // A guard, not a wall: exec steps run any command anyway, and progress tracking needs
+    // per-connection settings, which a locked configuration refuses.
+    database.lock_configuration = false;
+  }
   STRATA_ASSIGN_OR_RETURN(ctx.session, Session::Open(database));
   LakeOptions lo;
   lo.session = ctx.session;
   STRATA_ASSIGN_OR_RETURN(ctx.lake, Lake::Open(lake_root, lo));
-  ctx.cache_dir = ctx.lake_root + "/_strata/cache/" + SafeName(spec.name);
-  ctx.tmp_dir = ctx.lake_root + "/_strata/tmp/" + ctx.run_id;
   {
     // `params`: one row, a text column per parameter.
     std::string select = "SELECT ";

@@ -347,8 +347,17 @@ Result<StepWork> ExecuteStep(RunContext& ctx, const StepSpec& step, const StepIn
       STRATA_ASSIGN_OR_RETURN(work.output, PublishView(ctx, step.name, sql));
       return work;
     }
-    case StepKind::kSql:
-      return KeepOutput(ctx, step, TrimSql(step.sql), fingerprint, interrupter);
+    case StepKind::kSql: {
+      auto work = KeepOutput(ctx, step, TrimSql(step.sql), fingerprint, interrupter);
+      if (!work.ok() &&
+          work.status().message().find("disabled by configuration") != std::string::npos) {
+        return Status::InvalidArgument(work.status().message() +
+                                       " (a step's SQL reads only its inputs and the lake: declare "
+                                       "the file as a read step, so "
+                                       "that its content is part of the fingerprint)");
+      }
+      return work;
+    }
     case StepKind::kValidate:
       return RunGate(ctx, step, inputs.frames.front());
     case StepKind::kWrite:

@@ -302,6 +302,19 @@ TEST_F(PipelineRun, SqlErrorNamesTheStepAndMissingFileThePath) {
   EXPECT_NE(out2.error.find("nope"), std::string::npos) << out2.error;
 }
 
+TEST_F(PipelineRun, SqlReadingAnUndeclaredFileIsRefused) {
+  Pipeline p("undeclared");
+  p.sql("sneaky", {}, "SELECT count(*) AS n FROM '" + events_ + "'");
+  ASSERT_OK_AND_ASSIGN(auto out, pipeline::Run(lake_, p.spec()));
+  EXPECT_EQ(out.status, RunStatus::kFailed);
+  EXPECT_NE(out.error.find("declare the file as a read step"), std::string::npos) << out.error;
+  // Declared, it reads.
+  Pipeline q("declared");
+  q.read("events", events_).sql("n", {"events"}, "SELECT count(*) AS n FROM events");
+  ASSERT_OK_AND_ASSIGN(auto ok, pipeline::Run(lake_, q.spec()));
+  EXPECT_TRUE(ok.succeeded()) << ok.error;
+}
+
 TEST_F(PipelineRun, IndependentStepsRunInParallelAndFailureStopsOnlyDownstream) {
   Pipeline p("parallel");
   p.exec("a", {}, {"sleep 0.5"}).exec("b", {}, {"sleep 0.5"}).exec("c", {}, {"exit 1"});
