@@ -34,7 +34,7 @@ bool IsBusy(int rc) {
 // A prepared statement; binds by position from 1.
 class Stmt {
  public:
-  Stmt(sqlite3* db, std::string_view sql) : db_(db) {
+  Stmt(sqlite3* db, std::string_view sql) {
     rc_ = sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
   }
   ~Stmt() { sqlite3_finalize(stmt_); }
@@ -59,7 +59,6 @@ class Stmt {
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 
  private:
-  sqlite3* db_;
   sqlite3_stmt* stmt_ = nullptr;
   int rc_ = SQLITE_OK;
 };

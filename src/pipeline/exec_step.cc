@@ -71,12 +71,14 @@ Result<StepWork> ExecuteCommand(RunContext& ctx, const StepSpec& step, const Ste
   env_entries.push_back("STRATA_LAKE=" + ctx.lake_root);
   for (const auto& [k, v] : step.env) env_entries.push_back(k + "=" + v);
   std::vector<char*> envp;
+  envp.reserve(env_entries.size() + 1);
   for (auto& e : env_entries) envp.push_back(e.data());
   envp.push_back(nullptr);
 
   std::vector<std::string> args = step.command;
   if (args.size() == 1) args = {"/bin/sh", "-c", step.command[0]};
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 

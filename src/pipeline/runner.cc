@@ -75,6 +75,7 @@ class Runner {
       }
     }
     std::vector<std::thread> workers;
+    workers.reserve(static_cast<size_t>(jobs_));
     for (int w = 0; w < jobs_; ++w) workers.emplace_back([this] { Work(); });
     // The watchdog: timeouts and cancellation.
     {

@@ -34,6 +34,7 @@ Result<std::string> PinnedTableRef(RunContext& ctx, const StepSpec& step) {
 Result<Frame> ReadFiles(RunContext& ctx, const StepSpec& step,
                         const std::vector<DataRef>& sources) {
   std::vector<std::string> files;
+  files.reserve(sources.size());
   for (const auto& d : sources) files.push_back(d.name);
   const std::string& first = files.front();
   if (HasExtension(first, ".parquet")) return ctx.session->scan_parquet(files);
