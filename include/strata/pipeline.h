@@ -31,6 +31,7 @@
 
 #include "strata/catalog.h"
 #include "strata/frame.h"
+#include "strata/observer.h"
 #include "strata/quality.h"
 #include "strata/status.h"
 #include "strata/table.h"
@@ -168,6 +169,9 @@ struct RunOptions {
   // Called with each step's output when it succeeds or is reused, from worker threads; the
   // Frame is valid during the call. Pipeline tests check expectations here.
   std::function<void(const std::string& step, const Frame& output)> on_output;
+  // Told of the run and of each step that runs (START, then COMPLETE, FAIL or ABORT) with
+  // the datasets read and written; lineage::OpenLineageObserver writes OpenLineage events.
+  std::vector<std::shared_ptr<RunObserver>> observers;
   engine::DatabaseOptions database;  // the run's DuckDB
 };
 

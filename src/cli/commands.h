@@ -24,5 +24,6 @@ void RegisterTable(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterValidate(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterRun(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterTest(CLI::App& app, int* exit_code);
+void RegisterLineage(CLI::App& app, const GlobalOptions* global, int* exit_code);
 
 }  // namespace strata::cli

@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "common/time_format.h"
+#include "strata/lineage.h"
 #include "strata/pipeline.h"
 
 namespace strata::cli {
@@ -212,6 +213,10 @@ int RunPipeline(const GlobalOptions& g, const RunArgs& a) {
   options.resume = a.resume;
   options.at = a.at;
   options.cancel = &g_cancel;
+  // Every run leaves OpenLineage events in the lake (LAKE/_strata/lineage/).
+  auto observer = lineage::OpenLineageObserver::Open(g.lake, {});
+  if (!observer.ok()) return ReportError(observer.status(), 2);
+  options.observers.push_back(*observer);
   const bool json = a.format == "json";
   RunDisplay display(::isatty(2) != 0, spec->steps.size());
   options.on_event = [&](const pipeline::StepEvent& e) { display.On(e); };
@@ -222,6 +227,9 @@ int RunPipeline(const GlobalOptions& g, const RunArgs& a) {
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (!outcome.ok()) return ReportError(outcome.status(), 2);
+  if (Status st = (*observer)->status(); !st.ok())
+    std::fprintf(stderr, "strata: warning: lineage events were not all recorded: %s\n",
+                 st.message().c_str());
   if (json) {
     std::printf("%s\n", outcome->ToJson().c_str());
   } else {

@@ -15,6 +15,7 @@
 
 #include "strata/catalog.h"
 #include "strata/engine.h"
+#include "strata/observer.h"
 #include "strata/pipeline.h"
 #include "strata/table.h"
 
@@ -75,8 +76,16 @@ struct StepWork {
   int64_t rows_out = -1;
   int64_t bytes_out = -1;
   std::vector<catalog::DataRef> outputs;
-  std::string note;  // a gate's summary
-  std::string log;   // an external command's output, its tail
+  std::string note;                           // a gate's summary
+  std::vector<ObservedAssertion> assertions;  // a gate's expectations and outcomes
+  std::string log;                            // an external command's output, its tail
+};
+
+// What an attempt leaves behind even when it fails: an external command's output (its
+// tail), a gate's expectations and outcomes.
+struct AttemptNotes {
+  std::string log;
+  std::vector<ObservedAssertion> assertions;
 };
 
 // The data a step reads from outside the pipeline (files with their hashes, table
@@ -89,7 +98,7 @@ Result<StepWork> ExecuteStep(RunContext& ctx, const StepSpec& step, const StepIn
                              const std::vector<catalog::DataRef>& sources,
                              const std::map<std::string, std::string>& gate_metadata,
                              const std::string& fingerprint, Interrupter* interrupter,
-                             std::string* log);
+                             AttemptNotes* notes);
 
 // An external command (exec step). `log` receives the tail of its output, also when it
 // fails.

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "pipeline/internal.h"
+#include "pipeline/report.h"
 #include "pipeline/run_context.h"
 
 namespace strata::pipeline {
@@ -51,12 +52,17 @@ struct Node {
   bool running = false;
   bool timed_out = false;
   bool cancel_marked = false;  // already being marked not_run
+  // For observers: the datasets it reads, its output as a dataset, whether START was sent.
+  std::vector<ObservedDataset> seen_inputs;
+  std::optional<ObservedDataset> dataset;
+  std::vector<ObservedAssertion> assertions;
+  bool start_sent = false;
 };
 
 class Runner {
  public:
-  Runner(RunContext& ctx, std::vector<Node>& nodes, int jobs)
-      : ctx_(ctx), nodes_(nodes), jobs_(std::max(1, jobs)) {}
+  Runner(RunContext& ctx, std::vector<Node>& nodes, int jobs, RunReporter* reporter)
+      : ctx_(ctx), nodes_(nodes), jobs_(std::max(1, jobs)), reporter_(reporter) {}
 
   void RunAll() {
     for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -178,6 +184,7 @@ class Runner {
     if (!ok && status != StepStatus::kNotRun) n.outcome.error = error;
     if (status == StepStatus::kNotRun || status == StepStatus::kSkipped) n.outcome.note = error;
     if (n.needed && status != StepStatus::kNotRun) Store(n);
+    if (reporter_->active()) Report(n, status, error);
     if (ok && n.output && ctx_.options->on_output) {
       std::lock_guard lock(event_mu_);
       ctx_.options->on_output(n.spec->name, *n.output);
@@ -211,6 +218,31 @@ class Runner {
       if (first)
         Finish(j, StepStatus::kNotRun, "upstream step '" + n.spec->name + "' did not succeed");
     }
+  }
+
+  // The step's output as a dataset (for the steps downstream), and its end event.
+  void Report(Node& n, StepStatus status, const std::string& error) {
+    const bool ok = status == StepStatus::kSucceeded || status == StepStatus::kSkipped;
+    std::vector<ObservedDataset> outputs;
+    if (ok && n.output) {
+      ObservedDataset out = reporter_->StepOutput(n.resolved, *n.output);
+      for (const auto& d : n.outcome.outputs) {
+        ObservedDataset table = reporter_->Source(d);
+        if (n.spec->kind == StepKind::kWrite && d.name == n.outcome.outputs.front().name) {
+          table.schema = out.schema;
+          table.rows = n.outcome.rows_out;
+          out = table;
+        } else {
+          outputs.push_back(table);  // a quarantine table
+        }
+      }
+      outputs.insert(outputs.begin(), out);
+      n.dataset = out;
+    }
+    if (!n.start_sent) return;
+    std::vector<ObservedDataset> inputs = n.seen_inputs;
+    if (!inputs.empty()) inputs.front().assertions = n.assertions;
+    reporter_->StepEnded(n.resolved, status, n.outcome.ended_ms, error, inputs, outputs);
   }
 
   std::map<std::string, std::string> GateMetadata(size_t i) const {
@@ -259,6 +291,12 @@ class Runner {
       return;
     }
     n.outcome.inputs = *sources;
+    if (reporter_->active()) {
+      for (const auto& d : *sources) n.seen_inputs.push_back(reporter_->Source(d));
+      for (size_t j : n.ins) {
+        if (nodes_[j].dataset) n.seen_inputs.push_back(*nodes_[j].dataset);
+      }
+    }
     for (size_t j : n.ins) {
       for (const auto& d : nodes_[j].outcome.outputs) {
         if (d.kind == DataRef::Kind::kTable) n.outcome.inputs.push_back(d);
@@ -321,6 +359,8 @@ class Runner {
     }
     n.outcome.status = StepStatus::kRunning;
     Store(n);
+    reporter_->StepStarted(step, n.outcome.started_ms, n.seen_inputs);
+    n.start_sent = reporter_->active();
     const auto gates =
         step.kind == StepKind::kWrite ? GateMetadata(i) : std::map<std::string, std::string>{};
     Status last;
@@ -341,18 +381,20 @@ class Runner {
                 : std::chrono::steady_clock::time_point::max();
         if (cancelled_) n.interrupter.Fire();
       }
-      std::string log;
+      AttemptNotes notes;
       auto work =
-          ExecuteStep(ctx_, step, inputs, *sources, gates, n.fingerprint, &n.interrupter, &log);
-      if (!log.empty()) {
+          ExecuteStep(ctx_, step, inputs, *sources, gates, n.fingerprint, &n.interrupter, &notes);
+      if (!notes.log.empty()) {
         std::lock_guard lock(mu_);
-        logs_[step.name] = log;
+        logs_[step.name] = notes.log;
       }
+      n.assertions = notes.assertions;
       if (work.ok()) {
         n.output = work->output;
         n.outcome.rows_out = work->rows_out;
         n.outcome.outputs = work->outputs;
         n.outcome.note = work->note;
+        n.assertions = work->assertions;
         if (step.kind == StepKind::kValidate) n.gate_log = work->log;
         {
           std::lock_guard lock(mu_);
@@ -394,6 +436,7 @@ class Runner {
   RunContext& ctx_;
   std::vector<Node>& nodes_;
   int jobs_;
+  RunReporter* reporter_;
   std::mutex mu_;
   std::mutex event_mu_;
   std::condition_variable cv_;
@@ -598,7 +641,9 @@ Result<RunOutcome> Run(const std::string& lake_root, const PipelineSpec& spec,
 
   int jobs = options.jobs > 0 ? options.jobs
                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  Runner runner(ctx, nodes, jobs);
+  RunReporter reporter(ctx);
+  reporter.RunStarted(record.started_ms);
+  Runner runner(ctx, nodes, jobs, &reporter);
   runner.CountNeeded();
   runner.RunAll();
 
@@ -625,6 +670,22 @@ Result<RunOutcome> Run(const std::string& lake_root, const PipelineSpec& spec,
   out.ended_ms = NowMs();
   std::error_code ec;
   std::filesystem::remove_all(ctx.tmp_dir, ec);
+  if (reporter.active()) {
+    // The run's datasets: what its steps read from outside, and the tables they wrote.
+    std::vector<ObservedDataset> inputs, outputs;
+    std::set<std::string> seen;
+    for (const auto& n : nodes) {
+      for (const auto& d : n.seen_inputs) {
+        if (d.name.find('/') == std::string::npos || d.name_space == "file") {
+          if (seen.insert(d.name_space + " " + d.name).second) inputs.push_back(d);
+        }
+      }
+      if (n.spec->kind == StepKind::kWrite && n.dataset &&
+          n.outcome.status == StepStatus::kSucceeded)
+        outputs.push_back(*n.dataset);
+    }
+    reporter.RunEnded(out.status, out.ended_ms, out.error, inputs, outputs);
+  }
   STRATA_RETURN_NOT_OK(catalog->FinishRun(ctx.run_id, out.status, out.ended_ms, out.error));
   return out;
 }

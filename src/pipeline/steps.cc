@@ -59,11 +59,14 @@ Result<quality::Suite> LoadSuite(RunContext& ctx, const StepSpec& step) {
   return quality::Suite::FromFile(p.string());
 }
 
-Result<StepWork> RunGate(RunContext& ctx, const StepSpec& step, const Frame& input) {
+Result<StepWork> RunGate(RunContext& ctx, const StepSpec& step, const Frame& input,
+                         AttemptNotes* notes) {
   STRATA_ASSIGN_OR_RETURN(quality::Suite suite, LoadSuite(ctx, step));
   STRATA_ASSIGN_OR_RETURN(quality::ValidationResult v, quality::Validate(input, suite));
   StepWork work;
   work.rows_out = v.element_count;
+  for (const auto& r : v.results) work.assertions.push_back({r.type, r.column, r.success});
+  if (notes != nullptr) notes->assertions = work.assertions;
   std::string failed;
   for (const auto& r : v.results) {
     if (r.success) continue;
@@ -331,7 +334,7 @@ Result<StepWork> ExecuteStep(RunContext& ctx, const StepSpec& step, const StepIn
                              const std::vector<DataRef>& sources,
                              const std::map<std::string, std::string>& gate_metadata,
                              const std::string& fingerprint, Interrupter* interrupter,
-                             std::string* log) {
+                             AttemptNotes* notes) {
   switch (step.kind) {
     case StepKind::kRead: {
       StepWork work;
@@ -360,11 +363,12 @@ Result<StepWork> ExecuteStep(RunContext& ctx, const StepSpec& step, const StepIn
       return work;
     }
     case StepKind::kValidate:
-      return RunGate(ctx, step, inputs.frames.front());
+      return RunGate(ctx, step, inputs.frames.front(), notes);
     case StepKind::kWrite:
       return RunWrite(ctx, step, inputs.frames.front(), gate_metadata);
     case StepKind::kExec:
-      return ExecuteCommand(ctx, step, inputs, fingerprint, interrupter, log);
+      return ExecuteCommand(ctx, step, inputs, fingerprint, interrupter,
+                            notes != nullptr ? &notes->log : nullptr);
     case StepKind::kOp: {
       StepContext sc;
       sc.run_id = ctx.run_id;

@@ -8,6 +8,8 @@
 #include "strata/export.h"
 #include "strata/filesystem.h"
 #include "strata/frame.h"
+#include "strata/lineage.h"
+#include "strata/observer.h"
 #include "strata/pipeline.h"
 #include "strata/quality.h"
 #include "strata/status.h"
@@ -28,5 +30,6 @@ int main() {
   p.sql("one", {}, "SELECT 1 AS one");
   if (!strata::pipeline::CheckPipeline(p.spec()).ok()) return 5;
   if (strata::catalog::ToString(strata::catalog::RunStatus::kSucceeded) != "succeeded") return 6;
+  if (strata::lineage::RunUuid("r").size() != 36) return 7;
   return std::string(strata::kVersion).empty() ? 4 : 0;
 }

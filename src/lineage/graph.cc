@@ -1,0 +1,279 @@
+// The graph of jobs and datasets around a dataset, from the COMPLETE events of the lake's
+// lineage folder: `strata lineage TABLE [--upstream|--downstream] [--depth N] [--column C]`.
+#include <deque>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "strata/lineage.h"
+
+namespace strata::lineage {
+
+namespace {
+
+using Json = nlohmann::json;
+
+struct Key {
+  std::string kind, ns, name;
+  bool operator<(const Key& o) const {
+    return std::tie(kind, ns, name) < std::tie(o.kind, o.ns, o.name);
+  }
+};
+
+struct Builder {
+  std::map<Key, size_t> index;
+  LineageGraph all;
+  std::set<std::pair<size_t, size_t>> edges;
+  // Column lineage: (output dataset node, column) -> (input dataset node, column).
+  std::map<std::pair<size_t, std::string>, std::set<std::pair<size_t, std::string>>> columns;
+
+  size_t Node(const std::string& kind, const std::string& ns, const std::string& name) {
+    auto [it, added] = index.emplace(Key{kind, ns, name}, all.nodes.size());
+    if (added) all.nodes.push_back({kind, ns, name, -1, "", ""});
+    return it->second;
+  }
+
+  void Add(const Json& e) {
+    if (e.value("eventType", "") != "COMPLETE" || !e.contains("job")) return;
+    const Json& job = e["job"];
+    std::string type;
+    if (job.contains("facets") && job["facets"].contains("jobType"))
+      type = job["facets"]["jobType"].value("jobType", "");
+    if (type == "JOB") return;  // a pipeline: its steps draw the same graph in detail
+    const size_t j = Node("job", job.value("namespace", ""), job.value("name", ""));
+    const std::string time = e.value("eventTime", "");
+    if (time >= all.nodes[j].last_event_time) {
+      all.nodes[j].last_event_time = time;
+      if (e["run"].contains("facets") && e["run"]["facets"].contains("strata"))
+        all.nodes[j].last_run = e["run"]["facets"]["strata"].value("runId", "");
+    }
+    auto dataset = [&](const Json& d) {
+      const size_t n = Node("dataset", d.value("namespace", ""), d.value("name", ""));
+      if (d.contains("facets") && d["facets"].contains("version")) {
+        try {
+          const int64_t v = std::stoll(d["facets"]["version"].value("datasetVersion", "-1"));
+          if (time >= all.nodes[n].last_event_time) {
+            all.nodes[n].version = v;
+            all.nodes[n].last_event_time = time;
+          }
+        } catch (const std::exception&) {
+        }
+      }
+      return n;
+    };
+    for (const auto& d : e.value("inputs", Json::array())) edges.insert({dataset(d), j});
+    for (const auto& d : e.value("outputs", Json::array())) {
+      const size_t out = dataset(d);
+      edges.insert({j, out});
+      if (!d.contains("facets") || !d["facets"].contains("columnLineage")) continue;
+      const Json fields = d["facets"]["columnLineage"].value("fields", Json::object());
+      for (const auto& [col, spec] : fields.items()) {
+        for (const auto& f : spec.value("inputFields", Json::array())) {
+          const size_t in = Node("dataset", f.value("namespace", ""), f.value("name", ""));
+          columns[{out, col}].insert({in, f.value("field", "")});
+        }
+      }
+    }
+  }
+};
+
+std::string Label(const LineageNode& n) {
+  std::string s = n.name;
+  if (n.kind == "dataset" && n.version >= 0) s += "@" + std::to_string(n.version);
+  return s;
+}
+
+}  // namespace
+
+Result<LineageGraph> QueryGraph(const std::string& lake_root, const GraphQuery& q) {
+  STRATA_ASSIGN_OR_RETURN(EventLog log, ReadEvents(lake_root + "/_strata/lineage"));
+  Builder b;
+  for (const auto& text : log.events) {
+    Json e = Json::parse(text, nullptr, false);
+    if (e.is_object()) b.Add(e);
+  }
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < b.all.nodes.size(); ++i) {
+    if (b.all.nodes[i].kind == "dataset" && b.all.nodes[i].name == q.dataset) starts.push_back(i);
+  }
+  if (starts.empty()) {
+    return Status::NotFound("no lineage recorded for '" + q.dataset +
+                            "' (events are recorded by strata run and strata table write)");
+  }
+  std::vector<std::vector<size_t>> out_edges(b.all.nodes.size()), in_edges(b.all.nodes.size());
+  for (const auto& [from, to] : b.edges) {
+    out_edges[from].push_back(to);
+    in_edges[to].push_back(from);
+  }
+  // Breadth-first over datasets and jobs; depth counts jobs crossed.
+  std::map<size_t, size_t> keep;  // node -> index in the result
+  LineageGraph g;
+  auto take = [&](size_t n) {
+    auto [it, added] = keep.emplace(n, g.nodes.size());
+    if (added) g.nodes.push_back(b.all.nodes[n]);
+    return it->second;
+  };
+  std::set<std::pair<size_t, size_t>> taken_edges;
+  for (bool up : {true, false}) {
+    if ((up && !q.upstream) || (!up && !q.downstream)) continue;
+    std::deque<std::pair<size_t, int>> queue;
+    std::set<size_t> seen;
+    for (size_t s : starts) {
+      take(s);
+      queue.push_back({s, 0});
+      seen.insert(s);
+    }
+    while (!queue.empty()) {
+      auto [n, depth] = queue.front();
+      queue.pop_front();
+      const bool is_job = b.all.nodes[n].kind == "job";
+      if (is_job && depth >= q.depth) continue;
+      for (size_t m : up ? in_edges[n] : out_edges[n]) {
+        take(n);
+        take(m);
+        taken_edges.insert(up ? std::pair{m, n} : std::pair{n, m});
+        if (seen.insert(m).second) queue.push_back({m, depth + (is_job ? 1 : 0)});
+      }
+    }
+  }
+  for (const auto& [from, to] : taken_edges) g.edges.push_back({keep[from], keep[to], {}});
+  if (!q.column.empty()) {
+    // Follow one column: keep only edges its lineage crosses, and name the columns.
+    std::set<std::pair<size_t, std::string>> frontier;
+    for (size_t s : starts) frontier.insert({s, q.column});
+    std::set<std::pair<size_t, std::string>> reached = frontier;
+    std::vector<std::tuple<size_t, std::string, size_t, std::string>> hops;  // in -> out
+    for (int d = 0; d < q.depth * 2 && !frontier.empty(); ++d) {
+      std::set<std::pair<size_t, std::string>> next;
+      for (const auto& [ds, col] : frontier) {
+        if (q.upstream) {
+          auto it = b.columns.find({ds, col});
+          if (it != b.columns.end()) {
+            for (const auto& src : it->second) {
+              hops.emplace_back(src.first, src.second, ds, col);
+              if (reached.insert(src).second) next.insert(src);
+            }
+          }
+        }
+        if (q.downstream) {
+          for (const auto& [dst, srcs] : b.columns) {
+            if (srcs.count({ds, col})) {
+              hops.emplace_back(ds, col, dst.first, dst.second);
+              if (reached.insert(dst).second) next.insert(dst);
+            }
+          }
+        }
+      }
+      frontier = std::move(next);
+    }
+    // Datasets on the column's path, and the jobs between them.
+    std::set<size_t> on_path;
+    for (const auto& [ds, col] : reached) on_path.insert(ds);
+    LineageGraph cg;
+    std::map<size_t, size_t> ckeep;
+    auto ctake = [&](size_t n) {
+      auto [it, added] = ckeep.emplace(n, cg.nodes.size());
+      if (added) cg.nodes.push_back(b.all.nodes[n]);
+      return it->second;
+    };
+    std::map<std::pair<size_t, size_t>, std::vector<std::pair<std::string, std::string>>> by_pair;
+    for (const auto& [in, in_col, out, out_col] : hops)
+      by_pair[{in, out}].push_back({in_col, out_col});
+    for (const auto& [pair, cols] : by_pair) {
+      // The job that wrote `out` from `in`.
+      for (size_t job : in_edges[pair.second]) {
+        bool reads = false;
+        for (size_t x : in_edges[job]) reads = reads || x == pair.first;
+        if (!reads) continue;
+        const size_t a = ctake(pair.first), j = ctake(job), c = ctake(pair.second);
+        cg.edges.push_back({a, j, cols});
+        cg.edges.push_back({j, c, cols});
+      }
+    }
+    for (size_t s : starts) ctake(s);
+    return cg;
+  }
+  return g;
+}
+
+std::string LineageGraph::ToText() const {
+  std::ostringstream out;
+  for (const auto& e : edges) {
+    const auto& a = nodes[e.from];
+    const auto& b = nodes[e.to];
+    if (a.kind == "dataset") {
+      out << Label(a) << "  ->  [" << b.name << "]";
+    } else {
+      out << "[" << a.name << "]  ->  " << Label(b);
+    }
+    if (!e.columns.empty()) {
+      out << "   (";
+      for (size_t i = 0; i < e.columns.size(); ++i)
+        out << (i ? ", " : "") << e.columns[i].first << " -> " << e.columns[i].second;
+      out << ")";
+    }
+    const auto& job = a.kind == "job" ? a : b;
+    if (!job.last_run.empty())
+      out << "   last run " << job.last_run << " at " << job.last_event_time;
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string LineageGraph::ToJson() const {
+  nlohmann::ordered_json j;
+  j["nodes"] = nlohmann::ordered_json::array();
+  for (const auto& n : nodes) {
+    nlohmann::ordered_json x = {{"kind", n.kind}, {"namespace", n.name_space}, {"name", n.name}};
+    if (n.version >= 0) x["version"] = n.version;
+    if (!n.last_run.empty()) x["last_run"] = n.last_run;
+    if (!n.last_event_time.empty()) x["last_event_time"] = n.last_event_time;
+    j["nodes"].push_back(x);
+  }
+  j["edges"] = nlohmann::ordered_json::array();
+  for (const auto& e : edges) {
+    nlohmann::ordered_json x = {{"from", e.from}, {"to", e.to}};
+    if (!e.columns.empty()) {
+      x["columns"] = nlohmann::ordered_json::array();
+      for (const auto& [a, b] : e.columns) x["columns"].push_back({{"from", a}, {"to", b}});
+    }
+    j["edges"].push_back(x);
+  }
+  return j.dump(2);
+}
+
+std::string LineageGraph::ToDot() const {
+  auto quote = [](const std::string& s) {
+    std::string out = "\"";
+    for (char c : s) {
+      if (c == '\n') {
+        out += "\\n";
+        continue;
+      }
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    return out + "\"";
+  };
+  std::ostringstream out;
+  out << "digraph lineage {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n";
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const auto& n = nodes[i];
+    out << "  n" << i << " [label=" << quote(Label(n))
+        << ", shape=" << (n.kind == "job" ? "box, style=rounded" : "cylinder") << "];\n";
+  }
+  for (const auto& e : edges) {
+    out << "  n" << e.from << " -> n" << e.to;
+    if (!e.columns.empty()) {
+      std::string label;
+      for (const auto& [a, b] : e.columns) label += (label.empty() ? "" : "\n") + a + " -> " + b;
+      out << " [label=" << quote(label) << "]";
+    }
+    out << ";\n";
+  }
+  out << "}\n";
+  return out.str();
+}
+
+}  // namespace strata::lineage
