@@ -34,7 +34,8 @@ struct ObservedAssertion {
 struct ObservedDataset {
   std::string name_space;  // file://<absolute lake path> for tables; file://<host> for files
   std::string name;        // table name, or absolute file path
-  int64_t version = -1;    // table version; -1 for files
+  std::string alias;     // the name the event's SQL uses for it; default: `name` after its last '/'
+  int64_t version = -1;  // table version; -1 for files
   std::vector<ObservedField> schema;
   int64_t rows = -1, bytes = -1, files = -1;  // outputs, when known
   std::vector<ObservedAssertion> assertions;  // checked on this dataset by the run

@@ -24,6 +24,7 @@
 
 #include "strata/filesystem.h"
 #include "strata/frame.h"
+#include "strata/observer.h"
 #include "strata/quality.h"
 #include "strata/status.h"
 
@@ -99,6 +100,13 @@ struct WriteOptions {
   // current version).
   std::string app_id;
   int64_t app_version = -1;
+  // Told of this write as a job run (START, then COMPLETE with the version written, or
+  // FAIL), with `sources` as its inputs and `source_sql` as its query, for lineage and
+  // metrics (lineage::OpenLineageObserver). Empty: nobody is told.
+  std::vector<std::shared_ptr<RunObserver>> observers;
+  std::vector<ObservedDataset> sources;
+  std::string source_sql;
+  std::string job_name;  // default: table_write.<table>
 };
 
 // What Table::WriteChecked did: the validation, and the version it wrote (none when the
@@ -256,6 +264,15 @@ class BoundQuery {
   BoundQuery& operator=(const BoundQuery&) = delete;
   // The rewritten query, to run on the lake's session.
   const std::string& sql() const { return sql_; }
+  // The table versions the query reads, each with the view name the rewritten query uses
+  // (the reference as written: `events`, `events@3`).
+  struct Table {
+    std::string view;
+    std::string name;
+    int64_t version = -1;
+    std::vector<TableField> schema;
+  };
+  const std::vector<Table>& tables() const { return tables_; }
 
  private:
   friend class Lake;
@@ -264,6 +281,7 @@ class BoundQuery {
   std::shared_ptr<Session> session_;
   std::string schema_;  // empty when the query names no table
   std::string sql_;
+  std::vector<Table> tables_;
 };
 
 class Table {
@@ -330,6 +348,8 @@ class Table {
  private:
   friend class Lake;
   struct Impl;
+  // Write without telling observers.
+  Result<int64_t> WriteVersion(const Frame& data, const WriteOptions& options);
   Table(std::string name, std::string path, std::shared_ptr<Session> session, FileSystem* fs,
         TableOptions options);
 

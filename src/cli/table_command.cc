@@ -1,11 +1,13 @@
 // strata init, strata table ...: lakes and versioned tables.
 #include <algorithm>
 #include <ctime>
+#include <filesystem>
 #include <set>
 
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "strata/frame.h"
+#include "strata/lineage.h"
 #include "strata/quality.h"
 
 namespace strata::cli {
@@ -65,16 +67,36 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
     }
     o.metadata[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
+  // Every write leaves an OpenLineage event in the lake (LAKE/_strata/lineage/).
+  auto observer = lineage::OpenLineageObserver::Open(g.lake, {});
+  if (!observer.ok()) return ReportError(observer.status());
+  o.observers.push_back(*observer);
   Session* session = lake->session();
   Frame data = session->sql("SELECT 1");
   std::unique_ptr<BoundQuery> bound;  // holds the query's table views until written
   if (!a.from.empty()) {
     data = session->scan_file(a.from);
+    ObservedDataset file;
+    file.name_space = "file";
+    std::error_code ec;
+    file.name = std::filesystem::absolute(a.from, ec).lexically_normal().string();
+    o.sources.push_back(file);
   } else {
     auto b = lake->BindTables(a.query);
     if (!b.ok()) return ReportError(b.status());
     bound = std::move(b).value();
     data = session->sql(bound->sql());
+    // Lineage: the bound query (view names as written) over the table versions it reads.
+    o.source_sql = bound->sql();
+    for (const auto& t : bound->tables()) {
+      ObservedDataset in;
+      in.name_space = "file://" + std::filesystem::absolute(g.lake).lexically_normal().string();
+      in.name = t.name;
+      in.alias = t.view;
+      in.version = t.version;
+      for (const auto& f : t.schema) in.schema.push_back({f.name, f.type});
+      o.sources.push_back(in);
+    }
   }
   Result<int64_t> version = Status::Internal("no write");
   if (a.suite.empty()) {

@@ -164,7 +164,8 @@ class Analyzer {
       }
       for (size_t i = 0; i < inputs_.size(); ++i) {
         const std::string& n = inputs_[i].name;
-        const std::string alias = n.substr(n.find_last_of('/') + 1);
+        const std::string alias =
+            inputs_[i].alias.empty() ? n.substr(n.find_last_of('/') + 1) : inputs_[i].alias;
         if (!SameName(alias, table)) continue;
         for (const auto& f : inputs_[i].schema) {
           Column c;

@@ -143,7 +143,7 @@ Result<LineageGraph> QueryGraph(const std::string& lake_root, const GraphQuery& 
     std::set<std::pair<size_t, std::string>> frontier;
     for (size_t s : starts) frontier.insert({s, q.column});
     std::set<std::pair<size_t, std::string>> reached = frontier;
-    std::vector<std::tuple<size_t, std::string, size_t, std::string>> hops;  // in -> out
+    std::set<std::tuple<size_t, std::string, size_t, std::string>> hops;  // in -> out
     for (int d = 0; d < q.depth * 2 && !frontier.empty(); ++d) {
       std::set<std::pair<size_t, std::string>> next;
       for (const auto& [ds, col] : frontier) {
@@ -151,7 +151,7 @@ Result<LineageGraph> QueryGraph(const std::string& lake_root, const GraphQuery& 
           auto it = b.columns.find({ds, col});
           if (it != b.columns.end()) {
             for (const auto& src : it->second) {
-              hops.emplace_back(src.first, src.second, ds, col);
+              hops.emplace(src.first, src.second, ds, col);
               if (reached.insert(src).second) next.insert(src);
             }
           }
@@ -159,7 +159,7 @@ Result<LineageGraph> QueryGraph(const std::string& lake_root, const GraphQuery& 
         if (q.downstream) {
           for (const auto& [dst, srcs] : b.columns) {
             if (srcs.count({ds, col})) {
-              hops.emplace_back(ds, col, dst.first, dst.second);
+              hops.emplace(ds, col, dst.first, dst.second);
               if (reached.insert(dst).second) next.insert(dst);
             }
           }

@@ -225,6 +225,8 @@ Result<std::unique_ptr<BoundQuery>> Lake::BindTables(const std::string& sql) {
       STRATA_RETURN_NOT_OK(conn->Execute("CREATE VIEW " + QuoteIdentifier(schema) + "." +
                                          QuoteIdentifier(view) + " AS " + scan_sql));
       views.insert(view);
+      bound->tables_.push_back(
+          {view, resolved.table->name(), resolved.snapshot->version, resolved.snapshot->schema});
     }
     // The view is named as the reference (`events`, or `"events@3"`), so a query's
     // `events.value` still binds.

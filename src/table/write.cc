@@ -210,7 +210,7 @@ Result<WrittenFiles> table_detail::WriteDataFiles(FileSystem* fs, engine::Connec
   return out;
 }
 
-Result<int64_t> Table::Write(const Frame& data, const WriteOptions& options) {
+Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& options) {
   std::shared_ptr<const Snapshot> current;
   auto latest = Latest();
   // Another writer may have created the table between the listing Latest() made and now.
@@ -357,7 +357,7 @@ Result<int64_t> Table::Write(const Frame& data, const WriteOptions& options) {
     // Two writers creating the same table: the loser writes again against the table the
     // winner created (its schema checks apply).
     if (!current && version.status().code() == StatusCode::kConflict && exists())
-      return Write(data, options);
+      return WriteVersion(data, options);
     return version.status();
   }
   if (options_.checkpoint_interval > 0 && *version > 0 &&

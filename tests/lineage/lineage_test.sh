@@ -17,6 +17,12 @@ cd "$W"
 "$S" run "$SRC/examples/feature_engineering.yaml" --lake lake --param input=events.csv >/dev/null 2>&1
 "$S" run "$SRC/examples/feature_engineering.yaml" --lake lake --param input=dirty.csv >/dev/null 2>&1 && { echo "the dirty run should fail"; exit 1; }
 
+# Table writes are job runs too: from a file, and from a query over a table (column lineage).
+"$S" --lake lake table write raw --from events.csv >/dev/null
+"$S" --lake lake table write by_category --query "SELECT category, avg(value) AS mean_value FROM raw WHERE label = 1 GROUP BY 1" >/dev/null
+"$S" lineage by_category --lake lake --column mean_value | grep -q "value -> mean_value"
+"$S" lineage by_category --lake lake --upstream | grep -q "events.csv"
+
 py=python3
 $py -c 'import jsonschema' 2>/dev/null || py=/usr/bin/python3
 $py "$SRC/tests/lineage/validate_events.py" "$SRC/tests/conformance/openlineage" lake/_strata/lineage/*.jsonl
@@ -34,6 +40,8 @@ for run_id, evs in by_run.items():
     kinds = [e["eventType"] for e in evs]
     assert kinds[0] == "START" and kinds[-1] in ("COMPLETE", "FAIL", "ABORT") and len(kinds) == 2, (run_id, kinds)
     strata = evs[0]["run"]["facets"]["strata"]["runId"]
+    if evs[0]["job"]["facets"]["jobType"]["jobType"] == "QUERY":
+        continue  # a table write: not a pipeline run
     assert strata in runs, f"event run {strata} is not in strata runs"
     parent = evs[0]["run"]["facets"].get("parent")
     if evs[0]["job"]["facets"]["jobType"]["jobType"] == "JOB":
@@ -43,7 +51,7 @@ for run_id, evs in by_run.items():
         assert parent is not None, f"step event without parent: {evs[0]['job']['name']}"
 for run_id, evs in by_run.items():
     parent = evs[0]["run"]["facets"].get("parent")
-    if parent:
+    if parent and evs[0]["job"]["facets"]["jobType"]["jobType"] != "QUERY":
         assert parent["run"]["runId"] in pipeline_runs, "parent run id is not a pipeline run"
         assert parent["job"]["name"] == "feature_engineering"
 statuses = sorted(s for _, s in pipeline_runs.values())
