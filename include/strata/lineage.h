@@ -63,27 +63,52 @@ std::string RunUuid(const std::string& strata_run_id);
 struct ObserverOptions {
   // Folder of the JSON-lines files; empty: LAKE/_strata/lineage.
   std::string directory;
+  // A collector to POST each event to as well (Marquez's API: URL/api/v1/lineage when the
+  // URL has no path), with an optional API key (sent as a Bearer token). A malformed URL is
+  // an error from Open, before anything runs.
+  std::string url;
+  std::string api_key;
+  double timeout_seconds = 2;  // per request, and for Finish() to wait
 };
+
+class HttpSender;
 
 // Writes OpenLineage events for observed runs, and records lineage edges in the catalog.
 class OpenLineageObserver : public RunObserver {
  public:
   static Result<std::shared_ptr<OpenLineageObserver>> Open(const std::string& lake_root,
                                                            const ObserverOptions& options);
+  ~OpenLineageObserver() override;
   void OnRunEvent(const RunEvent& event) override;
   // The first error met writing events (they never fail a run), or OK.
   Status status() const;
   int64_t events_written() const;
+  // Waits (at most the timeout) for the collector to take the queued events; returns how
+  // many it did not get (they stay in the lineage files: `strata lineage send` re-sends
+  // them) and, in `error`, why. 0 without a collector.
+  int64_t Finish(std::string* error);
 
  private:
-  OpenLineageObserver(std::string lake_root, std::string directory)
-      : lake_root_(std::move(lake_root)), directory_(std::move(directory)) {}
+  OpenLineageObserver(std::string lake_root, std::string directory);
   std::string lake_root_;
   std::string directory_;
+  double timeout_ = 2;
+  std::unique_ptr<HttpSender> sender_;
   mutable std::mutex mu_;
   Status status_;
   int64_t written_ = 0;
 };
+
+// Re-sends the events recorded since `since_day` (YYYY-MM-DD; empty: all) to a collector,
+// in order. A collector takes a repeated event as the same run state, so sending twice is
+// safe.
+struct SendReport {
+  int64_t sent = 0, failed = 0;
+  std::vector<std::string> skipped;  // unreadable lines, as ReadEvents reports them
+  std::string last_error;
+};
+Result<SendReport> SendEvents(const std::string& lake_root, const std::string& since_day,
+                              const ObserverOptions& options);
 
 // Events read back from a lineage folder, oldest first. A line that does not parse (a
 // file cut short by a killed process) is skipped and reported as "FILE line N: why".

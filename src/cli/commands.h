@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "strata/lineage.h"
 #include "strata/status.h"
 #include "strata/table.h"
 
@@ -25,5 +26,13 @@ void RegisterValidate(CLI::App& app, const GlobalOptions* global, int* exit_code
 void RegisterRun(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterTest(CLI::App& app, int* exit_code);
 void RegisterLineage(CLI::App& app, const GlobalOptions* global, int* exit_code);
+
+// The lineage observer every command that writes uses: events into the lake's lineage
+// folder and, when `url` (else $OPENLINEAGE_URL) names a collector, to it too, with
+// $OPENLINEAGE_API_KEY as its key. A malformed URL is an error before anything runs.
+Result<std::shared_ptr<lineage::OpenLineageObserver>> OpenLineageFor(const GlobalOptions& g,
+                                                                     const std::string& url);
+// After the work: waits (bounded) for the collector and warns of events it did not get.
+void FinishLineage(const GlobalOptions& g, lineage::OpenLineageObserver* observer);
 
 }  // namespace strata::cli

@@ -1,6 +1,7 @@
 // strata lineage DATASET [--upstream|--downstream] [--depth N] [--column C] [--format F];
 // strata lineage events [--since DAY].
 #include <cstdio>
+#include <cstdlib>
 
 #include "cli/commands.h"
 #include "cli/output.h"
@@ -14,6 +15,7 @@ struct LineageArgs {
   bool upstream = false, downstream = false;
   int depth = 8;
   std::string column;
+  std::string url;
 };
 
 int ShowLineage(const GlobalOptions& g, const LineageArgs& a) {
@@ -44,7 +46,49 @@ int ListEvents(const GlobalOptions& g, const LineageArgs& a) {
   return 0;
 }
 
+int SendLineage(const GlobalOptions& g, const LineageArgs& a) {
+  lineage::ObserverOptions o;
+  o.url = a.url.empty() ? (std::getenv("OPENLINEAGE_URL") ? std::getenv("OPENLINEAGE_URL") : "")
+                        : a.url;
+  if (o.url.empty())
+    return ReportError(Status::InvalidArgument("lineage send: give --url or set OPENLINEAGE_URL"),
+                       2);
+  if (const char* key = std::getenv("OPENLINEAGE_API_KEY")) o.api_key = key;
+  auto report = lineage::SendEvents(g.lake, a.since, o);
+  if (!report.ok()) return ReportError(report.status(), 2);
+  for (const auto& s : report->skipped) std::fprintf(stderr, "strata: skipped %s\n", s.c_str());
+  std::printf("%lld events sent, %lld failed\n", static_cast<long long>(report->sent),
+              static_cast<long long>(report->failed));
+  if (report->failed > 0) return ReportError(Status::IOError(report->last_error));
+  return 0;
+}
+
 }  // namespace
+
+Result<std::shared_ptr<lineage::OpenLineageObserver>> OpenLineageFor(const GlobalOptions& g,
+                                                                     const std::string& url) {
+  lineage::ObserverOptions o;
+  o.url = url;
+  if (o.url.empty() && std::getenv("OPENLINEAGE_URL") != nullptr)
+    o.url = std::getenv("OPENLINEAGE_URL");
+  if (const char* key = std::getenv("OPENLINEAGE_API_KEY")) o.api_key = key;
+  return lineage::OpenLineageObserver::Open(g.lake, o);
+}
+
+void FinishLineage(const GlobalOptions& g, lineage::OpenLineageObserver* observer) {
+  std::string error;
+  const int64_t missed = observer->Finish(&error);
+  if (missed > 0) {
+    std::fprintf(stderr,
+                 "strata: warning: %lld lineage events were not delivered to the collector (%s); "
+                 "they are kept in %s/_strata/lineage/ and 'strata lineage send --since DAY' "
+                 "sends them again\n",
+                 static_cast<long long>(missed), error.c_str(), g.lake.c_str());
+  }
+  if (Status st = observer->status(); !st.ok())
+    std::fprintf(stderr, "strata: warning: lineage events were not all recorded: %s\n",
+                 st.message().c_str());
+}
 
 void RegisterLineage(CLI::App& app, const GlobalOptions* global, int* exit_code) {
   auto args = std::make_shared<LineageArgs>();
@@ -62,8 +106,13 @@ void RegisterLineage(CLI::App& app, const GlobalOptions* global, int* exit_code)
       cmd->add_subcommand("events", "Print the recorded OpenLineage events (JSON lines)");
   events->add_option("--since", args->since, "From this UTC day on (YYYY-MM-DD)");
   events->callback([global, args, exit_code] { *exit_code = ListEvents(*global, *args); });
-  cmd->callback([global, args, exit_code, events] {
-    if (events->parsed()) return;
+  auto* send = cmd->add_subcommand(
+      "send", "Send recorded events to an OpenLineage collector again (those it missed)");
+  send->add_option("--since", args->since, "From this UTC day on (YYYY-MM-DD; default: all)");
+  send->add_option("--url", args->url, "Collector URL (default: $OPENLINEAGE_URL)");
+  send->callback([global, args, exit_code] { *exit_code = SendLineage(*global, *args); });
+  cmd->callback([global, args, exit_code, events, send] {
+    if (events->parsed() || send->parsed()) return;
     if (args->dataset.empty()) {
       *exit_code = ReportError(Status::InvalidArgument("strata lineage: name a dataset"), 2);
       return;

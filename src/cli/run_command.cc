@@ -191,7 +191,7 @@ class RunDisplay {
 };
 
 struct RunArgs {
-  std::string file, format = "text", resume, at;
+  std::string file, format = "text", resume, at, openlineage_url;
   std::vector<std::string> params, select;
   int jobs = 0;
   bool force = false;
@@ -213,8 +213,9 @@ int RunPipeline(const GlobalOptions& g, const RunArgs& a) {
   options.resume = a.resume;
   options.at = a.at;
   options.cancel = &g_cancel;
-  // Every run leaves OpenLineage events in the lake (LAKE/_strata/lineage/).
-  auto observer = lineage::OpenLineageObserver::Open(g.lake, {});
+  // Every run leaves OpenLineage events in the lake (LAKE/_strata/lineage/), and sends
+  // them to a collector when one is named.
+  auto observer = OpenLineageFor(g, a.openlineage_url);
   if (!observer.ok()) return ReportError(observer.status(), 2);
   options.observers.push_back(*observer);
   const bool json = a.format == "json";
@@ -227,9 +228,8 @@ int RunPipeline(const GlobalOptions& g, const RunArgs& a) {
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   if (!outcome.ok()) return ReportError(outcome.status(), 2);
-  if (Status st = (*observer)->status(); !st.ok())
-    std::fprintf(stderr, "strata: warning: lineage events were not all recorded: %s\n",
-                 st.message().c_str());
+  FinishLineage(g, observer->get());
+
   if (json) {
     std::printf("%s\n", outcome->ToJson().c_str());
   } else {
@@ -389,6 +389,8 @@ void RegisterRun(CLI::App& app, const GlobalOptions* global, int* exit_code) {
                   "Steps to run: NAME, +NAME (and upstream), NAME+ (and downstream); repeatable");
   cmd->add_option("--resume", args->resume, "Run again what did not succeed in RUN_ID");
   cmd->add_option("--at", args->at, "Read exactly the table versions that RUN_ID read");
+  cmd->add_option("--openlineage-url", args->openlineage_url,
+                  "Also send lineage events to this collector (default: $OPENLINEAGE_URL)");
   cmd->add_option("--format", args->format, "Summary format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
   cmd->footer(

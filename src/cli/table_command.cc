@@ -68,8 +68,8 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
     o.metadata[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   // Every write leaves an OpenLineage event in the lake (LAKE/_strata/lineage/).
-  auto observer = lineage::OpenLineageObserver::Open(g.lake, {});
-  if (!observer.ok()) return ReportError(observer.status());
+  auto observer = OpenLineageFor(g, "");
+  if (!observer.ok()) return ReportError(observer.status(), 2);
   o.observers.push_back(*observer);
   Session* session = lake->session();
   Frame data = session->sql("SELECT 1");
@@ -118,6 +118,7 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
     }
     version = *checked->version;
   }
+  FinishLineage(g, observer->get());
   if (!version.ok()) return ReportError(NamingInput(version.status(), a.from));
   auto snap = (*table)->AtVersion(*version);
   if (snap.ok()) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time_format.h"
+#include "lineage/http_transport.h"
 #include "strata/lineage.h"
 
 namespace strata::lineage {
@@ -22,9 +23,48 @@ Result<std::shared_ptr<OpenLineageObserver>> OpenLineageObserver::Open(
                             "' is not a lake (no _strata/ folder); run 'strata init'");
   }
   std::string dir = options.directory.empty() ? lake_root + "/_strata/lineage" : options.directory;
+  std::unique_ptr<HttpSender> sender;
+  if (!options.url.empty()) {
+    STRATA_ASSIGN_OR_RETURN(CollectorUrl url, CollectorUrl::Parse(options.url));
+    sender = std::make_unique<HttpSender>(url, options.api_key, options.timeout_seconds, 10000);
+  }
   std::filesystem::create_directories(dir, ec);
   if (ec) return Status::IOError("cannot create the lineage folder " + dir + ": " + ec.message());
-  return std::shared_ptr<OpenLineageObserver>(new OpenLineageObserver(lake_root, dir));
+  auto observer = std::shared_ptr<OpenLineageObserver>(new OpenLineageObserver(lake_root, dir));
+  observer->sender_ = std::move(sender);
+  observer->timeout_ = options.timeout_seconds;
+  return observer;
+}
+
+OpenLineageObserver::OpenLineageObserver(std::string lake_root, std::string directory)
+    : lake_root_(std::move(lake_root)), directory_(std::move(directory)) {}
+
+OpenLineageObserver::~OpenLineageObserver() = default;
+
+int64_t OpenLineageObserver::Finish(std::string* error) {
+  if (!sender_) return 0;
+  return sender_->Drain(timeout_, error);
+}
+
+Result<SendReport> SendEvents(const std::string& lake_root, const std::string& since_day,
+                              const ObserverOptions& options) {
+  STRATA_ASSIGN_OR_RETURN(CollectorUrl url, CollectorUrl::Parse(options.url));
+  STRATA_ASSIGN_OR_RETURN(
+      EventLog log,
+      ReadEvents(options.directory.empty() ? lake_root + "/_strata/lineage" : options.directory,
+                 since_day));
+  SendReport report;
+  report.skipped = log.skipped;
+  for (const auto& e : log.events) {
+    Status st = PostEvent(url, options.api_key, e, options.timeout_seconds, 3);
+    if (st.ok()) {
+      ++report.sent;
+    } else {
+      ++report.failed;
+      report.last_error = st.message();
+    }
+  }
+  return report;
 }
 
 void OpenLineageObserver::OnRunEvent(const RunEvent& event) {
@@ -40,6 +80,7 @@ void OpenLineageObserver::OnRunEvent(const RunEvent& event) {
     return;
   }
   ++written_;
+  if (sender_) sender_->Enqueue(line.substr(0, line.size() - 1));
 }
 
 Status OpenLineageObserver::status() const {
