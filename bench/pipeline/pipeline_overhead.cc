@@ -4,7 +4,9 @@
 // view (no data written: the runner's and DuckDB's bind cost only) and parquet (the
 // default: each step's output kept in the step cache). Also a second, all-skipped run.
 // Prints steps per second and milliseconds per step, the median of ROUNDS rounds.
-//   pipeline_overhead [STEPS=1000] [ROUNDS=3]
+// With `lineage`, an OpenLineage observer records every step's events (and computes each
+// SQL step's column lineage), so its cost per step shows against the same run without.
+//   pipeline_overhead [STEPS=1000] [ROUNDS=3] [lineage]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "strata/lineage.h"
 #include "strata/pipeline.h"
 
 namespace pl = strata::pipeline;
@@ -37,8 +40,11 @@ double Median(std::vector<double> v) {
 int main(int argc, char** argv) {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 1000;
   const int rounds = argc > 2 ? std::atoi(argv[2]) : 3;
-  const std::string lake = (std::filesystem::temp_directory_path() / "strata-pipeline-bench").string();
-  std::printf("%d trivial steps, %d rounds, median\n", steps, rounds);
+  const bool with_lineage = argc > 3 && std::string(argv[3]) == "lineage";
+  const std::string lake =
+      (std::filesystem::temp_directory_path() / "strata-pipeline-bench").string();
+  std::printf("%d trivial steps, %d rounds, median%s\n", steps, rounds,
+              with_lineage ? ", with OpenLineage events" : "");
   std::printf("  %-28s %10s %12s %12s\n", "run", "seconds", "steps/s", "ms/step");
   for (auto m : {pl::Materialize::kView, pl::Materialize::kParquet}) {
     const auto spec = Trivial(steps, m);
@@ -48,11 +54,17 @@ int main(int argc, char** argv) {
       if (!strata::Lake::Init(lake).ok()) return 2;
       pl::RunOptions force;
       force.force = true;
+      if (with_lineage) {
+        auto observer = strata::lineage::OpenLineageObserver::Open(lake, {});
+        if (!observer.ok()) return 2;
+        force.observers.push_back(*observer);
+      }
       auto t0 = std::chrono::steady_clock::now();
       auto out = pl::Run(lake, spec, force);
       auto t1 = std::chrono::steady_clock::now();
       if (!out.ok() || !out->succeeded()) {
-        std::fprintf(stderr, "run failed: %s\n", out.ok() ? out->error.c_str() : out.status().ToString().c_str());
+        std::fprintf(stderr, "run failed: %s\n",
+                     out.ok() ? out->error.c_str() : out.status().ToString().c_str());
         return 1;
       }
       auto again = pl::Run(lake, spec);
@@ -62,7 +74,8 @@ int main(int argc, char** argv) {
       skipped.push_back(std::chrono::duration<double>(t2 - t1).count());
     }
     const char* name = m == pl::Materialize::kView ? "view" : "parquet";
-    for (auto [what, v] : {std::pair{"run", Median(forced)}, std::pair{"all skipped", Median(skipped)}}) {
+    for (auto [what, v] :
+         {std::pair{"run", Median(forced)}, std::pair{"all skipped", Median(skipped)}}) {
       std::printf("  %-28s %10.3f %12.0f %12.3f\n", (std::string(name) + ", " + what).c_str(), v,
                   steps / v, v * 1000 / steps);
     }

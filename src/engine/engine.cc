@@ -670,7 +670,8 @@ Result<std::unique_ptr<QueryResult>> PreparedStatement::Execute(bool streaming,
         return st;
       }
       if (ps == DUCKDB_PENDING_NO_TASKS_AVAILABLE) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        // Other threads hold the work; a short wait keeps small queries quick.
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
       }
       auto now = std::chrono::steady_clock::now();
       if (now - last_report >= std::chrono::milliseconds(100)) {

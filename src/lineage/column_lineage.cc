@@ -305,7 +305,11 @@ Result<ColumnLineage> ColumnLineageOf(const std::string& sql,
     return opened.ok() ? std::move(opened).value() : nullptr;
   }();
   if (db == nullptr) return Status::Internal("cannot open DuckDB to parse SQL");
-  STRATA_ASSIGN_OR_RETURN(auto conn, db->Connect());
+  // One connection per thread, kept: parsing is done often (every SQL step's events).
+  thread_local std::unique_ptr<engine::Connection> conn;
+  if (conn == nullptr) {
+    STRATA_ASSIGN_OR_RETURN(conn, db->Connect());
+  }
   STRATA_ASSIGN_OR_RETURN(auto stmt, conn->Prepare("SELECT json_serialize_sql($1::VARCHAR)"));
   STRATA_RETURN_NOT_OK(stmt->BindString(1, sql));
   STRATA_ASSIGN_OR_RETURN(DataFrame df, stmt->Collect());

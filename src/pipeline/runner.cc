@@ -367,9 +367,12 @@ class Runner {
     for (int attempt = 1; attempt <= step.retries + 1; ++attempt) {
       n.outcome.attempts = attempt;
       Emit(n, StepStatus::kRunning, attempt, "", -1);
-      n.interrupter.SetProgress([this, &n, attempt](double percent) {
-        Emit(n, StepStatus::kRunning, attempt, "", -1, percent);
-      });
+      if (ctx_.options->on_event) {
+        // Progress costs a little per query (run in steps, polled): only when someone listens.
+        n.interrupter.SetProgress([this, &n, attempt](double percent) {
+          Emit(n, StepStatus::kRunning, attempt, "", -1, percent);
+        });
+      }
       {
         std::lock_guard lock(mu_);
         n.interrupter.Reset();
@@ -582,7 +585,6 @@ Result<RunOutcome> Run(const std::string& lake_root, const PipelineSpec& spec,
   ctx.cache_dir = ctx.lake_root + "/_strata/cache/" + SafeName(spec.name);
   ctx.tmp_dir = ctx.lake_root + "/_strata/tmp/" + ctx.run_id;
   engine::DatabaseOptions database = options.database;
-  database.track_progress = true;  // for progress while a step runs
   if (database.temp_directory.empty()) database.temp_directory = ctx.tmp_dir + "/duckdb";
   // The run's DuckDB reads and writes only the lake and the files the read steps declare
   // (and exec steps' outputs): a sql step that reads a file by path would escape the

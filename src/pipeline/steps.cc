@@ -259,7 +259,11 @@ Result<int64_t> WriteParquet(RunContext& ctx, const std::string& select_sql,
       "COPY (" + select_sql + ") TO " + QuoteString(tmp) + " (FORMAT parquet, COMPRESSION zstd)";
   Result<std::unique_ptr<engine::QueryResult>> result = Status::Internal("not run");
   if (interrupter != nullptr && interrupter->progress()) {
-    // Prepared and run in steps, so DuckDB's progress estimate can be reported.
+    // Prepared and run in steps, so DuckDB's progress estimate can be reported (progress is
+    // a setting of this connection only; DuckDB must not print its own bar).
+    Status on =
+        conn->Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false");
+    if (!on.ok()) return on;
     auto prepared = conn->Prepare(copy);
     if (prepared.ok()) {
       const auto& report = interrupter->progress();
