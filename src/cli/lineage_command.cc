@@ -48,8 +48,9 @@ int ListEvents(const GlobalOptions& g, const LineageArgs& a) {
 
 int SendLineage(const GlobalOptions& g, const LineageArgs& a) {
   lineage::ObserverOptions o;
-  o.url = a.url.empty() ? (std::getenv("OPENLINEAGE_URL") ? std::getenv("OPENLINEAGE_URL") : "")
-                        : a.url;
+  o.url = a.url;
+  if (const char* env = std::getenv("OPENLINEAGE_URL"); o.url.empty() && env != nullptr)
+    o.url = env;
   if (o.url.empty())
     return ReportError(Status::InvalidArgument("lineage send: give --url or set OPENLINEAGE_URL"),
                        2);

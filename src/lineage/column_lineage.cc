@@ -47,7 +47,7 @@ bool SameName(const std::string& a, const std::string& b) { return Lower(a) == L
 
 class Analyzer {
  public:
-  Analyzer(const std::vector<ObservedDataset>& inputs) : inputs_(inputs) {}
+  explicit Analyzer(const std::vector<ObservedDataset>& inputs) : inputs_(inputs) {}
 
   std::map<Source, std::string> indirect;  // filters, joins, groups: source -> subtype
 
