@@ -1,6 +1,8 @@
 // strata validate DATA --suite FILE; strata profile DATA.
 #include <unistd.h>
 
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 
 #include "cli/commands.h"
@@ -12,7 +14,8 @@ namespace {
 
 // DATA is a file (CSV, Parquet, NDJSON by extension) or a lake table reference.
 Result<Frame> OpenData(const GlobalOptions& g, const std::string& data,
-                       const std::shared_ptr<Session>& session, std::unique_ptr<Lake>* lake) {
+                       const std::shared_ptr<Session>& session, std::unique_ptr<Lake>* lake,
+                       ObservedDataset* table = nullptr) {
   if (::access(data.c_str(), F_OK) == 0 || data.find_first_of("*?") != std::string::npos) {
     return session->scan_file(data);
   }
@@ -29,6 +32,14 @@ Result<Frame> OpenData(const GlobalOptions& g, const std::string& data,
     return Status::NotFound("'" + data + "' is not a file, and " + opened.status().message());
   *lake = std::move(opened).value();
   STRATA_ASSIGN_OR_RETURN(ResolvedTable resolved, (*lake)->Resolve(*ref));
+  if (table != nullptr) {
+    std::error_code ec;
+    table->name_space =
+        "file://" + std::filesystem::absolute(g.lake, ec).lexically_normal().string();
+    table->name = resolved.table->name();
+    table->version = resolved.snapshot->version;
+    for (const auto& f : resolved.snapshot->schema) table->schema.push_back({f.name, f.type});
+  }
   return resolved.table->Scan(*resolved.snapshot);
 }
 
@@ -45,6 +56,12 @@ engine::DatabaseOptions SandboxFor(const GlobalOptions& g, const std::string& da
     options.allowed_files.push_back(data);
   }
   return options;
+}
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 struct ValidateArgs {
@@ -65,9 +82,37 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
   auto session = Session::Open(SandboxFor(g, a.data));
   if (!session.ok()) return ReportError(session.status(), 2);
   std::unique_ptr<Lake> lake;
-  auto frame = OpenData(g, a.data, *session, &lake);
+  ObservedDataset table;
+  auto frame = OpenData(g, a.data, *session, &lake, &table);
   if (!frame.ok()) return ReportError(frame.status(), 2);
+  // Validating a table is a job run lineage records: its assertions on that version.
+  std::shared_ptr<lineage::OpenLineageObserver> observer;
+  RunEvent event;
+  if (lake) {
+    auto opened = OpenLineageFor(g, "");
+    if (!opened.ok()) return ReportError(opened.status(), 2);
+    observer = *opened;
+    event.time_ms = NowMs();
+    event.run_id = "validate-" + std::to_string(event.time_ms) + "-" + std::to_string(::getpid());
+    event.job_namespace = table.name_space;
+    event.job_name = "validate." + table.name;
+    event.job_type = "QUERY";
+    event.inputs = {table};
+    observer->OnRunEvent(event);
+  }
   auto result = quality::Validate(*frame, *suite, options);
+  if (observer) {
+    event.time_ms = NowMs();
+    event.type = result.ok() ? RunEventType::kComplete : RunEventType::kFail;
+    if (result.ok()) {
+      for (const auto& r : result->results)
+        event.inputs[0].assertions.push_back({r.type, r.column, r.success});
+    } else {
+      event.error = result.status().message();
+    }
+    observer->OnRunEvent(event);
+    FinishLineage(g, observer.get());
+  }
   if (!result.ok()) return ReportError(NamingInput(result.status(), lake ? "" : a.data), 2);
   if (a.show_sql) std::fprintf(stderr, "%s\n", result->sql.c_str());
   std::string text = a.format == "json" ? result->ToJson()

@@ -22,6 +22,9 @@ cd "$W"
 "$S" --lake lake table write by_category --query "SELECT category, avg(value) AS mean_value FROM raw WHERE label = 1 GROUP BY 1" >/dev/null
 "$S" lineage by_category --lake lake --column mean_value | grep -q "value -> mean_value"
 "$S" lineage by_category --lake lake --upstream | grep -q "events.csv"
+# Validating a table is a job run too, with the assertions on the version it read.
+printf 'expectations:\n  - {type: expect_column_values_to_not_be_null, kwargs: {column: category}}\n' >suite.yaml
+"$S" --lake lake validate by_category --suite suite.yaml >/dev/null
 
 py=python3
 $py -c 'import jsonschema' 2>/dev/null || py=/usr/bin/python3
@@ -68,6 +71,9 @@ sql = [e for e in events if e["eventType"] == "COMPLETE" and e["job"]["name"].en
 cl = sql["outputs"][0]["facets"]["columnLineage"]["fields"]
 assert [f["field"] for f in cl["feature_1"]["inputFields"]] == ["normalized_value"]
 assert [f["field"] for f in cl["target"]["inputFields"]] == ["label"]
+checks = [e for e in events if e["eventType"] == "COMPLETE" and e["job"]["name"] == "validate.by_category"]
+assert checks and checks[0]["inputs"][0]["facets"]["version"]["datasetVersion"] == "0"
+assert checks[0]["inputs"][0]["inputFacets"]["dataQualityAssertions"]["assertions"][0]["success"] is True
 print(f"{len(events)} events in {len(by_run)} runs: START first, parents and run ids consistent")
 PY
 
