@@ -66,28 +66,8 @@ void RunReporter::RunEnded(catalog::RunStatus status, int64_t time_ms, const std
   Send(e);
 }
 
-void RunReporter::StepStarted(const StepSpec& step, int64_t time_ms,
-                              const std::vector<ObservedDataset>& inputs) {
-  if (!active()) return;
-  RunEvent e = Base(RunEventType::kStart, time_ms);
-  e.run_id = ctx_.run_id + "/" + step.name;
-  e.job_name = ctx_.spec->name + "." + step.name;
-  e.job_type = "TASK";
-  e.parent_run_id = ctx_.run_id;
-  e.parent_job_name = ctx_.spec->name;
-  if (step.kind == StepKind::kSql) e.sql = TrimSql(step.sql);
-  e.inputs = inputs;
-  Send(e);
-}
-
-void RunReporter::StepEnded(const StepSpec& step, catalog::StepStatus status, int64_t time_ms,
-                            const std::string& error, const std::vector<ObservedDataset>& inputs,
-                            const std::vector<ObservedDataset>& outputs) {
-  if (!active()) return;
-  RunEvent e = Base(status == catalog::StepStatus::kSucceeded   ? RunEventType::kComplete
-                    : status == catalog::StepStatus::kCancelled ? RunEventType::kAbort
-                                                                : RunEventType::kFail,
-                    time_ms);
+RunEvent RunReporter::StepBase(const StepSpec& step, RunEventType type, int64_t time_ms) const {
+  RunEvent e = Base(type, time_ms);
   e.run_id = ctx_.run_id + "/" + step.name;
   e.job_name = ctx_.spec->name + "." + step.name;
   e.job_type = "TASK";
@@ -96,6 +76,26 @@ void RunReporter::StepEnded(const StepSpec& step, catalog::StepStatus status, in
   if (step.kind == StepKind::kSql) e.sql = TrimSql(step.sql);
   e.identity_columns = step.kind == StepKind::kRead || step.kind == StepKind::kValidate ||
                        step.kind == StepKind::kWrite;
+  return e;
+}
+
+void RunReporter::StepStarted(const StepSpec& step, int64_t time_ms,
+                              const std::vector<ObservedDataset>& inputs) {
+  if (!active()) return;
+  RunEvent e = StepBase(step, RunEventType::kStart, time_ms);
+  e.inputs = inputs;
+  Send(e);
+}
+
+void RunReporter::StepEnded(const StepSpec& step, catalog::StepStatus status, int64_t time_ms,
+                            const std::string& error, const std::vector<ObservedDataset>& inputs,
+                            const std::vector<ObservedDataset>& outputs) {
+  if (!active()) return;
+  RunEvent e = StepBase(step,
+                        status == catalog::StepStatus::kSucceeded   ? RunEventType::kComplete
+                        : status == catalog::StepStatus::kCancelled ? RunEventType::kAbort
+                                                                    : RunEventType::kFail,
+                        time_ms);
   e.error = error;
   e.inputs = inputs;
   e.outputs = outputs;

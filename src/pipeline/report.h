@@ -35,6 +35,7 @@ class RunReporter {
  private:
   void Send(const RunEvent& event);
   RunEvent Base(RunEventType type, int64_t time_ms) const;
+  RunEvent StepBase(const StepSpec& step, RunEventType type, int64_t time_ms) const;
 
   RunContext& ctx_;
   std::string name_space_;
