@@ -213,9 +213,9 @@ std::string LineageGraph::ToText() const {
         out << (i ? ", " : "") << e.columns[i].first << " -> " << e.columns[i].second;
       out << ")";
     }
-    const auto& job = a.kind == "job" ? a : b;
-    if (!job.last_run.empty())
-      out << "   last run " << job.last_run << " at " << job.last_event_time;
+    // Once per job: on the edge to what it wrote.
+    if (a.kind == "job" && !a.last_run.empty())
+      out << "   last run " << a.last_run << " at " << a.last_event_time;
     out << "\n";
   }
   return out.str();
