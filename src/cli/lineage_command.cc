@@ -1,5 +1,5 @@
 // strata lineage DATASET [--upstream|--downstream] [--depth N] [--column C] [--format F];
-// strata lineage events [--since DAY].
+// strata lineage --events [--since DAY]; strata lineage send [--since DAY] [--url URL].
 #include <cstdio>
 #include <cstdlib>
 
@@ -16,6 +16,7 @@ struct LineageArgs {
   int depth = 8;
   std::string column;
   std::string url;
+  bool events = false;
 };
 
 int ShowLineage(const GlobalOptions& g, const LineageArgs& a) {
@@ -103,17 +104,21 @@ void RegisterLineage(CLI::App& app, const GlobalOptions* global, int* exit_code)
   cmd->add_option("--column", args->column, "Follow one column through column lineage");
   cmd->add_option("--format", args->format, "text, json or dot (Graphviz)")
       ->check(CLI::IsMember({"text", "json", "dot"}));
-  auto* events =
-      cmd->add_subcommand("events", "Print the recorded OpenLineage events (JSON lines)");
-  events->add_option("--since", args->since, "From this UTC day on (YYYY-MM-DD)");
-  events->callback([global, args, exit_code] { *exit_code = ListEvents(*global, *args); });
+  // A flag, not a subcommand: `events` is the canonical name of a table.
+  cmd->add_flag("--events", args->events,
+                "Print the recorded OpenLineage events (JSON lines) instead of a graph");
+  cmd->add_option("--since", args->since, "With --events: from this UTC day on (YYYY-MM-DD)");
   auto* send = cmd->add_subcommand(
       "send", "Send recorded events to an OpenLineage collector again (those it missed)");
   send->add_option("--since", args->since, "From this UTC day on (YYYY-MM-DD; default: all)");
   send->add_option("--url", args->url, "Collector URL (default: $OPENLINEAGE_URL)");
   send->callback([global, args, exit_code] { *exit_code = SendLineage(*global, *args); });
-  cmd->callback([global, args, exit_code, events, send] {
-    if (events->parsed() || send->parsed()) return;
+  cmd->callback([global, args, exit_code, send] {
+    if (send->parsed()) return;
+    if (args->events) {
+      *exit_code = ListEvents(*global, *args);
+      return;
+    }
     if (args->dataset.empty()) {
       *exit_code = ReportError(Status::InvalidArgument("strata lineage: name a dataset"), 2);
       return;

@@ -87,7 +87,7 @@ grep -q "events.csv" graph.dot
 f=$(ls lake/_strata/lineage/*.jsonl | head -1)
 n=$(wc -l <"$f")
 printf '{"eventType": "START", "run": {"runId": "cut' >>"$f"
-"$S" lineage events --lake lake >events.out 2>events.err
+"$S" lineage --events --lake lake >events.out 2>events.err
 [ "$(wc -l <events.out)" -eq "$n" ] || { echo "expected $n events read"; exit 1; }
 grep -q "line $((n + 1)): not a whole OpenLineage event" events.err || { cat events.err; exit 1; }
 "$S" lineage features --lake lake >/dev/null
