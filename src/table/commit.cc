@@ -39,25 +39,6 @@ std::vector<Json> table_detail::RemoveActions(const std::vector<DataFile>& files
   return out;
 }
 
-namespace {
-// Whether `latest` is the table that the metaData action among `actions` would create.
-bool SameTableAsCreated(const Snapshot& latest, const std::vector<Json>& actions) {
-  for (const Json& a : actions) {
-    if (!a.contains("metaData") || !a["metaData"].is_object()) continue;
-    const Json& md = a["metaData"];
-    std::vector<std::string> parts;
-    if (md.contains("partitionColumns") && md["partitionColumns"].is_array()) {
-      for (const Json& p : md["partitionColumns"]) {
-        if (p.is_string()) parts.push_back(p.get<std::string>());
-      }
-    }
-    return delta::StringField(md, "schemaString") == delta::SchemaString(latest.schema) &&
-           parts == latest.partition_columns;
-  }
-  return false;
-}
-}  // namespace
-
 // Commits `actions` (after commitInfo) at the version after `read`. Blind appends retry
 // on a lost race; everything else fails with kConflict naming the winner.
 Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, const std::string& path,
@@ -97,22 +78,10 @@ Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, cons
     if (st.code() != StatusCode::kAlreadyExists) return st;
     // Lost the race for `version`: read what won.
     STRATA_ASSIGN_OR_RETURN(auto latest, table->Latest());
-    bool metadata_changed =
+    const bool metadata_changed =
         !read || latest->table_id != read->table_id ||
         delta::SchemaString(latest->schema) != delta::SchemaString(read->schema) ||
         latest->partition_columns != read->partition_columns;
-    if (!read && blind_append && attempt == 0 && SameTableAsCreated(*latest, actions)) {
-      // Two appends created the table at once and the other won: it made the same table
-      // (schema and partitioning), so this append goes on top of it, without the
-      // metadata and protocol it meant to create the table with.
-      actions.erase(std::remove_if(actions.begin(), actions.end(),
-                                   [](const Json& a) {
-                                     return a.contains("metaData") || a.contains("protocol");
-                                   }),
-                    actions.end());
-      commit_info["operation"] = "WRITE";
-      metadata_changed = false;
-    }
     if (!blind_append || metadata_changed || attempt > 10000) {
       STRATA_ASSIGN_OR_RETURN(Json winner, delta::ReadCommitInfo(fs, path, version));
       return Status::Conflict("table '" + table->name() + "': version " + std::to_string(version) +

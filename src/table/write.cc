@@ -347,11 +347,7 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
   bool blind = options.mode == WriteMode::kAppend && !metadata_change;
   Json info = CommitInfo(current ? "WRITE" : "CREATE TABLE AS SELECT", params,
                          current ? current->version : -1, blind, options, metrics);
-  // An append that creates the table may still land on top of a table another append
-  // created at the same moment with the same schema (CommitWithRetry checks).
-  const bool retry_as_append = options.mode == WriteMode::kAppend && (blind || !current);
-  auto version =
-      CommitWithRetry(this, fs_, path_, current, info, actions, retry_as_append, options);
+  auto version = CommitWithRetry(this, fs_, path_, current, info, actions, blind, options);
   if (!version.ok()) {
     RemoveWritten(fs_, path_, written.files);
     // Two writers creating the same table: the loser writes again against the table the
