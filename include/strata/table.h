@@ -343,6 +343,9 @@ class Table {
   Result<TableRepairReport> Repair(bool remove_missing);
 
   Result<std::vector<VersionInfo>> History();
+  // One version's entry of History(), from its commit alone: what it added and removed
+  // (files, rows where the files carry statistics, bytes), its operation and metadata.
+  Result<VersionInfo> VersionAt(int64_t version);
   Result<TableDiff> Diff(int64_t from_version, int64_t to_version);
 
  private:

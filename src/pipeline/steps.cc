@@ -114,14 +114,7 @@ Result<StepWork> RunGate(RunContext& ctx, const StepSpec& step, const Frame& inp
   wo.app_version = 0;
   STRATA_ASSIGN_OR_RETURN(int64_t version, table->Write(tagged, wo));
   int64_t quarantined = -1;
-  auto after = table->AtVersion(version);
-  if (after.ok()) {
-    quarantined = (*after)->num_records();
-    if (version > 0) {
-      auto before = table->AtVersion(version - 1);
-      if (before.ok()) quarantined -= (*before)->num_records();
-    }
-  }
+  if (auto added = table->VersionAt(version); added.ok()) quarantined = added->rows_added;
   DataRef out;
   out.kind = DataRef::Kind::kTable;
   out.name = table->name();
@@ -173,13 +166,8 @@ Result<StepWork> RunWrite(RunContext& ctx, const StepSpec& step, const Frame& in
   StepWork work;
   STRATA_ASSIGN_OR_RETURN(work.output, PublishView(ctx, step.name, written_sql));
   work.output_ref = "table:" + table->name() + "@" + std::to_string(version);
-  // Rows this version wrote: the table's rows, less those it kept from the last version
-  // (an append keeps them all; an overwrite none; a merge those not replaced).
-  work.rows_out = snap->num_records();
-  if (step.mode == WriteMode::kAppend && version > 0) {
-    auto before = table->AtVersion(version - 1);
-    if (before.ok()) work.rows_out -= (*before)->num_records();
-  }
+  // Rows this version wrote (its commit's added files), not the table's.
+  if (auto added = table->VersionAt(version); added.ok()) work.rows_out = added->rows_added;
   DataRef out;
   out.kind = DataRef::Kind::kTable;
   out.name = table->name();

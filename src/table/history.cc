@@ -10,53 +10,58 @@ namespace strata {
 
 using namespace table_detail;
 
+Result<VersionInfo> Table::VersionAt(int64_t version) {
+  std::vector<Json> actions;
+  STRATA_ASSIGN_OR_RETURN(Json info, delta::ReadCommitInfo(fs_, path_, version, &actions));
+  VersionInfo vi;
+  vi.version = version;
+  vi.timestamp_ms = delta::IntField(info, "timestamp", 0);
+  vi.operation = delta::StringField(info, "operation");
+  vi.engine_info = delta::StringField(info, "engineInfo");
+  vi.run_id = delta::StringField(info, "strataRunId");
+  if (info.contains("operationParameters") && info["operationParameters"].is_object()) {
+    for (const auto& [k, val] : info["operationParameters"].items()) {
+      vi.operation_parameters[k] = val.is_string() ? val.get<std::string>() : val.dump();
+    }
+  }
+  if (info.contains("userMetadata") && info["userMetadata"].is_string()) {
+    try {
+      Json meta = Json::parse(info["userMetadata"].get<std::string>());
+      for (const auto& [k, val] : meta.items())
+        vi.user_metadata[k] = val.is_string() ? val.get<std::string>() : val.dump();
+    } catch (const Json::exception&) {
+      vi.user_metadata["userMetadata"] = info["userMetadata"].get<std::string>();
+    }
+  }
+  for (const Json& a : actions) {
+    const char* key = a.contains("add") ? "add" : a.contains("remove") ? "remove" : nullptr;
+    if (key == nullptr) continue;
+    const Json& f = a[key];
+    int64_t rows = 0;
+    if (f.contains("stats") && f["stats"].is_string()) {
+      try {
+        rows = delta::IntField(Json::parse(f["stats"].get<std::string>()), "numRecords", 0);
+      } catch (const Json::exception&) {
+      }
+    }
+    if (std::string(key) == "add") {
+      ++vi.files_added;
+      vi.rows_added += rows;
+      vi.bytes_added += delta::IntField(f, "size", 0);
+    } else {
+      ++vi.files_removed;
+      vi.rows_removed += rows;
+      vi.bytes_removed += delta::IntField(f, "size", 0);
+    }
+  }
+  return vi;
+}
+
 Result<std::vector<VersionInfo>> Table::History() {
   STRATA_ASSIGN_OR_RETURN(delta::LogListing listing, delta::ListLog(fs_, path_));
   std::vector<VersionInfo> out;
   for (int64_t v : listing.commits) {
-    std::vector<Json> actions;
-    STRATA_ASSIGN_OR_RETURN(Json info, delta::ReadCommitInfo(fs_, path_, v, &actions));
-    VersionInfo vi;
-    vi.version = v;
-    vi.timestamp_ms = delta::IntField(info, "timestamp", 0);
-    vi.operation = delta::StringField(info, "operation");
-    vi.engine_info = delta::StringField(info, "engineInfo");
-    vi.run_id = delta::StringField(info, "strataRunId");
-    if (info.contains("operationParameters") && info["operationParameters"].is_object()) {
-      for (const auto& [k, val] : info["operationParameters"].items()) {
-        vi.operation_parameters[k] = val.is_string() ? val.get<std::string>() : val.dump();
-      }
-    }
-    if (info.contains("userMetadata") && info["userMetadata"].is_string()) {
-      try {
-        Json meta = Json::parse(info["userMetadata"].get<std::string>());
-        for (const auto& [k, val] : meta.items())
-          vi.user_metadata[k] = val.is_string() ? val.get<std::string>() : val.dump();
-      } catch (const Json::exception&) {
-        vi.user_metadata["userMetadata"] = info["userMetadata"].get<std::string>();
-      }
-    }
-    for (const Json& a : actions) {
-      const char* key = a.contains("add") ? "add" : a.contains("remove") ? "remove" : nullptr;
-      if (key == nullptr) continue;
-      const Json& f = a[key];
-      int64_t rows = 0;
-      if (f.contains("stats") && f["stats"].is_string()) {
-        try {
-          rows = delta::IntField(Json::parse(f["stats"].get<std::string>()), "numRecords", 0);
-        } catch (const Json::exception&) {
-        }
-      }
-      if (std::string(key) == "add") {
-        ++vi.files_added;
-        vi.rows_added += rows;
-        vi.bytes_added += delta::IntField(f, "size", 0);
-      } else {
-        ++vi.files_removed;
-        vi.rows_removed += rows;
-        vi.bytes_removed += delta::IntField(f, "size", 0);
-      }
-    }
+    STRATA_ASSIGN_OR_RETURN(VersionInfo vi, VersionAt(v));
     out.push_back(std::move(vi));
   }
   return out;

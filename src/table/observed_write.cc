@@ -2,7 +2,6 @@
 // written (its schema and what this version added: rows, bytes, files) or FAIL.
 #include <chrono>
 #include <filesystem>
-#include <set>
 
 #include "common/random.h"
 #include "strata/table.h"
@@ -50,23 +49,14 @@ Result<int64_t> Table::Write(const Frame& data, const WriteOptions& options) {
   out.name_space = event.job_namespace;
   out.name = name_;
   out.version = *version;
-  auto snap = AtVersion(*version);
-  if (snap.ok()) {
+  // The version's schema, and what its commit added.
+  if (auto snap = AtVersion(*version); snap.ok()) {
     for (const auto& f : (*snap)->schema) out.schema.push_back({f.name, f.type});
-    std::set<std::string> before;
-    if (*version > 0) {
-      auto prev = AtVersion(*version - 1);
-      if (prev.ok()) {
-        for (const auto& f : (*prev)->files) before.insert(f.path);
-      }
-    }
-    out.rows = out.bytes = out.files = 0;
-    for (const auto& f : (*snap)->files) {
-      if (before.count(f.path)) continue;
-      out.rows += f.num_records.value_or(0);
-      out.bytes += f.size;
-      ++out.files;
-    }
+  }
+  if (auto added = VersionAt(*version); added.ok()) {
+    out.rows = added->rows_added;
+    out.bytes = added->bytes_added;
+    out.files = added->files_added;
   }
   event.outputs = {out};
   for (const auto& o : options.observers) o->OnRunEvent(event);
