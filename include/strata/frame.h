@@ -273,6 +273,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Frame sql(std::string query);
   // A file (or glob) read by its extension: .parquet, .json/.ndjson/.jsonl, else CSV.
   Frame scan_file(const std::string& path);
+  // Files (or globs) read by the first one's extension, as scan_file; CSV with `csv`, and
+  // a .tsv file with the default delimiter read tab-separated.
+  Frame scan_files(std::vector<std::string> paths, const CsvOptions& csv = {});
 
  private:
   explicit Session(std::unique_ptr<engine::Database> database) : database_(std::move(database)) {}

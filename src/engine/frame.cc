@@ -570,10 +570,18 @@ Frame Session::sql(std::string query) {
   return Frame(shared_from_this(), SourceNode(std::move(query), {}, "SQL"));
 }
 
-Frame Session::scan_file(const std::string& path) {
-  if (HasExtension(path, ".parquet")) return scan_parquet({path});
-  if (IsJsonPath(path)) return scan_ndjson({path});
-  return scan_csv({path});
+Frame Session::scan_file(const std::string& path) { return scan_files({path}); }
+
+Frame Session::scan_files(std::vector<std::string> paths, const CsvOptions& csv) {
+  const std::string first = paths.empty() ? "" : paths.front();
+  if (HasExtension(first, ".parquet")) return scan_parquet(paths);
+  if (IsJsonPath(first)) return scan_ndjson(paths);
+  if (HasExtension(first, ".tsv") && csv.delimiter == CsvOptions().delimiter) {
+    CsvOptions tabs = csv;
+    tabs.delimiter = "\t";
+    return scan_csv(std::move(paths), tabs);
+  }
+  return scan_csv(std::move(paths), csv);
 }
 
 Frame scan_csv(const std::string& path, const CsvOptions& options) {

@@ -31,23 +31,13 @@ Result<std::string> PinnedTableRef(RunContext& ctx, const StepSpec& step) {
   return step.table;
 }
 
-Result<Frame> ReadFiles(RunContext& ctx, const StepSpec& step,
-                        const std::vector<DataRef>& sources) {
+Frame ReadFiles(RunContext& ctx, const StepSpec& step, const std::vector<DataRef>& sources) {
   std::vector<std::string> files;
   files.reserve(sources.size());
   for (const auto& d : sources) files.push_back(d.name);
-  const std::string& first = files.front();
-  if (HasExtension(first, ".parquet")) return ctx.session->scan_parquet(files);
-  if (HasExtension(first, ".json") || HasExtension(first, ".jsonl") ||
-      HasExtension(first, ".ndjson"))
-    return ctx.session->scan_ndjson(files);
   CsvOptions csv;
-  if (!step.delimiter.empty()) {
-    csv.delimiter = step.delimiter == "\\t" ? "\t" : step.delimiter;
-  } else if (HasExtension(first, ".tsv")) {
-    csv.delimiter = "\t";
-  }
-  return ctx.session->scan_csv(files, csv);
+  if (!step.delimiter.empty()) csv.delimiter = step.delimiter == "\\t" ? "\t" : step.delimiter;
+  return ctx.session->scan_files(std::move(files), csv);
 }
 
 // The quality gate. Fail: the step fails when the suite does; warn: it succeeds with the
@@ -332,7 +322,7 @@ Result<StepWork> ExecuteStep(RunContext& ctx, const StepSpec& step, const StepIn
       StepWork work;
       Frame frame = ctx.session->sql("SELECT 1");
       if (!step.path.empty()) {
-        STRATA_ASSIGN_OR_RETURN(frame, ReadFiles(ctx, step, sources));
+        frame = ReadFiles(ctx, step, sources);
       } else {
         STRATA_ASSIGN_OR_RETURN(auto table, ctx.lake->OpenTable(sources.front().name));
         STRATA_ASSIGN_OR_RETURN(auto snap, table->AtVersion(sources.front().version));

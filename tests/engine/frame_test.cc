@@ -102,6 +102,22 @@ TEST_F(FrameTest, SniffedOnceReadsLikeDuckDBsOwnReader) {
   EXPECT_EQ(sel.column(0).GetString(0), "x, y");
 }
 
+TEST_F(FrameTest, ScanFilesReadsByExtensionAndTsvByTabs) {
+  const std::string tsv = tmp_ / "t.tsv";
+  testing::WriteText(tsv, "a\tb\n1\tx\n2\ty\n");
+  DataFrame df = Collect(session_->scan_files({tsv}));
+  ASSERT_EQ(df.num_columns(), 2u);
+  EXPECT_EQ(df.column(0).name(), "a");
+  EXPECT_EQ(df.num_rows(), 2u);
+  // An explicit delimiter wins over the extension.
+  const std::string semi = tmp_ / "s.tsv";
+  testing::WriteText(semi, "a;b\n1;2\n");
+  CsvOptions o;
+  o.delimiter = ";";
+  EXPECT_EQ(Collect(session_->scan_files({semi}, o)).num_columns(), 2u);
+  EXPECT_EQ(Collect(session_->scan_file(csv_)).num_rows(), 6u);
+}
+
 TEST_F(FrameTest, ScanCsvOptions) {
   std::string path = tmp_ / "semi.csv";
   testing::WriteText(path, "# comment line\na;b\n1;NA\n2;x\n");
