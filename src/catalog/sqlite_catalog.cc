@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "catalog/migrations.h"
+#include "common/time_format.h"
 #include "strata/catalog.h"
 
 namespace strata::catalog {
@@ -19,12 +20,6 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 5000;
 constexpr auto kGiveUpAfter = std::chrono::minutes(5);
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 bool IsBusy(int rc) {
   rc &= 0xff;

@@ -54,12 +54,6 @@ std::string DataText(const catalog::DataRef& d) {
   return d.name + " (xxh3 " + d.hash.substr(0, 12) + ")";
 }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string Rows(int64_t rows) {
   char buf[32];
   if (rows >= 10'000'000) {

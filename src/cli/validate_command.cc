@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "common/time_format.h"
 #include "strata/quality.h"
 
 namespace strata::cli {
@@ -56,12 +57,6 @@ engine::DatabaseOptions SandboxFor(const GlobalOptions& g, const std::string& da
     options.allowed_files.push_back(data);
   }
   return options;
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 struct ValidateArgs {

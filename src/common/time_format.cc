@@ -1,9 +1,16 @@
 #include "common/time_format.h"
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
 namespace strata {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string IsoTimeMs(int64_t epoch_ms) {
   if (epoch_ms == 0) return "";

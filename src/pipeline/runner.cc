@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "common/time_format.h"
 #include "pipeline/internal.h"
 #include "pipeline/report.h"
 #include "pipeline/run_context.h"
@@ -26,12 +27,6 @@ using catalog::StepStatus;
 using Json = nlohmann::json;
 
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct Node {
   const StepSpec* spec = nullptr;

@@ -340,12 +340,6 @@ Result<size_t> ReadCheckpointActions(engine::Connection* conn, const std::string
 
 std::string CommitFileName(int64_t version) { return Pad20(version) + ".json"; }
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 std::string PercentEncode(std::string_view text, std::string_view safe) {
   std::string out;
   for (unsigned char c : text) {

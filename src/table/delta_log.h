@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/time_format.h"
 #include "strata/engine.h"
 #include "strata/filesystem.h"
 #include "strata/table.h"
@@ -97,6 +98,6 @@ std::string DecodePath(const std::string& path);
 // Percent-encoding of every byte that is not a letter, a digit or one of `safe`.
 std::string PercentEncode(std::string_view text, std::string_view safe);
 
-int64_t NowMs();
+using ::strata::NowMs;  // common/time_format.h
 
 }  // namespace strata::delta

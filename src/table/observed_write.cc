@@ -1,22 +1,12 @@
 // Table::Write as a job run its observers hear of: START, then COMPLETE with the version
 // written (its schema and what this version added: rows, bytes, files) or FAIL.
-#include <chrono>
 #include <filesystem>
 
 #include "common/random.h"
+#include "common/time_format.h"
 #include "strata/table.h"
 
 namespace strata {
-
-namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 Result<int64_t> Table::Write(const Frame& data, const WriteOptions& options) {
   if (options.observers.empty()) return WriteVersion(data, options);
