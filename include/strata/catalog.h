@@ -75,7 +75,9 @@ struct RunRecord {
   std::string host;
   int64_t pid = 0;
   std::string error;
-  std::string resumed_from;    // the run this one resumes, if any
+  // The original run this one completes (`strata run --resume`): the first of a chain of
+  // resumptions, so writes stay exactly once across all of them. Empty if none.
+  std::string resumed_from;
   std::vector<StepRun> steps;  // filled by GetRun, not by ListRuns
 };
 

@@ -334,7 +334,7 @@ int ShowRun(const GlobalOptions& g, const RunsArgs& a) {
       r.ended_ms ? (", took " + Duration(r.ended_ms - r.started_ms)).c_str() : ", not finished");
   std::printf("params %s, host %s, pid %lld\n", r.params_json.c_str(), r.host.c_str(),
               static_cast<long long>(r.pid));
-  if (!r.resumed_from.empty()) std::printf("resumes %s\n", r.resumed_from.c_str());
+  if (!r.resumed_from.empty()) std::printf("completes run %s (resumed)\n", r.resumed_from.c_str());
   if (!r.error.empty()) std::printf("error: %s\n", r.error.c_str());
   // A text timeline: each step's bar placed by its start and length within the run.
   const int64_t t0 = r.started_ms;

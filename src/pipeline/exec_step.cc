@@ -12,7 +12,6 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "pipeline/run_context.h"
@@ -25,14 +24,18 @@ namespace {
 
 constexpr size_t kLogTail = 4096;
 
+// The last kLogTail bytes of the log, from the first whole line in them: a training
+// script's log may be gigabytes, and only its end is kept.
 std::string Tail(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  std::string s = buf.str();
-  if (s.size() <= kLogTail) return s;
-  s = s.substr(s.size() - kLogTail);
-  size_t nl = s.find('\n');
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return "";
+  const std::streamoff size = in.tellg();
+  const std::streamoff from = size > static_cast<std::streamoff>(kLogTail) ? size - kLogTail : 0;
+  in.seekg(from);
+  std::string s(static_cast<size_t>(size - from), '\0');
+  in.read(s.data(), static_cast<std::streamsize>(s.size()));
+  if (from == 0) return s;
+  const size_t nl = s.find('\n');
   return nl == std::string::npos ? s : s.substr(nl + 1);
 }
 

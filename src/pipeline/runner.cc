@@ -480,6 +480,17 @@ Result<RunOutcome> Run(const std::string& lake_root, const PipelineSpec& spec,
   // Parameters: the file's defaults, then --param; a resumed run keeps its own.
   std::map<std::string, std::string> given = options.params;
   std::string resumed_from;
+  // The parameters an earlier run recorded.
+  auto recorded_params = [](const catalog::RunRecord& run) {
+    std::map<std::string, std::string> out;
+    const Json p = Json::parse(run.params_json, nullptr, false);
+    if (p.is_object()) {
+      for (const auto& [k, v] : p.items()) {
+        if (v.is_string()) out[k] = v.get<std::string>();
+      }
+    }
+    return out;
+  };
   if (!options.resume.empty()) {
     STRATA_ASSIGN_OR_RETURN(auto old, catalog->GetRun(options.resume));
     if (!old) return Status::NotFound("no run '" + options.resume + "' in the catalog");
@@ -493,28 +504,17 @@ Result<RunOutcome> Run(const std::string& lake_root, const PipelineSpec& spec,
     if (!given.empty())
       return Status::InvalidArgument(
           "--resume keeps the parameters of the run it resumes; drop --param");
-    Json p = Json::parse(old->params_json, nullptr, false);
-    if (p.is_object()) {
-      for (const auto& [k, v] : p.items()) {
-        if (v.is_string()) given[k] = v.get<std::string>();
-      }
-    }
-    resumed_from = old->run_id;
-    // Writes made exactly once across the original run and its resumptions.
+    given = recorded_params(*old);
+    // Writes are made exactly once across the original run and all its resumptions: a
+    // resumed run records the original, however long the chain.
     ctx.idempotency_id = old->resumed_from.empty() ? old->run_id : old->resumed_from;
+    resumed_from = ctx.idempotency_id;
   }
   if (!options.at.empty()) {
     STRATA_ASSIGN_OR_RETURN(auto old, catalog->GetRun(options.at));
     if (!old) return Status::NotFound("no run '" + options.at + "' in the catalog");
     for (const auto& st : old->steps) ctx.pinned_inputs[st.step] = st.inputs;
-    if (given.empty()) {
-      Json p = Json::parse(old->params_json, nullptr, false);
-      if (p.is_object()) {
-        for (const auto& [k, v] : p.items()) {
-          if (v.is_string()) given[k] = v.get<std::string>();
-        }
-      }
-    }
+    if (given.empty()) given = recorded_params(*old);
   }
   ctx.params = spec.params;
   for (const auto& [k, v] : given) {
