@@ -47,15 +47,22 @@ int ListEvents(const GlobalOptions& g, const LineageArgs& a) {
   return 0;
 }
 
-int SendLineage(const GlobalOptions& g, const LineageArgs& a) {
+// The collector: `url`, else $OPENLINEAGE_URL; its key from $OPENLINEAGE_API_KEY (keys are
+// not taken as arguments, which other users can read in the process list).
+lineage::ObserverOptions CollectorOptions(const std::string& url) {
   lineage::ObserverOptions o;
-  o.url = a.url;
+  o.url = url;
   if (const char* env = std::getenv("OPENLINEAGE_URL"); o.url.empty() && env != nullptr)
     o.url = env;
+  if (const char* key = std::getenv("OPENLINEAGE_API_KEY")) o.api_key = key;
+  return o;
+}
+
+int SendLineage(const GlobalOptions& g, const LineageArgs& a) {
+  const lineage::ObserverOptions o = CollectorOptions(a.url);
   if (o.url.empty())
     return ReportError(Status::InvalidArgument("lineage send: give --url or set OPENLINEAGE_URL"),
                        2);
-  if (const char* key = std::getenv("OPENLINEAGE_API_KEY")) o.api_key = key;
   auto report = lineage::SendEvents(g.lake, a.since, o);
   if (!report.ok()) return ReportError(report.status(), 2);
   for (const auto& s : report->skipped) std::fprintf(stderr, "strata: skipped %s\n", s.c_str());
@@ -69,12 +76,7 @@ int SendLineage(const GlobalOptions& g, const LineageArgs& a) {
 
 Result<std::shared_ptr<lineage::OpenLineageObserver>> OpenLineageFor(const GlobalOptions& g,
                                                                      const std::string& url) {
-  lineage::ObserverOptions o;
-  o.url = url;
-  if (o.url.empty() && std::getenv("OPENLINEAGE_URL") != nullptr)
-    o.url = std::getenv("OPENLINEAGE_URL");
-  if (const char* key = std::getenv("OPENLINEAGE_API_KEY")) o.api_key = key;
-  return lineage::OpenLineageObserver::Open(g.lake, o);
+  return lineage::OpenLineageObserver::Open(g.lake, CollectorOptions(url));
 }
 
 void FinishLineage(const GlobalOptions& g, lineage::OpenLineageObserver* observer) {
