@@ -3,6 +3,16 @@
 
 namespace strata::pipeline {
 
+namespace {
+StepSpec Named(const std::string& name, StepKind kind, std::vector<std::string> inputs = {}) {
+  StepSpec s;
+  s.name = name;
+  s.kind = kind;
+  s.inputs = std::move(inputs);
+  return s;
+}
+}  // namespace
+
 Pipeline::Pipeline(std::string name) { spec_.name = std::move(name); }
 
 Pipeline& Pipeline::param(const std::string& name, const std::string& default_value) {
@@ -19,37 +29,27 @@ Pipeline& Pipeline::step(StepSpec spec) {
 StepSpec& Pipeline::last() { return spec_.steps.back(); }
 
 Pipeline& Pipeline::read(const std::string& name, const std::string& path) {
-  StepSpec s;
-  s.name = name;
-  s.kind = StepKind::kRead;
+  StepSpec s = Named(name, StepKind::kRead);
   s.path = path;
   return step(std::move(s));
 }
 
 Pipeline& Pipeline::read_table(const std::string& name, const std::string& table_ref) {
-  StepSpec s;
-  s.name = name;
-  s.kind = StepKind::kRead;
+  StepSpec s = Named(name, StepKind::kRead);
   s.table = table_ref;
   return step(std::move(s));
 }
 
 Pipeline& Pipeline::sql(const std::string& name, std::vector<std::string> inputs,
                         std::string query) {
-  StepSpec s;
-  s.name = name;
-  s.kind = StepKind::kSql;
-  s.inputs = std::move(inputs);
+  StepSpec s = Named(name, StepKind::kSql, std::move(inputs));
   s.sql = std::move(query);
   return step(std::move(s));
 }
 
 Pipeline& Pipeline::op(const std::string& name, std::vector<std::string> inputs,
                        OpFunction function, std::string version) {
-  StepSpec s;
-  s.name = name;
-  s.kind = StepKind::kOp;
-  s.inputs = std::move(inputs);
+  StepSpec s = Named(name, StepKind::kOp, std::move(inputs));
   s.op = std::move(function);
   s.op_version = std::move(version);
   return step(std::move(s));
@@ -57,10 +57,7 @@ Pipeline& Pipeline::op(const std::string& name, std::vector<std::string> inputs,
 
 Pipeline& Pipeline::validate(const std::string& name, const std::string& input,
                              quality::Suite suite, GatePolicy policy) {
-  StepSpec s;
-  s.name = name;
-  s.kind = StepKind::kValidate;
-  s.inputs = {input};
+  StepSpec s = Named(name, StepKind::kValidate, {input});
   s.suite = std::move(suite);
   s.policy = policy;
   return step(std::move(s));
@@ -68,10 +65,7 @@ Pipeline& Pipeline::validate(const std::string& name, const std::string& input,
 
 Pipeline& Pipeline::write(const std::string& name, const std::string& input,
                           const std::string& table, WriteMode mode) {
-  StepSpec s;
-  s.name = name;
-  s.kind = StepKind::kWrite;
-  s.inputs = {input};
+  StepSpec s = Named(name, StepKind::kWrite, {input});
   s.table = table;
   s.mode = mode;
   return step(std::move(s));
@@ -79,10 +73,7 @@ Pipeline& Pipeline::write(const std::string& name, const std::string& input,
 
 Pipeline& Pipeline::exec(const std::string& name, std::vector<std::string> inputs,
                          std::vector<std::string> command, std::string output) {
-  StepSpec s;
-  s.name = name;
-  s.kind = StepKind::kExec;
-  s.inputs = std::move(inputs);
+  StepSpec s = Named(name, StepKind::kExec, std::move(inputs));
   s.command = std::move(command);
   s.output = std::move(output);
   return step(std::move(s));

@@ -4,6 +4,24 @@
 
 namespace strata::pipeline {
 
+namespace {
+
+RunEventType EndOf(bool succeeded, bool cancelled) {
+  return succeeded   ? RunEventType::kComplete
+         : cancelled ? RunEventType::kAbort
+                     : RunEventType::kFail;
+}
+
+RunEvent Ended(RunEvent e, const std::string& error, const std::vector<ObservedDataset>& inputs,
+               const std::vector<ObservedDataset>& outputs) {
+  e.error = error;
+  e.inputs = inputs;
+  e.outputs = outputs;
+  return e;
+}
+
+}  // namespace
+
 RunReporter::RunReporter(RunContext& ctx) : ctx_(ctx), name_space_("file://" + ctx.lake_root) {}
 
 ObservedDataset RunReporter::Source(const catalog::DataRef& ref) const {
@@ -56,14 +74,10 @@ void RunReporter::RunEnded(catalog::RunStatus status, int64_t time_ms, const std
                            const std::vector<ObservedDataset>& inputs,
                            const std::vector<ObservedDataset>& outputs) {
   if (!active()) return;
-  RunEvent e = Base(status == catalog::RunStatus::kSucceeded   ? RunEventType::kComplete
-                    : status == catalog::RunStatus::kCancelled ? RunEventType::kAbort
-                                                               : RunEventType::kFail,
-                    time_ms);
-  e.error = error;
-  e.inputs = inputs;
-  e.outputs = outputs;
-  Send(e);
+  RunEvent e = Base(
+      EndOf(status == catalog::RunStatus::kSucceeded, status == catalog::RunStatus::kCancelled),
+      time_ms);
+  Send(Ended(std::move(e), error, inputs, outputs));
 }
 
 RunEvent RunReporter::StepBase(const StepSpec& step, RunEventType type, int64_t time_ms) const {
@@ -91,15 +105,11 @@ void RunReporter::StepEnded(const StepSpec& step, catalog::StepStatus status, in
                             const std::string& error, const std::vector<ObservedDataset>& inputs,
                             const std::vector<ObservedDataset>& outputs) {
   if (!active()) return;
-  RunEvent e = StepBase(step,
-                        status == catalog::StepStatus::kSucceeded   ? RunEventType::kComplete
-                        : status == catalog::StepStatus::kCancelled ? RunEventType::kAbort
-                                                                    : RunEventType::kFail,
-                        time_ms);
-  e.error = error;
-  e.inputs = inputs;
-  e.outputs = outputs;
-  Send(e);
+  RunEvent e = StepBase(
+      step,
+      EndOf(status == catalog::StepStatus::kSucceeded, status == catalog::StepStatus::kCancelled),
+      time_ms);
+  Send(Ended(std::move(e), error, inputs, outputs));
 }
 
 }  // namespace strata::pipeline
