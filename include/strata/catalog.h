@@ -113,9 +113,6 @@ class Catalog {
   virtual Result<std::vector<RunRecord>> ListRuns(const RunFilter& filter) = 0;
   // The run with its steps (in the order they were recorded), or nullopt.
   virtual Result<std::optional<RunRecord>> GetRun(const std::string& run_id) = 0;
-  // Outputs ("parquet:PATH" values) that step runs of `pipeline` recorded for `step`.
-  virtual Result<std::vector<std::string>> StepOutputs(const std::string& pipeline,
-                                                       const std::string& step) = 0;
 
   // File content hashes, cached by path, size and modification time.
   virtual Result<std::optional<std::string>> CachedHash(const std::string& path, int64_t size,

@@ -82,7 +82,6 @@ class OpenLineageObserver : public RunObserver {
   void OnRunEvent(const RunEvent& event) override;
   // The first error met writing events (they never fail a run), or OK.
   Status status() const;
-  int64_t events_written() const;
   // Waits (at most the timeout) for the collector to take the queued events; returns how
   // many it did not get (they stay in the lineage files: `strata lineage send` re-sends
   // them) and, in `error`, why. 0 without a collector.
@@ -96,7 +95,6 @@ class OpenLineageObserver : public RunObserver {
   std::unique_ptr<HttpSender> sender_;
   mutable std::mutex mu_;
   Status status_;
-  int64_t written_ = 0;
 };
 
 // Re-sends the events recorded since `since_day` (YYYY-MM-DD; empty: all) to a collector,

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -225,13 +226,11 @@ class SqliteCatalog final : public Catalog {
     if (f.status) s.Bind(2, std::string(ToString(*f.status)));
     s.Bind(3, static_cast<int64_t>(f.limit));
     std::vector<RunRecord> out;
-    for (;;) {
-      int rc = Retry([&] { return s.Step(); });
-      if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) return Error(rc, "listing runs");
+    STRATA_RETURN_NOT_OK(EachRow(s, "listing runs", [&]() -> Status {
       STRATA_ASSIGN_OR_RETURN(RunRecord r, ReadRun(s));
       out.push_back(std::move(r));
-    }
+      return Status::OK();
+    }));
     return out;
   }
 
@@ -249,24 +248,6 @@ class SqliteCatalog final : public Catalog {
     }
     STRATA_ASSIGN_OR_RETURN(run.steps, ReadSteps(run_id, ""));
     return std::optional<RunRecord>(std::move(run));
-  }
-
-  Result<std::vector<std::string>> StepOutputs(const std::string& pipeline,
-                                               const std::string& step) override {
-    std::lock_guard lock(mu_);
-    Stmt s(db_,
-           "SELECT DISTINCT s.output FROM step_runs s JOIN runs r ON r.run_id = s.run_id "
-           "WHERE r.pipeline = ? AND s.step = ? AND s.output LIKE 'parquet:%'");
-    STRATA_RETURN_NOT_OK(Check(s.prepare_rc(), "listing step outputs"));
-    s.Bind(1, pipeline).Bind(2, step);
-    std::vector<std::string> out;
-    for (;;) {
-      int rc = Retry([&] { return s.Step(); });
-      if (rc == SQLITE_DONE) break;
-      if (rc != SQLITE_ROW) return Error(rc, "listing step outputs");
-      out.push_back(s.Text(0));
-    }
-    return out;
   }
 
   Result<std::optional<std::string>> CachedHash(const std::string& path, int64_t size,
@@ -316,9 +297,11 @@ class SqliteCatalog final : public Catalog {
     return r;
   }
 
-  // The step runs of `run_id` (only `step` when not empty), with their data.
+  // The step runs of `run_id` (only `step` when not empty), with their data: two queries
+  // whatever the number of steps.
   Result<std::vector<StepRun>> ReadSteps(const std::string& run_id, const std::string& step) {
     std::vector<StepRun> steps;
+    std::map<std::string, size_t> index;
     {
       Stmt s(db_,
              "SELECT step, kind, status, started_ms, ended_ms, attempts, rows_out, bytes_out, "
@@ -326,10 +309,7 @@ class SqliteCatalog final : public Catalog {
              "AND (?2 = '' OR step = ?2) ORDER BY seq");
       STRATA_RETURN_NOT_OK(Check(s.prepare_rc(), "reading steps"));
       s.Bind(1, run_id).Bind(2, step);
-      for (;;) {
-        int rc = Retry([&] { return s.Step(); });
-        if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) return Error(rc, "reading the steps of run " + run_id);
+      STRATA_RETURN_NOT_OK(EachRow(s, "reading the steps of run " + run_id, [&]() -> Status {
         StepRun st;
         st.run_id = run_id;
         st.step = s.Text(0);
@@ -344,30 +324,42 @@ class SqliteCatalog final : public Catalog {
         st.fingerprint = s.Text(9);
         st.output = s.Text(10);
         st.log = s.Text(11);
+        index[st.step] = steps.size();
         steps.push_back(std::move(st));
-      }
+        return Status::OK();
+      }));
     }
-    for (auto& st : steps) {
-      Stmt s(db_,
-             "SELECT direction, kind, name, version, hash, row_count, bytes FROM step_data "
-             "WHERE run_id = ? AND step = ? ORDER BY direction, seq");
-      STRATA_RETURN_NOT_OK(Check(s.prepare_rc(), "reading step data"));
-      s.Bind(1, run_id).Bind(2, st.step);
-      for (;;) {
-        int rc = Retry([&] { return s.Step(); });
-        if (rc == SQLITE_DONE) break;
-        if (rc != SQLITE_ROW) return Error(rc, "reading the data of step " + st.step);
-        DataRef d;
-        d.kind = s.Text(1) == "file" ? DataRef::Kind::kFile : DataRef::Kind::kTable;
-        d.name = s.Text(2);
-        d.version = s.Int(3);
-        d.hash = s.Text(4);
-        d.rows = s.Int(5);
-        d.bytes = s.Int(6);
-        (s.Text(0) == "in" ? st.inputs : st.outputs).push_back(std::move(d));
-      }
-    }
+    Stmt s(db_,
+           "SELECT step, direction, kind, name, version, hash, row_count, bytes FROM step_data "
+           "WHERE run_id = ?1 AND (?2 = '' OR step = ?2) ORDER BY step, direction, seq");
+    STRATA_RETURN_NOT_OK(Check(s.prepare_rc(), "reading step data"));
+    s.Bind(1, run_id).Bind(2, step);
+    STRATA_RETURN_NOT_OK(EachRow(s, "reading the data of run " + run_id, [&]() -> Status {
+      auto it = index.find(s.Text(0));
+      if (it == index.end()) return Status::OK();
+      StepRun& st = steps[it->second];
+      DataRef d;
+      d.kind = s.Text(2) == "file" ? DataRef::Kind::kFile : DataRef::Kind::kTable;
+      d.name = s.Text(3);
+      d.version = s.Int(4);
+      d.hash = s.Text(5);
+      d.rows = s.Int(6);
+      d.bytes = s.Int(7);
+      (s.Text(1) == "in" ? st.inputs : st.outputs).push_back(std::move(d));
+      return Status::OK();
+    }));
     return steps;
+  }
+
+  // Steps through the rows of `s`, calling `row` on each; an error names what was being done.
+  template <typename F>
+  Status EachRow(Stmt& s, const std::string& doing, F&& row) {
+    for (;;) {
+      const int rc = Retry([&] { return s.Step(); });
+      if (rc == SQLITE_DONE) return Status::OK();
+      if (rc != SQLITE_ROW) return Error(rc, doing);
+      STRATA_RETURN_NOT_OK(row());
+    }
   }
 
   // Runs `step` again while SQLite reports the database busy beyond its busy timeout.

@@ -79,18 +79,12 @@ void OpenLineageObserver::OnRunEvent(const RunEvent& event) {
     if (status_.ok()) status_ = Status::IOError("cannot append a lineage event to " + path);
     return;
   }
-  ++written_;
   if (sender_) sender_->Enqueue(line.substr(0, line.size() - 1));
 }
 
 Status OpenLineageObserver::status() const {
   std::lock_guard lock(mu_);
   return status_;
-}
-
-int64_t OpenLineageObserver::events_written() const {
-  std::lock_guard lock(mu_);
-  return written_;
 }
 
 Result<EventLog> ReadEvents(const std::string& directory, const std::string& since_day) {
