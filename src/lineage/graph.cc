@@ -1,5 +1,6 @@
 // The graph of jobs and datasets around a dataset, from the COMPLETE events of the lake's
 // lineage folder: `strata lineage TABLE [--upstream|--downstream] [--depth N] [--column C]`.
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -84,6 +85,65 @@ std::string Label(const LineageNode& n) {
   return s;
 }
 
+// The path of one column through column lineage, up and/or downstream from `starts`: only
+// the datasets and jobs it crosses, each edge labelled with the columns it maps.
+LineageGraph FollowColumn(const Builder& b, const std::vector<std::vector<size_t>>& in_edges,
+                          const std::vector<size_t>& starts, const GraphQuery& q) {
+  using DatasetColumn = std::pair<size_t, std::string>;
+  std::map<DatasetColumn, std::set<DatasetColumn>> used_by;  // input column -> outputs
+  for (const auto& [out, ins] : b.columns) {
+    for (const auto& in : ins) used_by[in].insert(out);
+  }
+  std::set<std::tuple<size_t, std::string, size_t, std::string>> hops;  // in -> out
+  // Each direction on its own, so a sibling column of an upstream source is not followed
+  // down again.
+  for (bool up : {true, false}) {
+    if ((up && !q.upstream) || (!up && !q.downstream)) continue;
+    std::set<DatasetColumn> frontier;
+    for (size_t s : starts) frontier.insert({s, q.column});
+    std::set<DatasetColumn> reached = frontier;
+    for (int d = 0; d < q.depth * 2 && !frontier.empty(); ++d) {
+      std::set<DatasetColumn> next;
+      for (const auto& at : frontier) {
+        const auto& links = up ? b.columns : used_by;
+        auto it = links.find(at);
+        if (it == links.end()) continue;
+        for (const auto& other : it->second) {
+          if (up) {
+            hops.emplace(other.first, other.second, at.first, at.second);
+          } else {
+            hops.emplace(at.first, at.second, other.first, other.second);
+          }
+          if (reached.insert(other).second) next.insert(other);
+        }
+      }
+      frontier = std::move(next);
+    }
+  }
+  LineageGraph g;
+  std::map<size_t, size_t> keep;
+  auto take = [&](size_t n) {
+    auto [it, added] = keep.emplace(n, g.nodes.size());
+    if (added) g.nodes.push_back(b.all.nodes[n]);
+    return it->second;
+  };
+  std::map<std::pair<size_t, size_t>, std::vector<std::pair<std::string, std::string>>> by_pair;
+  for (const auto& [in, in_col, out, out_col] : hops)
+    by_pair[{in, out}].push_back({in_col, out_col});
+  for (const auto& [pair, cols] : by_pair) {
+    // The jobs that wrote `out` reading `in`.
+    for (size_t job : in_edges[pair.second]) {
+      const auto& reads = in_edges[job];
+      if (std::find(reads.begin(), reads.end(), pair.first) == reads.end()) continue;
+      const size_t from = take(pair.first), j = take(job), to = take(pair.second);
+      g.edges.push_back({from, j, cols});
+      g.edges.push_back({j, to, cols});
+    }
+  }
+  for (size_t s : starts) take(s);
+  return g;
+}
+
 }  // namespace
 
 Result<LineageGraph> QueryGraph(const std::string& lake_root, const GraphQuery& q) {
@@ -106,6 +166,7 @@ Result<LineageGraph> QueryGraph(const std::string& lake_root, const GraphQuery& 
     out_edges[from].push_back(to);
     in_edges[to].push_back(from);
   }
+  if (!q.column.empty()) return FollowColumn(b, in_edges, starts, q);
   // Breadth-first over datasets and jobs; depth counts jobs crossed.
   std::map<size_t, size_t> keep;  // node -> index in the result
   LineageGraph g;
@@ -138,62 +199,6 @@ Result<LineageGraph> QueryGraph(const std::string& lake_root, const GraphQuery& 
     }
   }
   for (const auto& [from, to] : taken_edges) g.edges.push_back({keep[from], keep[to], {}});
-  if (!q.column.empty()) {
-    // Follow one column: keep only edges its lineage crosses, and name the columns.
-    std::set<std::pair<size_t, std::string>> frontier;
-    for (size_t s : starts) frontier.insert({s, q.column});
-    std::set<std::pair<size_t, std::string>> reached = frontier;
-    std::set<std::tuple<size_t, std::string, size_t, std::string>> hops;  // in -> out
-    for (int d = 0; d < q.depth * 2 && !frontier.empty(); ++d) {
-      std::set<std::pair<size_t, std::string>> next;
-      for (const auto& [ds, col] : frontier) {
-        if (q.upstream) {
-          auto it = b.columns.find({ds, col});
-          if (it != b.columns.end()) {
-            for (const auto& src : it->second) {
-              hops.emplace(src.first, src.second, ds, col);
-              if (reached.insert(src).second) next.insert(src);
-            }
-          }
-        }
-        if (q.downstream) {
-          for (const auto& [dst, srcs] : b.columns) {
-            if (srcs.count({ds, col})) {
-              hops.emplace(ds, col, dst.first, dst.second);
-              if (reached.insert(dst).second) next.insert(dst);
-            }
-          }
-        }
-      }
-      frontier = std::move(next);
-    }
-    // Datasets on the column's path, and the jobs between them.
-    std::set<size_t> on_path;
-    for (const auto& [ds, col] : reached) on_path.insert(ds);
-    LineageGraph cg;
-    std::map<size_t, size_t> ckeep;
-    auto ctake = [&](size_t n) {
-      auto [it, added] = ckeep.emplace(n, cg.nodes.size());
-      if (added) cg.nodes.push_back(b.all.nodes[n]);
-      return it->second;
-    };
-    std::map<std::pair<size_t, size_t>, std::vector<std::pair<std::string, std::string>>> by_pair;
-    for (const auto& [in, in_col, out, out_col] : hops)
-      by_pair[{in, out}].push_back({in_col, out_col});
-    for (const auto& [pair, cols] : by_pair) {
-      // The job that wrote `out` from `in`.
-      for (size_t job : in_edges[pair.second]) {
-        bool reads = false;
-        for (size_t x : in_edges[job]) reads = reads || x == pair.first;
-        if (!reads) continue;
-        const size_t a = ctake(pair.first), j = ctake(job), c = ctake(pair.second);
-        cg.edges.push_back({a, j, cols});
-        cg.edges.push_back({j, c, cols});
-      }
-    }
-    for (size_t s : starts) ctake(s);
-    return cg;
-  }
   return g;
 }
 

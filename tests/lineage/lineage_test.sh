@@ -82,6 +82,10 @@ dot -Tsvg graph.dot >graph.svg
 grep -q "<svg" graph.svg
 grep -q "events.csv" graph.dot
 "$S" lineage features --lake lake --upstream --column feature_1 | grep -q "normalized_value -> feature_1"
+# Both directions at once follow only feature_1's own path, not its source's other uses.
+if "$S" lineage features --lake lake --column feature_1 | grep "transform_features" | grep -q -- "-> normalized_value"; then
+  echo "--column followed a sibling column"; exit 1
+fi
 
 # A writer killed mid-line: the reader skips that line, says where, and reads the rest.
 f=$(ls lake/_strata/lineage/*.jsonl | head -1)
