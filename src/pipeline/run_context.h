@@ -36,6 +36,11 @@ struct RunContext {
   std::string tmp_dir;    // LAKE/_strata/tmp/<run id>/, removed at the end
   // --at: what each step of that run read.
   std::map<std::string, std::vector<catalog::DataRef>> pinned_inputs;
+  // The table version each table-reading step resolved for its fingerprint, kept for the
+  // step to scan (by step name), so the log is replayed once.
+  std::mutex resolved_mu;
+  std::map<std::string, std::pair<std::shared_ptr<Table>, std::shared_ptr<const Snapshot>>>
+      resolved;
 };
 
 // Stops a running attempt from another thread: interrupts its DuckDB query, or kills its

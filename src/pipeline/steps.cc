@@ -300,6 +300,8 @@ Result<std::vector<DataRef>> StepSources(RunContext& ctx, const StepSpec& step) 
     d.bytes = rt.snapshot->size_bytes();
     d.hash = rt.snapshot->table_id;  // a table re-created under the same name differs
     out.push_back(std::move(d));
+    std::lock_guard lock(ctx.resolved_mu);
+    ctx.resolved[step.name] = {std::shared_ptr<Table>(std::move(rt.table)), rt.snapshot};
   } else if (step.kind == StepKind::kExec) {
     for (const auto& dep : step.deps) {
       std::filesystem::path p(dep);
@@ -324,10 +326,15 @@ Result<StepWork> ExecuteStep(RunContext& ctx, const StepSpec& step, const StepIn
       if (!step.path.empty()) {
         frame = ReadFiles(ctx, step, sources);
       } else {
-        STRATA_ASSIGN_OR_RETURN(auto table, ctx.lake->OpenTable(sources.front().name));
-        STRATA_ASSIGN_OR_RETURN(auto snap, table->AtVersion(sources.front().version));
-        STRATA_ASSIGN_OR_RETURN(frame, table->Scan(*snap));
-        work.rows_out = snap->num_records();
+        // The version StepSources resolved for the fingerprint.
+        std::pair<std::shared_ptr<Table>, std::shared_ptr<const Snapshot>> pinned;
+        {
+          std::lock_guard lock(ctx.resolved_mu);
+          pinned = ctx.resolved[step.name];
+        }
+        if (!pinned.first) return Status::Internal("step '" + step.name + "': no resolved table");
+        STRATA_ASSIGN_OR_RETURN(frame, pinned.first->Scan(*pinned.second));
+        work.rows_out = pinned.second->num_records();
       }
       STRATA_ASSIGN_OR_RETURN(std::string sql, frame.to_sql());
       STRATA_ASSIGN_OR_RETURN(work.output, PublishView(ctx, step.name, sql));
