@@ -87,6 +87,17 @@ struct RunFilter {
   int limit = 20;
 };
 
+// The last batch a stream committed from one Kafka partition.
+struct StreamBatch {
+  std::string stream;
+  std::string topic;
+  int32_t partition = 0;
+  int64_t first_offset = -1, last_offset = -1;
+  int64_t messages = 0;
+  int64_t table_version = -1;
+  int64_t committed_ms = 0;
+};
+
 class Catalog {
  public:
   virtual ~Catalog() = default;
@@ -119,6 +130,11 @@ class Catalog {
                                                         int64_t mtime_ns) = 0;
   virtual Status StoreHash(const std::string& path, int64_t size, int64_t mtime_ns,
                            const std::string& hash) = 0;
+
+  // Streams: the newest batch per partition (the table's txn actions stay the truth for
+  // offsets; this is what status shows about when and how much).
+  virtual Status RecordStreamBatches(const std::vector<StreamBatch>& batches) = 0;
+  virtual Result<std::vector<StreamBatch>> StreamBatches(const std::string& stream) = 0;
 };
 
 // A new run id: the UTC start time and a random suffix ("20261201T205012Z-3f9a1c"), so

@@ -100,6 +100,17 @@ struct WriteOptions {
   // current version).
   std::string app_id;
   int64_t app_version = -1;
+  // Fenced progress of several apps in one commit (a stream's Kafka partitions): each
+  // entry is recorded as a Delta `txn` (app_id, version), and the write fails with
+  // kConflict, writing nothing, unless the table records `expected` for app_id (-1: no
+  // version recorded). A writer whose view of its progress is stale (another consumer
+  // wrote its partition meanwhile) so never writes a range twice.
+  struct AppProgress {
+    std::string app_id;
+    int64_t version = -1;
+    int64_t expected = -1;
+  };
+  std::vector<AppProgress> app_progress;
   // Told of this write as a job run (START, then COMPLETE with the version written, or
   // FAIL), with `sources` as its inputs and `source_sql` as its query, for lineage and
   // metrics (lineage::OpenLineageObserver). Empty: nobody is told.
@@ -115,6 +126,11 @@ struct CheckedWrite {
   quality::ValidationResult validation;
   std::optional<int64_t> version;
 };
+
+// Records a validation in a write's metadata, as WriteChecked does: quality.suite,
+// quality.success, quality.expectations_met and quality.unexpected.<expectation>.<column>.
+void AddQualityMetadata(const quality::Suite& suite, const quality::ValidationResult& validation,
+                        WriteOptions* options);
 
 struct VacuumResult {
   std::vector<std::string> files;  // removed, or to be removed with dry_run

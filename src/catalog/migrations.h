@@ -13,7 +13,7 @@ struct Migration {
   std::string_view sql;
 };
 
-inline constexpr std::array<Migration, 1> kMigrations{{
+inline constexpr std::array<Migration, 2> kMigrations{{
     {1, R"sql(
 CREATE TABLE runs (
   run_id TEXT PRIMARY KEY,
@@ -66,6 +66,19 @@ CREATE TABLE file_hashes (
   size BIGINT NOT NULL,
   mtime_ns BIGINT NOT NULL,
   hash TEXT NOT NULL
+);
+)sql"},
+    {2, R"sql(
+CREATE TABLE stream_batches (
+  stream TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  kafka_partition INTEGER NOT NULL,
+  first_offset BIGINT NOT NULL,
+  last_offset BIGINT NOT NULL,
+  messages BIGINT NOT NULL,
+  table_version BIGINT NOT NULL,
+  committed_ms BIGINT NOT NULL,
+  PRIMARY KEY (stream, topic, kafka_partition)
 );
 )sql"},
 }};

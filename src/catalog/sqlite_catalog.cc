@@ -351,6 +351,56 @@ class SqliteCatalog final : public Catalog {
     return steps;
   }
 
+  Status RecordStreamBatches(const std::vector<StreamBatch>& batches) override {
+    std::lock_guard lock(mu_);
+    return InTransaction([&]() -> Status {
+      for (const StreamBatch& b : batches) {
+        Stmt s(db_,
+               "INSERT INTO stream_batches (stream, topic, kafka_partition, first_offset, "
+               "last_offset, messages, table_version, committed_ms) VALUES (?,?,?,?,?,?,?,?) "
+               "ON CONFLICT (stream, topic, kafka_partition) DO UPDATE SET "
+               "first_offset = excluded.first_offset, last_offset = excluded.last_offset, "
+               "messages = excluded.messages, table_version = excluded.table_version, "
+               "committed_ms = excluded.committed_ms");
+        STRATA_RETURN_NOT_OK(Check(s.prepare_rc(), "recording a stream batch"));
+        s.Bind(1, b.stream)
+            .Bind(2, b.topic)
+            .Bind(3, static_cast<int64_t>(b.partition))
+            .Bind(4, b.first_offset)
+            .Bind(5, b.last_offset)
+            .Bind(6, b.messages)
+            .Bind(7, b.table_version)
+            .Bind(8, b.committed_ms);
+        STRATA_RETURN_NOT_OK(Done(s.Step(), "recording a batch of stream " + b.stream));
+      }
+      return Status::OK();
+    });
+  }
+
+  Result<std::vector<StreamBatch>> StreamBatches(const std::string& stream) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_,
+           "SELECT topic, kafka_partition, first_offset, last_offset, messages, table_version, "
+           "committed_ms FROM stream_batches WHERE stream = ? ORDER BY topic, kafka_partition");
+    STRATA_RETURN_NOT_OK(Check(s.prepare_rc(), "reading stream batches"));
+    s.Bind(1, stream);
+    std::vector<StreamBatch> out;
+    STRATA_RETURN_NOT_OK(EachRow(s, "reading the batches of stream " + stream, [&]() -> Status {
+      StreamBatch b;
+      b.stream = stream;
+      b.topic = s.Text(0);
+      b.partition = static_cast<int32_t>(s.Int(1));
+      b.first_offset = s.Int(2);
+      b.last_offset = s.Int(3);
+      b.messages = s.Int(4);
+      b.table_version = s.Int(5);
+      b.committed_ms = s.Int(6);
+      out.push_back(std::move(b));
+      return Status::OK();
+    }));
+    return out;
+  }
+
   // Steps through the rows of `s`, calling `row` on each; an error names what was being done.
   template <typename F>
   Status EachRow(Stmt& s, const std::string& doing, F&& row) {

@@ -26,6 +26,7 @@ void RegisterValidate(CLI::App& app, const GlobalOptions* global, int* exit_code
 void RegisterRun(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterTest(CLI::App& app, int* exit_code);
 void RegisterLineage(CLI::App& app, const GlobalOptions* global, int* exit_code);
+void RegisterStream(CLI::App& app, const GlobalOptions* global, int* exit_code);
 
 // The lineage observer every command that writes uses: events into the lake's lineage
 // folder and, when `url` (else $OPENLINEAGE_URL) names a collector, to it too, with

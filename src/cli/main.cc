@@ -26,6 +26,7 @@ int Run(int argc, char** argv) {
   strata::cli::RegisterRun(app, &global, &exit_code);
   strata::cli::RegisterTest(app, &exit_code);
   strata::cli::RegisterLineage(app, &global, &exit_code);
+  strata::cli::RegisterStream(app, &global, &exit_code);
   strata::cli::RegisterDemo(app, &exit_code);
   strata::cli::RegisterGenerate(app, &exit_code);
   try {

@@ -2,6 +2,7 @@
 
 #include <duckdb.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -796,6 +797,65 @@ Status Appender::AppendNull() {
 }
 Status Appender::EndRow() {
   return impl_->Check(duckdb_appender_end_row(impl_->appender), "end row");
+}
+Status Appender::AppendColumns(const std::vector<ColumnData>& columns) {
+  const idx_t ncols = duckdb_appender_column_count(impl_->appender);
+  if (columns.size() != ncols) {
+    return Status::InvalidArgument("append to table '" + impl_->table + "': " +
+                                   std::to_string(columns.size()) + " columns given, the table has " +
+                                   std::to_string(ncols));
+  }
+  if (columns.empty()) return Status::OK();
+  const size_t rows = std::max(columns[0].ints.size(), columns[0].texts.size());
+  std::vector<duckdb_logical_type> types(ncols);
+  for (idx_t c = 0; c < ncols; ++c) {
+    types[c] = duckdb_appender_column_type(impl_->appender, c);
+    const size_t n = std::max(columns[c].ints.size(), columns[c].texts.size());
+    const duckdb_type id = duckdb_get_type_id(types[c]);
+    const bool fits = (id == DUCKDB_TYPE_BIGINT && columns[c].texts.empty()) ||
+                      ((id == DUCKDB_TYPE_VARCHAR || id == DUCKDB_TYPE_BLOB) &&
+                       columns[c].ints.empty());
+    if (n != rows || !fits || (!columns[c].nulls.empty() && columns[c].nulls.size() != rows)) {
+      for (auto& t : types) {
+        if (t != nullptr) duckdb_destroy_logical_type(&t);
+      }
+      return Status::InvalidArgument("append to table '" + impl_->table + "': column " +
+                                     std::to_string(c) + " has the wrong length or kind");
+    }
+  }
+  duckdb_data_chunk chunk = duckdb_create_data_chunk(types.data(), ncols);
+  for (auto& t : types) duckdb_destroy_logical_type(&t);
+  const size_t step = duckdb_vector_size();
+  Status st;
+  for (size_t start = 0; start < rows && st.ok(); start += step) {
+    const size_t n = std::min(step, rows - start);
+    duckdb_data_chunk_reset(chunk);
+    for (idx_t c = 0; c < ncols; ++c) {
+      const ColumnData& col = columns[c];
+      duckdb_vector vec = duckdb_data_chunk_get_vector(chunk, c);
+      if (!col.ints.empty()) {
+        auto* data = static_cast<int64_t*>(duckdb_vector_get_data(vec));
+        std::copy(col.ints.begin() + static_cast<std::ptrdiff_t>(start),
+                  col.ints.begin() + static_cast<std::ptrdiff_t>(start + n), data);
+      } else {
+        for (size_t r = 0; r < n; ++r) {
+          const std::string_view v = col.texts[start + r];
+          duckdb_vector_assign_string_element_len(vec, r, v.data(), v.size());
+        }
+      }
+      if (!col.nulls.empty()) {
+        duckdb_vector_ensure_validity_writable(vec);
+        uint64_t* validity = duckdb_vector_get_validity(vec);
+        for (size_t r = 0; r < n; ++r) {
+          if (col.nulls[start + r]) duckdb_validity_set_row_invalid(validity, r);
+        }
+      }
+    }
+    duckdb_data_chunk_set_size(chunk, n);
+    st = impl_->Check(duckdb_append_data_chunk(impl_->appender, chunk), "append");
+  }
+  duckdb_destroy_data_chunk(&chunk);
+  return st;
 }
 Status Appender::Flush() { return impl_->Check(duckdb_appender_flush(impl_->appender), "flush"); }
 Status Appender::Close() { return impl_->Check(duckdb_appender_close(impl_->appender), "close"); }

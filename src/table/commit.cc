@@ -100,7 +100,23 @@ Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, cons
                                 std::to_string(latest->version) + ")");
       }
     }
+    STRATA_RETURN_NOT_OK(CheckAppProgress(table->name(), *latest, options));
     version = latest->version + 1;
   }
+}
+
+Status table_detail::CheckAppProgress(const std::string& table, const Snapshot& snapshot,
+                                      const WriteOptions& options) {
+  for (const WriteOptions::AppProgress& p : options.app_progress) {
+    auto it = snapshot.app_versions.find(p.app_id);
+    const int64_t recorded = it == snapshot.app_versions.end() ? -1 : it->second;
+    if (recorded == p.expected) continue;
+    return Status::Conflict("table '" + table + "' version " + std::to_string(snapshot.version) +
+                            " records " + p.app_id + " at " + std::to_string(recorded) +
+                            ", not " + std::to_string(p.expected) +
+                            " as this writer expected: another writer got there first; nothing "
+                            "was written");
+  }
+  return Status::OK();
 }
 }  // namespace strata

@@ -63,6 +63,10 @@ Json CommitInfo(const std::string& operation, const Json& parameters, int64_t re
                 bool blind_append, const WriteOptions& options, const Json& metrics);
 // `remove` actions for `files`.
 std::vector<Json> RemoveActions(const std::vector<DataFile>& files, bool data_change);
+// kConflict unless `snapshot` records each of options.app_progress's apps at its
+// expected version.
+Status CheckAppProgress(const std::string& table, const Snapshot& snapshot,
+                        const WriteOptions& options);
 // Commits `actions` (after commitInfo) at the version after `read`: refuses when `read`
 // lists data files that are gone (unless the actions remove them). Blind appends retry on
 // a lost race; everything else fails with kConflict naming the winner.

@@ -203,6 +203,17 @@ Result<WrittenFiles> table_detail::WriteDataFiles(FileSystem* fs, engine::Connec
     RemoveWritten(fs, table_path, out.files);
     return st;
   }
+  // A file without rows adds nothing a reader needs (the schema is in the log): an empty
+  // batch commits only its metadata, not a file per commit.
+  std::vector<DataFile> kept;
+  for (DataFile& f : out.files) {
+    if (f.num_records.has_value() && *f.num_records == 0) {
+      (void)fs->RemoveFile(table_path + "/" + f.path);
+    } else {
+      kept.push_back(std::move(f));
+    }
+  }
+  out.files = std::move(kept);
   for (const DataFile& f : out.files) {
     out.rows += f.num_records.value_or(0);
     out.bytes += f.size;
@@ -228,8 +239,11 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
       if (it != current->app_versions.end() && it->second >= options.app_version)
         return current->version;
     }
+    STRATA_RETURN_NOT_OK(CheckAppProgress(name_, *current, options));
   } else if (exists()) {
     return latest.status();  // the table is there but unreadable: never write over it
+  } else {
+    STRATA_RETURN_NOT_OK(CheckAppProgress(name_, Snapshot{}, options));
   }
   STRATA_ASSIGN_OR_RETURN(std::string data_sql, data.to_sql());
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
@@ -333,6 +347,8 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
   for (const DataFile& f : written.files) actions.push_back(delta::AddAction(f, true));
   if (!options.app_id.empty())
     actions.push_back(delta::TxnAction(options.app_id, options.app_version, now));
+  for (const WriteOptions::AppProgress& p : options.app_progress)
+    actions.push_back(delta::TxnAction(p.app_id, p.version, now));
 
   Json params = {{"mode", options.mode == WriteMode::kAppend ? "Append" : "Overwrite"},
                  {"partitionBy", Json(target.partition_columns).dump()}};
