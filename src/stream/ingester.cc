@@ -79,14 +79,17 @@ struct Ingester::Impl {
 
   // Consumer thread state.
   std::map<TopicPartition, int64_t> position;  // last offset taken, per assigned partition
-  Batch open;
-  int64_t open_since_ms = 0;
+  // The open batch; once it is due while the writer is busy it is closed and waits, and
+  // messages gather in `next`. Consumption pauses when `next` is full too.
+  Batch open, next;
+  bool open_closed = false;
 
   // Writer thread state, guarded by mu.
   std::mutex mu;
   std::condition_variable cv;
   std::optional<Batch> inflight;
   bool writer_busy = false, writer_quit = false, fenced = false;
+  int64_t writer_started_ms = 0;
   Status writer_error;
   RunStats stats;
   std::vector<double> latencies;
@@ -135,6 +138,7 @@ struct Ingester::Impl {
     std::lock_guard lock(mu);
     for (const auto& tp : tps) {
       open.Drop(tp);
+      next.Drop(tp);
       position.erase(tp);
       table_offsets.erase(tp);
     }
@@ -154,6 +158,8 @@ struct Ingester::Impl {
   // where the table says.
   Status Reset() {
     open = Batch();
+    next = Batch();
+    open_closed = false;
     STRATA_ASSIGN_OR_RETURN(auto recorded, TableOffsets());
     std::map<TopicPartition, int64_t> seek;
     std::lock_guard lock(mu);
@@ -275,15 +281,23 @@ struct Ingester::Impl {
     if (options.on_batch) options.on_batch(report);
   }
 
-  // Hands the open batch to the writer if it is free.
+  // Hands the open batch to the writer if it is free; `next` becomes the open one.
   bool HandOver() {
     std::lock_guard lock(mu);
     if (writer_busy) return false;
     inflight = std::move(open);
-    open = Batch();
+    open = std::move(next);
+    next = Batch();
+    open_closed = false;
     writer_busy = true;
+    writer_started_ms = NowMs();
     cv.notify_all();
     return true;
+  }
+
+  bool Full(const Batch& b) const {
+    return static_cast<int64_t>(b.messages.size()) >= spec.batch.max_rows ||
+           b.bytes >= spec.batch.max_bytes;
   }
 
   Result<bool> CaughtUp(const std::map<TopicPartition, std::pair<int64_t, int64_t>>& targets) {
@@ -410,9 +424,7 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
       if (!result.ok()) break;
     }
     const int64_t now = NowMs();
-    bool full = static_cast<int64_t>(open.messages.size()) >= spec.batch.max_rows ||
-                      open.bytes >= spec.batch.max_bytes;
-    bool due = !open.empty() && (full || now - open_since_ms >= spec.batch.max_ms);
+    bool due = !open.empty() && (open_closed || Full(open) || now - open.opened_ms >= spec.batch.max_ms);
     if (!due && !open.empty() && options.available_now) {
       // Caught up with where the partitions ended at start: no need to wait for the time.
       due = std::all_of(position.begin(), position.end(), [&](const auto& kv) {
@@ -420,16 +432,32 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
         return it == targets.end() || kv.second + 1 >= it->second.second;
       });
     }
-    if (due && HandOver()) {
-      kafka->Resume();
-      full = false;
-    } else if (full) {
-      kafka->Pause();  // the writer is behind: stop fetching until it catches up
+    if (due) {
+      if (HandOver()) {
+        kafka->Resume();
+      } else {
+        open_closed = true;  // waits for the writer; new messages go to `next`
+        if (Full(next)) {
+          // The writer is behind. Briefly, just wait for it (librdkafka's bounded fetch
+          // queue holds what arrives); when a write takes long, pause the partitions and
+          // go on polling, so rebalances are still answered. (Pausing at once would cost a
+          // fetch restart, about 300 ms, on every batch.)
+          std::unique_lock lock(mu);
+          if (NowMs() - writer_started_ms < 1000) {
+            cv.wait_for(lock, std::chrono::milliseconds(20), [&] { return !writer_busy; });
+            continue;
+          }
+          lock.unlock();
+          kafka->Pause();
+        }
+      }
     }
+    Batch& gather = open_closed ? next : open;
     int wait = 100;
-    if (!open.empty()) {
-      wait = static_cast<int>(std::clamp<int64_t>(open_since_ms + spec.batch.max_ms - now, 0, 100));
+    if (!gather.empty()) {
+      wait = static_cast<int>(std::clamp<int64_t>(gather.opened_ms + spec.batch.max_ms - now, 0, 100));
     }
+    if (open_closed) wait = std::min(wait, 10);  // look at the writer again soon
     auto polled = kafka->Poll(wait, &m, &topic);
     if (!polled.ok()) {
       result = polled.status();
@@ -441,10 +469,9 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
       if (it == position.end() || m.offset <= it->second) continue;
       const int64_t before = it->second;
       it->second = m.offset;
-      if (open.empty()) open_since_ms = NowMs();
-      m.topic = open.TopicIndex(topic);
-      if (open.empty()) open.opened_ms = open_since_ms;
-      open.Add(std::move(m), before);
+      if (gather.empty()) gather.opened_ms = NowMs();
+      m.topic = gather.TopicIndex(topic);
+      gather.Add(std::move(m), before);
       m = detail::Message();
       continue;
     }
@@ -455,7 +482,7 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
         options.on_problem(problem);
       }
     }
-    if (options.available_now && open.empty() && NowMs() - last_check_ms >= 200) {
+    if (options.available_now && open.empty() && next.empty() && NowMs() - last_check_ms >= 200) {
       last_check_ms = NowMs();
       bool idle = false;
       {
@@ -481,6 +508,7 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
   }
   writer.join();
   open = Batch();
+  next = Batch();
   Status closed = kafka->Close();
   std::lock_guard lock(mu);
   if (result.ok()) result = writer_error;

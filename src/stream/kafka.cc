@@ -113,6 +113,9 @@ Result<std::unique_ptr<KafkaClient>> KafkaClient::Make(const StreamSpec& spec, H
       {"auto.offset.reset", spec.kafka.starting_offsets == "latest" ? "latest" : "earliest"},
       {"queued.max.messages.kbytes", std::to_string(queue_kbytes)},
       {"client.id", "strata-stream"},
+      // A fetch waits at most this long for data: resumed partitions and fresh messages are
+      // not held up behind a long poll.
+      {"fetch.wait.max.ms", "100"},
   };
   for (const auto& [k, v] : spec.kafka.properties) props[k] = v;
   for (const auto& [k, v] : props) {

@@ -6,7 +6,7 @@
 //   strata_kafka_tool produce BOOTSTRAP TOPIC --from S --count N [--bad-every K] [--rate R]
 //       produces N JSON messages {"seq":S..S+N-1,"event_score":..,"user":..,"sent_ms":..},
 //       spread over the partitions by seq; every K-th one malformed (not JSON, a wrong type,
-//       oversized, in turn); R messages per second at most (0: as fast as possible).
+//       oversized: 100 KB, in turn); R messages per second at most (0: as fast as possible).
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -124,7 +124,7 @@ int Produce(int argc, char** argv) {
   rd_kafka_metadata_destroy(md);
   rd_kafka_topic_destroy(rkt);
   const auto start = std::chrono::steady_clock::now();
-  const std::string big(2 << 20, 'x');
+  const std::string big(100 << 10, 'x');  // above a test's 64KB max_message_bytes
   char buf[256];
   for (long long i = 0; i < count; ++i) {
     const long long seq = from + i;
