@@ -106,6 +106,9 @@ struct RunStats {
   int64_t batches = 0, messages = 0, rows_written = 0, dead_letters = 0, bytes = 0;
   int64_t batches_dropped = 0;  // fenced out (another consumer wrote their partitions)
   double seconds = 0;
+  // From the first message received to the end: the time spent consuming, without joining
+  // the group and being assigned partitions.
+  double consume_seconds = 0;
   // End-to-end latency, from a message's Kafka timestamp to the commit holding it, over a
   // sample of up to 100,000 messages.
   double latency_p50_ms = 0, latency_p99_ms = 0, latency_max_ms = 0;

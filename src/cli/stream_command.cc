@@ -127,6 +127,7 @@ int RunStream(const GlobalOptions& g, const StreamArgs& args) {
                         {"bytes", stats->bytes},
                         {"batches_fenced", stats->batches_dropped},
                         {"seconds", stats->seconds},
+                        {"consume_seconds", stats->consume_seconds},
                         {"latency_p50_ms", stats->latency_p50_ms},
                         {"latency_p99_ms", stats->latency_p99_ms}};
     std::printf("%s\n", j.dump(2).c_str());

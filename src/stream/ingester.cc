@@ -404,6 +404,7 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
   std::thread writer([&] { WriterLoop(options); });
   Status result;
   int64_t last_check_ms = 0;
+  std::optional<Clock::time_point> first_message;
   detail::Message m;
   std::string topic;
   while (!stop.load()) {
@@ -470,6 +471,7 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
       const int64_t before = it->second;
       it->second = m.offset;
       if (gather.empty()) gather.opened_ms = NowMs();
+      if (!first_message) first_message = Clock::now();
       m.topic = gather.TopicIndex(topic);
       gather.Add(std::move(m), before);
       m = detail::Message();
@@ -515,6 +517,8 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
   if (!result.ok()) return result;
   (void)closed;
   stats.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  if (first_message)
+    stats.consume_seconds = std::chrono::duration<double>(Clock::now() - *first_message).count();
   stats.latency_p50_ms = Percentile(latencies, 0.5);
   stats.latency_p99_ms = Percentile(latencies, 0.99);
   stats.latency_max_ms = latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end());

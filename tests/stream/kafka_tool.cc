@@ -145,7 +145,7 @@ int Produce(int argc, char** argv) {
       }
     } else {
       std::snprintf(buf, sizeof buf,
-                    "{\"seq\":%lld,\"event_score\":%.4f,\"user\":\"u%03lld\",\"sent_ms\":%lld}", seq,
+                    "{\"seq\":%lld,\"event_score\":%.4f,\"user\":\"u%03lld\",\"kind\":\"view\",\"sent_ms\":%lld}", seq,
                     static_cast<double>((seq * 7919) % 10000) / 10000.0, seq % 1000,
                     static_cast<long long>(NowMs()));
       value = buf;
