@@ -250,9 +250,10 @@ WITH objs AS (
                     kRaw + R"sql( WHERE pre_error IS NULL)
   WHERE json_valid(txt) AND json_type(txt) = 'OBJECT' LIMIT 10000),
 kv AS (
-  SELECT r, k, json_type(json_extract(v, CASE WHEN k[1] IN ('$', '/')
+  SELECT r * 100000 + pos AS r, k, json_type(json_extract(v, CASE WHEN k[1] IN ('$', '/')
       THEN '$."' || replace(k, '"', '\"') || '"' ELSE k END)) AS t
-  FROM (SELECT r, v, unnest(json_keys(v)) AS k FROM objs)),
+  FROM (SELECT r, v, unnest(json_keys(v)) AS k, generate_subscripts(json_keys(v), 1) AS pos
+        FROM objs)),
 kinds AS (
   SELECT k, CASE WHEN t IN ('BIGINT', 'UBIGINT', 'DOUBLE') THEN 'number'
                  WHEN t = 'BOOLEAN' THEN 'boolean' WHEN t = 'VARCHAR' THEN 'text'
@@ -343,7 +344,7 @@ Status Decoder::Decode() {
     const std::string extract =
         paths.empty() ? std::string("NULL") : "json_extract(txt, [" + paths + "])";
     parsed = "SELECT rid, topic, kafka_partition, kafka_offset, pre_error, doc_error" + raw_values +
-             " FROM (SELECT *, CASE WHEN doc_error IS NULL THEN " + extract +
+             " FROM (SELECT *, CASE WHEN pre_error IS NULL AND doc_error IS NULL THEN " + extract +
              " END AS __j FROM (SELECT *, CASE WHEN pre_error IS NOT NULL THEN NULL WHEN NOT "
              "json_valid(txt) THEN 'not JSON: ' || txt[1:100] WHEN json_type(txt) <> 'OBJECT' "
              "THEN 'not a JSON object but ' || lower(json_type(txt)) END AS doc_error FROM "
