@@ -50,6 +50,7 @@ struct RunEvent {
   std::string job_namespace;  // the lake's namespace
   std::string job_name;       // pipeline name, "pipeline.step", "table_write.<table>"
   std::string job_type;       // JOB (a pipeline), TASK (a step), or QUERY
+  bool streaming = false;     // a long-running stream (OpenLineage's processingType STREAMING)
   std::string parent_run_id;  // a step's pipeline run
   std::string parent_job_name;
   std::string sql;  // the step's SQL, when it has one

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "strata/observer.h"
 #include "strata/quality.h"
 #include "strata/status.h"
 
@@ -100,6 +101,11 @@ struct RunOptions {
   // Called (about once a second) with a problem that is being retried (an unreachable
   // broker), and with an empty string when it has cleared.
   std::function<void(const std::string&)> on_problem;
+  // Told of the stream as one job run (processing type STREAMING): START when consuming
+  // begins, with the topics as inputs (the transform's `batch`) and the target and
+  // dead-letter tables as outputs; COMPLETE when it stops, with the versions written, or
+  // FAIL with the error. For lineage (lineage::OpenLineageObserver).
+  std::vector<std::shared_ptr<RunObserver>> observers;
 };
 
 struct RunStats {

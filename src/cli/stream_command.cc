@@ -27,6 +27,7 @@ struct StreamArgs {
   std::string file;
   bool available_now = false;
   std::string format = "text";
+  std::string openlineage_url;
 };
 
 std::string LagText(const std::map<std::string, int64_t>& lag) {
@@ -103,8 +104,11 @@ int RunStream(const GlobalOptions& g, const StreamArgs& args) {
   if (!spec.ok()) return ReportError(spec.status(), 2);
   auto ingester = stream::Ingester::Open(*spec, g.lake);
   if (!ingester.ok()) return ReportError(ingester.status(), 2);
+  auto observer = OpenLineageFor(g, args.openlineage_url);
+  if (!observer.ok()) return ReportError(observer.status(), 2);
   StreamDisplay display(::isatty(2) != 0);
   stream::RunOptions options;
+  options.observers = {*observer};
   options.available_now = args.available_now;
   options.on_batch = [&](const stream::BatchReport& b) { display.Batch(b); };
   options.on_problem = [&](const std::string& what) { display.Problem(what); };
@@ -116,6 +120,7 @@ int RunStream(const GlobalOptions& g, const StreamArgs& args) {
   std::signal(SIGTERM, SIG_DFL);
   g_ingester = nullptr;
   display.Done();
+  FinishLineage(g, observer->get());
   if (!stats.ok()) return ReportError(stats.status(), 1);
   if (args.format == "json") {
     nlohmann::json j = {{"stream", spec->name},
@@ -189,6 +194,8 @@ void RegisterStream(CLI::App& app, const GlobalOptions* global, int* exit_code) 
                 "Process what the topics hold now, then exit (else run until Ctrl-C / SIGTERM)");
   cmd->add_option("--format", args->format, "Summary format: text or json")
       ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--openlineage-url", args->openlineage_url,
+                  "Also send lineage events to this collector (default: $OPENLINEAGE_URL)");
   cmd->footer(
       "Exit code: 0 when the stream stopped on a signal or caught up (--available-now), 1 on "
       "an error while running, 2 on an error before consuming (the file, the cluster, the "

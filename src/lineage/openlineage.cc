@@ -195,7 +195,7 @@ std::string ToOpenLineage(const RunEvent& e) {
   job["name"] = e.job_name;
   Json jf = Json::object();
   Json type = Facet("2-0-4/JobTypeJobFacet.json#/$defs/JobTypeJobFacet");
-  type["processingType"] = "BATCH";
+  type["processingType"] = e.streaming ? "STREAMING" : "BATCH";
   type["integration"] = "STRATA";
   type["jobType"] = e.job_type;
   jf["jobType"] = type;

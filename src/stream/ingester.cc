@@ -311,6 +311,38 @@ struct Ingester::Impl {
   }
 
   Result<RunStats> Run(const RunOptions& options);
+
+  // The stream as a job run for observers: the topics in (as `batch`), the tables out.
+  RunEvent LineageEvent() const {
+    RunEvent e;
+    e.time_ms = NowMs();
+    std::error_code ec;
+    const std::string root =
+        std::filesystem::absolute(lake->root(), ec).lexically_normal().string();
+    e.run_id = "stream-" + spec.name + "-" + std::to_string(e.time_ms);
+    e.job_namespace = "file://" + root;
+    e.job_name = "stream." + spec.name;
+    e.job_type = "QUERY";
+    e.streaming = true;
+    e.sql = spec.transform.empty() ? "SELECT * FROM batch" : spec.transform;
+    const std::string broker = spec.kafka.bootstrap_servers.substr(
+        0, spec.kafka.bootstrap_servers.find(','));
+    for (const auto& [topic, partitions] : topics) {
+      ObservedDataset in;
+      in.name_space = "kafka://" + broker;
+      in.name = topic;
+      if (topics.size() == 1) in.alias = "batch";
+      for (const auto& [name, type] : decoder->schema()) in.schema.push_back({name, type});
+      e.inputs.push_back(std::move(in));
+    }
+    for (const std::string& name : {spec.target, spec.dead_letter}) {
+      ObservedDataset out;
+      out.name_space = e.job_namespace;
+      out.name = name;
+      e.outputs.push_back(std::move(out));
+    }
+    return e;
+  }
 };
 
 Ingester::Ingester(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -401,6 +433,8 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
     if (done) return stats;
   }
   STRATA_RETURN_NOT_OK(kafka->Subscribe());
+  RunEvent event = LineageEvent();
+  for (const auto& o : options.observers) o->OnRunEvent(event);
   std::thread writer([&] { WriterLoop(options); });
   Status result;
   int64_t last_check_ms = 0;
@@ -514,7 +548,28 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
   Status closed = kafka->Close();
   std::lock_guard lock(mu);
   if (result.ok()) result = writer_error;
-  if (!result.ok()) return result;
+  event.time_ms = NowMs();
+  if (!result.ok()) {
+    event.type = RunEventType::kFail;
+    event.error = result.message();
+    for (const auto& o : options.observers) o->OnRunEvent(event);
+    return result;
+  }
+  event.type = RunEventType::kComplete;
+  for (ObservedDataset& out : event.outputs) {
+    auto table = lake->OpenTable(out.name);
+    if (!table.ok() || !(*table)->exists()) continue;
+    if (auto snap = (*table)->Latest(); snap.ok()) {
+      out.version = (*snap)->version;
+      for (const auto& f : (*snap)->schema) out.schema.push_back({f.name, f.type});
+    }
+    out.rows = out.name == spec.target ? stats.rows_written : stats.dead_letters;
+  }
+  // Only tables that exist are outputs (a stream with no dead letter made no such table).
+  event.outputs.erase(std::remove_if(event.outputs.begin(), event.outputs.end(),
+                                     [](const ObservedDataset& d) { return d.version < 0; }),
+                      event.outputs.end());
+  for (const auto& o : options.observers) o->OnRunEvent(event);
   (void)closed;
   stats.seconds = std::chrono::duration<double>(Clock::now() - started).count();
   if (first_message)

@@ -5,7 +5,7 @@
 # malformed one in the dead-letter table with its offset; the table's txn versions equal
 # the last offsets; a rerun writes nothing; status shows no lag. Then bad input: an
 # unknown topic, an unreachable cluster, a schema that conflicts with the table, a
-# malformed stream file.
+# malformed stream file. Also the stream's lineage (OpenLineage, STREAMING).
 # Usage: stream_test.sh STRATA KAFKA_TOOL
 set -euo pipefail
 S=$1
@@ -60,6 +60,13 @@ st = {f"strata-stream/t1/ai_events/{p['partition']}": p["high_watermark"] - 1
       for p in json.load(open("status.json"))["partitions"]}
 assert txn == st, (txn, st)
 PY
+# The stream is a job run in the lineage: the topic in, the tables out; events validate
+# against the OpenLineage schemas.
+py=python3
+$py -c 'import jsonschema' 2>/dev/null || py=/usr/bin/python3
+$py "$HERE/../lineage/validate_events.py" "$HERE/../conformance/openlineage" lake/_strata/lineage/*.jsonl >/dev/null
+"$S" lineage events --lake lake --upstream | grep -q "ai_events  ->  \[stream.events\]"
+grep -q '"processingType":"STREAMING"' lake/_strata/lineage/*.jsonl
 # Nothing new: a second run writes no version.
 before=$(ls lake/events/_delta_log/*.json | wc -l)
 "$S" stream s.yaml --lake lake --available-now >/dev/null 2>&1
