@@ -2,11 +2,13 @@
 # strata stream against kcat on the same topic of librdkafka's mock cluster (3 brokers,
 # 32 partitions, 1,000,000 JSON messages of about 90 bytes), in rounds:
 #   1. throughput: `strata stream --available-now` (decode, table commit per batch) against
-#      `kcat -C -e -o beginning` into /dev/null (the ceiling: reading alone), both from the
-#      beginning of the preloaded topic. Strata joins a consumer group first (about 3 s on
-#      the mock cluster; kcat -C joins none): its rate is given over the whole run and over
-#      the time it consumed (first message to the end).
-#   2. memory: peak RSS with the whole topic against a quarter of it (bounded by the batch,
+#      `kcat -C -e -o beginning` into /dev/null (the ceiling: reading alone, without a
+#      consumer group) and `kcat -G` (reading alone through librdkafka's consumer-group
+#      consumer, the same path Strata takes), all from the beginning of the preloaded topic.
+#      Both group consumers first join the group (about 3 s on the mock cluster): their
+#      rates are given over the whole run and, for Strata, over the time it consumed (first
+#      message to the end).
+#   2. memory: peak RSS with the whole topic against half of it (bounded by the batch,
 #      not the topic), and with a 10x smaller batch.
 #   3. latency: producing 50,000 messages/s for 20 s while consuming with 1-second batches;
 #      from each message's Kafka timestamp to the commit holding it, median and p99.
@@ -22,14 +24,14 @@ K=$root/build/tests/strata_kafka_tool
 W=$(mktemp -d)
 trap 'kill $MOCK_PID 2>/dev/null || true; rm -rf "$W"' EXIT
 cd "$W"
-start_mock "$K" "$W" bench:32 quarter:32 live:32
+start_mock "$K" "$W" bench:32 half:32 live:32
 N=1000000
 "$K" produce "$BOOTSTRAP" bench --from 0 --count $N
-"$K" produce "$BOOTSTRAP" quarter --from 0 --count $((N / 4))
+"$K" produce "$BOOTSTRAP" half --from 0 --count $((N / 2))
 schema="schema: {seq: BIGINT, event_score: DOUBLE, user: VARCHAR, kind: VARCHAR, sent_ms: BIGINT}"
 json() { python3 -c "import json,sys; print(json.load(open('$1'))['$2'])"; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-: >strata.txt; : >strata_consume.txt; : >kcat.txt
+: >strata.txt; : >strata_consume.txt; : >kcat.txt; : >kcatg.txt
 for r in $(seq "$rounds"); do
   stream_file s$r.yaml bench bench$r "$schema" "target: t$r" "batch: {max_rows: 100000, max_ms: 1000}"
   /usr/bin/time -o time.txt -f "%e %M" "$S" stream s$r.yaml --lake lake$r --available-now --format json >out$r.json 2>/dev/null
@@ -40,15 +42,20 @@ for r in $(seq "$rounds"); do
   /usr/bin/time -o time.txt -f "%e %M" kcat -C -b "$BOOTSTRAP" -t bench -e -o beginning -q >/dev/null
   read -r secs kb <time.txt
   echo "$secs" >>kcat.txt
+  /usr/bin/time -o time.txt -f "%e %M" kcat -b "$BOOTSTRAP" -G kcat$r -X enable.partition.eof=true \
+    -X auto.offset.reset=earliest -e -q bench >/dev/null
+  read -r secs kb <time.txt
+  echo "$secs" >>kcatg.txt
   rm -rf lake$r
 done
-s_all=$(median <strata.txt); s_consume=$(median <strata_consume.txt); k=$(median <kcat.txt)
+s_all=$(median <strata.txt); s_consume=$(median <strata_consume.txt); k=$(median <kcat.txt); kg=$(median <kcatg.txt)
 rate() { python3 -c "print(f'{$N / $1:,.0f}')"; }
 ratio() { python3 -c "print(f'{($N / $1) / ($N / $2) * 100:.0f}%')"; }
 echo "throughput, 1,000,000 messages, median of $rounds rounds:"
 echo "  kcat -C -e (ceiling)           $k s  $(rate "$k") msg/s"
-echo "  strata stream, whole run       $s_all s  $(rate "$s_all") msg/s  ($(ratio "$s_all" "$k") of kcat)"
-echo "  strata stream, consuming       $s_consume s  $(rate "$s_consume") msg/s  ($(ratio "$s_consume" "$k") of kcat)"
+echo "  kcat -G (group consumer)       $kg s  $(rate "$kg") msg/s"
+echo "  strata stream, whole run       $s_all s  $(rate "$s_all") msg/s  ($(ratio "$s_all" "$k") of kcat -C, $(ratio "$s_all" "$kg") of kcat -G)"
+echo "  strata stream, consuming       $s_consume s  $(rate "$s_consume") msg/s  ($(ratio "$s_consume" "$k") of kcat -C)"
 
 # Memory: the whole topic against a quarter of it, and a 10x smaller batch.
 mem_run() {  # mem_run TOPIC ROWS GROUP
@@ -58,7 +65,7 @@ mem_run() {  # mem_run TOPIC ROWS GROUP
 }
 echo "peak memory (RSS):"
 echo "  1,000,000 messages, 100,000-row batches  $(( $(mem_run bench 100000 mem1) / 1024 )) MB"
-echo "    250,000 messages, 100,000-row batches  $(( $(mem_run quarter 100000 mem2) / 1024 )) MB"
+echo "    500,000 messages, 100,000-row batches  $(( $(mem_run half 100000 mem2) / 1024 )) MB"
 echo "  1,000,000 messages,  10,000-row batches  $(( $(mem_run bench 10000 mem3) / 1024 )) MB"
 
 # Latency: produce while consuming, 1-second batches.

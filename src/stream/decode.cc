@@ -20,6 +20,7 @@ namespace {
 
 constexpr const char* kRaw = "__strata_stream_raw";
 constexpr const char* kDecoded = "__strata_stream_decoded";
+constexpr const char* kDead = "__strata_stream_dead";
 
 // One CSV record (RFC 4180: quoted fields, "" inside quotes) split into fields. False
 // when a quote is not closed.
@@ -161,20 +162,22 @@ Status Decoder::DefineEmpty() {
 Status Decoder::Load(const Batch& batch) {
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
   const size_t n = batch.messages.size();
-  // The raw table: coordinates, key and value bytes, and an error found before SQL
-  // (oversized, no value, not UTF-8, a CSV record of the wrong width).
+  // The raw table: coordinates, the value as text (JSON; NULL when it could not be text),
+  // and an error found before SQL (no value, oversized, not UTF-8, a CSV record of the
+  // wrong width). Keys and raw bytes stay in the batch: only dead letters need them.
   std::string ddl = std::string("CREATE OR REPLACE TABLE ") + kRaw +
                     " (topic VARCHAR, kafka_partition BIGINT, kafka_offset BIGINT, ts BIGINT, "
-                    "msg_key BLOB, msg_value BLOB, pre_error VARCHAR";
+                    "txt VARCHAR, pre_error VARCHAR";
   const bool csv = spec_.format == Format::kCsv;
   if (csv) {
     for (size_t c = 0; c < schema_.size(); ++c) ddl += ", f" + std::to_string(c) + " VARCHAR";
   }
   STRATA_RETURN_NOT_OK(conn->Execute(ddl + ")"));
-  std::vector<engine::Appender::ColumnData> cols(7 + (csv ? schema_.size() : 0));
+  constexpr size_t kFields = 6;  // the CSV fields follow
+  std::vector<engine::Appender::ColumnData> cols(kFields + (csv ? schema_.size() : 0));
   for (auto& c : cols) c.nulls.assign(n, false);
   for (int i : {1, 2, 3}) cols[i].ints.resize(n);
-  for (int i : {0, 4, 5, 6}) cols[i].texts.resize(n);
+  for (int i : {0, 4, 5}) cols[i].texts.resize(n);
   std::vector<std::string> errors(n);
   std::vector<std::vector<std::string>> fields(csv ? schema_.size() : 0,
                                                std::vector<std::string>(n));
@@ -187,10 +190,6 @@ Status Decoder::Load(const Batch& batch) {
     cols[2].ints[r] = m.offset;
     cols[3].ints[r] = m.timestamp_ms;
     cols[3].nulls[r] = m.timestamp_ms < 0;
-    cols[4].texts[r] = m.key;
-    cols[4].nulls[r] = !m.has_key;
-    cols[5].texts[r] = m.value;
-    cols[5].nulls[r] = !m.has_value;
     std::string& err = errors[r];
     if (!m.has_value) {
       err = "the message has no value";
@@ -209,28 +208,32 @@ Status Decoder::Load(const Batch& batch) {
         for (size_t c = 0; c < split.size(); ++c) {
           // An empty unquoted field is NULL; a quoted one is the empty text.
           if (split[c].empty() && !quoted[c]) {
-            cols[7 + c].nulls[r] = true;
+            cols[kFields + c].nulls[r] = true;
           } else {
             fields[c][r] = std::move(split[c]);
           }
         }
       }
     }
-    cols[6].nulls[r] = err.empty();
-    cols[6].texts[r] = err;
+    // The text, for JSON messages that may be decoded (checked UTF-8 above).
+    cols[4].nulls[r] = csv || !err.empty();
+    if (!cols[4].nulls[r]) cols[4].texts[r] = m.value;
+    cols[5].nulls[r] = err.empty();
+    cols[5].texts[r] = err;
     if (!err.empty() && csv) {
-      for (size_t c = 0; c < schema_.size(); ++c) cols[7 + c].nulls[r] = true;
+      for (size_t c = 0; c < schema_.size(); ++c) cols[kFields + c].nulls[r] = true;
     }
   }
   for (size_t c = 0; csv && c < schema_.size(); ++c) {
-    cols[7 + c].texts.resize(n);
-    for (size_t r = 0; r < n; ++r) cols[7 + c].texts[r] = fields[c][r];
+    cols[kFields + c].texts.resize(n);
+    for (size_t r = 0; r < n; ++r) cols[kFields + c].texts[r] = fields[c][r];
   }
   {
     STRATA_ASSIGN_OR_RETURN(auto appender, engine::Appender::Make(conn.get(), kRaw));
     STRATA_RETURN_NOT_OK(appender->AppendColumns(cols));
     STRATA_RETURN_NOT_OK(appender->Close());
   }
+  batch_ = &batch;
   if (schema_.empty()) STRATA_RETURN_NOT_OK(Infer());
   return Decode();
 }
@@ -246,7 +249,7 @@ Status Decoder::Infer() {
       conn->Collect(std::string(R"sql(
 WITH objs AS (
   SELECT row_number() OVER () AS r, CAST(txt AS JSON) AS v
-  FROM (SELECT TRY(decode(msg_value)) AS txt FROM )sql") +
+  FROM (SELECT txt FROM )sql") +
                     kRaw + R"sql( WHERE pre_error IS NULL)
   WHERE json_valid(txt) AND json_type(txt) = 'OBJECT' LIMIT 10000),
 kv AS (
@@ -341,15 +344,18 @@ Status Decoder::Decode() {
     parsed = std::string("SELECT rowid AS rid, topic, kafka_partition, kafka_offset, pre_error") +
              raw_values + " FROM " + kRaw;
   } else {
+    // One parse per message: TRY(json_extract) is NULL for text that is not JSON, and a
+    // JSON document whose text starts with '{' is an object.
     const std::string extract =
-        paths.empty() ? std::string("NULL") : "json_extract(txt, [" + paths + "])";
+        "TRY(json_extract(txt, [" + (paths.empty() ? std::string("'$'") : paths) + "]))";
     parsed = "SELECT rid, topic, kafka_partition, kafka_offset, pre_error, doc_error" + raw_values +
-             " FROM (SELECT *, CASE WHEN pre_error IS NULL AND doc_error IS NULL THEN " + extract +
-             " END AS __j FROM (SELECT *, CASE WHEN pre_error IS NOT NULL THEN NULL WHEN NOT "
-             "json_valid(txt) THEN 'not JSON: ' || txt[1:100] WHEN json_type(txt) <> 'OBJECT' "
-             "THEN 'not a JSON object but ' || lower(json_type(txt)) END AS doc_error FROM "
-             "(SELECT rowid AS rid, *, TRY(decode(msg_value)) AS txt FROM " +
-             std::string(kRaw) + ")))";
+             " FROM (SELECT *, CASE WHEN pre_error IS NOT NULL THEN NULL WHEN __j IS NULL THEN "
+             "CASE WHEN json_valid(txt) THEN 'not a JSON object but ' || lower(json_type(txt)) "
+             "ELSE 'not JSON: ' || txt[1:100] END WHEN NOT (starts_with(txt, '{') OR "
+             "starts_with(ltrim(txt, ' ' || chr(9) || chr(10) || chr(13)), '{')) THEN 'not a JSON "
+             "object but ' || lower(json_type(txt)) END AS doc_error FROM (SELECT rowid AS rid, *, "
+             "CASE WHEN pre_error IS NULL THEN " +
+             extract + " END AS __j FROM " + std::string(kRaw) + "))";
     first_error += ", doc_error";
   }
   const std::string sql = std::string("CREATE OR REPLACE TABLE ") + kDecoded +
@@ -369,19 +375,44 @@ Status Decoder::Decode() {
 
 Frame Decoder::Rows() const { return session_->sql("SELECT * FROM batch"); }
 
-Frame Decoder::DeadLetters(const std::map<TopicPartition, int64_t>& written) const {
-  std::string skip;
-  for (const auto& [tp, offset] : written) {
-    skip += (skip.empty() ? "" : " OR ") + std::string("(d.topic = ") + QuoteString(tp.first) +
-            " AND d.kafka_partition = " + std::to_string(tp.second) +
-            " AND d.kafka_offset <= " + std::to_string(offset) + ")";
+Result<Frame> Decoder::DeadLetters(const std::map<TopicPartition, int64_t>& written) const {
+  STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
+  STRATA_ASSIGN_OR_RETURN(DataFrame bad, conn->Collect(std::string("SELECT rid, error FROM ") +
+                                                       kDecoded +
+                                                       " WHERE error IS NOT NULL ORDER BY rid"));
+  // The coordinates, key and raw bytes come from the batch itself.
+  std::vector<engine::Appender::ColumnData> cols(7);
+  for (size_t r = 0; r < bad.num_rows(); ++r) {
+    const Message& m = batch_->messages[static_cast<size_t>(bad.column(0).GetInt64(r))];
+    const std::string& topic = batch_->topics[m.topic];
+    auto it = written.find({topic, m.partition});
+    if (it != written.end() && m.offset <= it->second) continue;  // in the table already
+    cols[0].texts.push_back(topic);
+    cols[1].ints.push_back(m.partition);
+    cols[2].ints.push_back(m.offset);
+    cols[3].ints.push_back(m.timestamp_ms);
+    cols[3].nulls.push_back(m.timestamp_ms < 0);
+    cols[4].texts.push_back(m.key);
+    cols[4].nulls.push_back(!m.has_key);
+    cols[5].texts.push_back(m.value);
+    cols[5].nulls.push_back(!m.has_value);
+    cols[6].texts.push_back(bad.column(1).GetString(r));
   }
-  return session_->sql(
-      std::string("SELECT r.topic, CAST(r.kafka_partition AS INTEGER) AS kafka_partition, "
-                  "r.kafka_offset, to_timestamp(r.ts / 1000.0) AS kafka_timestamp, r.msg_key AS "
-                  "key, r.msg_value AS value, d.error FROM ") +
-      kDecoded + " d JOIN " + kRaw + " r ON r.rowid = d.rid WHERE d.error IS NOT NULL" +
-      (skip.empty() ? "" : " AND NOT (" + skip + ")") + " ORDER BY 1, 2, 3");
+  for (int i : {0, 1, 2, 6}) cols[i].nulls.clear();
+  STRATA_RETURN_NOT_OK(conn->Execute(std::string("CREATE OR REPLACE TABLE ") + kDead +
+                                     " (topic VARCHAR, kafka_partition BIGINT, kafka_offset "
+                                     "BIGINT, ts BIGINT, msg_key BLOB, msg_value BLOB, error "
+                                     "VARCHAR)"));
+  if (!cols[2].ints.empty()) {
+    STRATA_ASSIGN_OR_RETURN(auto appender, engine::Appender::Make(conn.get(), kDead));
+    STRATA_RETURN_NOT_OK(appender->AppendColumns(cols));
+    STRATA_RETURN_NOT_OK(appender->Close());
+  }
+  return session_->sql(std::string("SELECT topic, CAST(kafka_partition AS INTEGER) AS "
+                                   "kafka_partition, kafka_offset, to_timestamp(ts / 1000.0) AS "
+                                   "kafka_timestamp, msg_key AS key, msg_value AS value, error "
+                                   "FROM ") +
+                       kDead);
 }
 
 }  // namespace strata::stream::detail

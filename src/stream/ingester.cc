@@ -439,6 +439,7 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
   Status result;
   int64_t last_check_ms = 0;
   std::optional<Clock::time_point> first_message;
+  int64_t last_caught_up_check = 0;  // ms
   detail::Message m;
   std::string topic;
   while (!stop.load()) {
@@ -460,7 +461,8 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
     }
     const int64_t now = NowMs();
     bool due = !open.empty() && (open_closed || Full(open) || now - open.opened_ms >= spec.batch.max_ms);
-    if (!due && !open.empty() && options.available_now) {
+    if (!due && !open.empty() && options.available_now && now - last_caught_up_check >= 10) {
+      last_caught_up_check = now;
       // Caught up with where the partitions ended at start: no need to wait for the time.
       due = std::all_of(position.begin(), position.end(), [&](const auto& kv) {
         auto it = targets.find(kv.first);
@@ -504,7 +506,16 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
       if (it == position.end() || m.offset <= it->second) continue;
       const int64_t before = it->second;
       it->second = m.offset;
-      if (gather.empty()) gather.opened_ms = NowMs();
+      if (gather.empty()) {
+        // A batch's time runs from when its first message was produced, if that was within
+        // the batch time (so max_ms bounds how long a live message waits), else from now
+        // (catching up on old messages fills batches by size).
+        const int64_t arrived = NowMs();
+        gather.opened_ms = m.timestamp_ms >= 0 && m.timestamp_ms <= arrived &&
+                                   arrived - m.timestamp_ms < spec.batch.max_ms
+                               ? m.timestamp_ms
+                               : arrived;
+      }
       if (!first_message) first_message = Clock::now();
       m.topic = gather.TopicIndex(topic);
       gather.Add(std::move(m), before);

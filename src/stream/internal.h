@@ -59,11 +59,12 @@ class Decoder {
   // names match.
   static Result<std::unique_ptr<Decoder>> Make(std::shared_ptr<Session> session, const StreamSpec& spec,
                                                std::vector<TableField> table_schema);
+  // `batch` must outlive the Frames made from it (DeadLetters reads its messages).
   Status Load(const Batch& batch);
   // The decoded rows (the view `batch`) and the dead letters with offset above
   // `written[topic, partition]` (those at or below it are in the table already).
   Frame Rows() const;
-  Frame DeadLetters(const std::map<TopicPartition, int64_t>& written) const;
+  Result<Frame> DeadLetters(const std::map<TopicPartition, int64_t>& written) const;
   int64_t dead_letter_count() const { return dead_letters_; }
   const std::vector<std::pair<std::string, std::string>>& schema() const { return schema_; }
   // The schema without reading a batch: only known when given (or taken from a table).
@@ -79,6 +80,7 @@ class Decoder {
   const StreamSpec& spec_;
   std::vector<std::pair<std::string, std::string>> schema_;
   std::vector<TableField> table_schema_;
+  const Batch* batch_ = nullptr;  // the batch Load read (the caller keeps it alive)
   int64_t dead_letters_ = 0;
 };
 

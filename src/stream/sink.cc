@@ -43,7 +43,8 @@ Result<int64_t> WriteDeadLetters(Lake& lake, const StreamSpec& spec, const Batch
       wo.app_progress.push_back({AppId(spec.kafka.group_id, tp.first, tp.second), r.last, have});
     }
     if (wo.app_progress.empty()) return 0;  // a killed attempt wrote them all
-    auto version = table->Write(decoder.DeadLetters(written), wo);
+    STRATA_ASSIGN_OR_RETURN(Frame letters, decoder.DeadLetters(written));
+    auto version = table->Write(letters, wo);
     if (version.ok()) {
       STRATA_ASSIGN_OR_RETURN(VersionInfo info, table->VersionAt(*version));
       return info.rows_added;

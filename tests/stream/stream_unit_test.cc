@@ -86,10 +86,12 @@ Result<Decoded> Decode(StreamSpec spec, const std::vector<std::string>& values) 
   static StreamSpec kept;  // the decoder keeps a reference to its spec
   kept = std::move(spec);
   STRATA_ASSIGN_OR_RETURN(auto decoder, Decoder::Make(session, kept, {}));
-  STRATA_RETURN_NOT_OK(decoder->Load(MakeBatch(values)));
+  const Batch batch = MakeBatch(values);
+  STRATA_RETURN_NOT_OK(decoder->Load(batch));
   Decoded out;
   STRATA_ASSIGN_OR_RETURN(out.rows, decoder->Rows().collect());
-  STRATA_ASSIGN_OR_RETURN(out.dead, decoder->DeadLetters({}).collect());
+  STRATA_ASSIGN_OR_RETURN(Frame dead, decoder->DeadLetters({}));
+  STRATA_ASSIGN_OR_RETURN(out.dead, dead.collect());
   return out;
 }
 
