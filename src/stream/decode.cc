@@ -2,6 +2,8 @@
 // then one query parses them (JSON) or casts their fields (CSV) against the schema. A
 // message that does not fit gets the first reason why, and becomes a dead letter; the
 // rest of its batch goes on.
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <set>
@@ -56,18 +58,6 @@ bool SplitCsv(std::string_view line, std::vector<std::string>* fields, std::vect
   fields->push_back(std::move(cur));
   quoted->push_back(was_quoted);
   return true;
-}
-
-// The path json_extract reads a key by: the key itself, or $."key" for one that would
-// read as a path.
-std::string JsonPath(const std::string& key) {
-  if (!key.empty() && key[0] != '$' && key[0] != '/') return key;
-  std::string escaped;
-  for (char c : key) {
-    if (c == '"' || c == '\\') escaped += '\\';
-    escaped += c;
-  }
-  return "$.\"" + escaped + "\"";
 }
 
 std::string Upper(std::string s) {
@@ -285,7 +275,8 @@ FROM kinds GROUP BY k ORDER BY 4, 1)sql"));
 Status Decoder::Decode() {
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
   const bool csv = spec_.format == Format::kCsv;
-  std::string raw_values, typed, errors, out_cols, good_cols, paths;
+  std::string raw_values, typed, errors, out_cols, good_cols;
+  nlohmann::json structure = nlohmann::json::object();  // json_transform's: field -> type
   for (size_t c = 0; c < schema_.size(); ++c) {
     const auto& [name, type] = schema_[c];
     const std::string n = std::to_string(c);
@@ -298,40 +289,48 @@ Status Decoder::Decode() {
               QuoteString("column " + name + ": '") + " || " + j + "[1:200] || " +
               QuoteString("' is not " + type) + " END";
     } else {
-      paths += (paths.empty() ? "" : ", ") + QuoteString(JsonPath(name));
-      raw_values += ", __j[" + std::to_string(c + 1) + "] AS " + j + ", json_type(__j[" +
-                    std::to_string(c + 1) + "]) AS " + t;
+      // Each field arrives as its JSON text (a text column as its value); its kind is read
+      // off the text's first character, so the document is parsed only once.
+      const ValueKind kind = KindOf(type);
+      structure[name] = kind == ValueKind::kText ? "VARCHAR" : "JSON";
+      raw_values += ", CAST(__j." + QuoteIdentifier(name) + " AS VARCHAR) AS " + j;
+      const std::string first = "left(" + j + ", 1)";
+      const std::string number =
+          first + " IN ('-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9')";
       std::string fits;
-      switch (KindOf(type)) {
+      switch (kind) {
         case ValueKind::kInteger:
-          fits = t + " IN ('BIGINT', 'UBIGINT')";
+          fits = number + " AND NOT (contains(" + j + ", '.') OR contains(" + j +
+                 ", 'e') OR contains(" + j + ", 'E'))";
           value = "TRY_CAST(" + j + " AS " + type + ")";
           break;
         case ValueKind::kNumber:
-          fits = t + " IN ('BIGINT', 'UBIGINT', 'DOUBLE')";
+          fits = number;
           value = "TRY_CAST(" + j + " AS " + type + ")";
           break;
         case ValueKind::kBoolean:
-          fits = t + " = 'BOOLEAN'";
-          value = "TRY_CAST(" + j + " AS BOOLEAN)";
+          fits = j + " IN ('true', 'false')";
+          value = "(" + j + " = 'true')";
           break;
         case ValueKind::kText:
           fits = "TRUE";
-          value = "(" + j + " ->> '$')";
+          value = j;
           break;
         case ValueKind::kFromText:
-          fits = t + " = 'VARCHAR'";
-          value = "TRY_CAST(" + j + " ->> '$' AS " + type + ")";
+          fits = first + " = '\"'";
+          value = "TRY_CAST(CAST(" + j + " AS JSON) ->> '$' AS " + type + ")";
           break;
         case ValueKind::kNested:
-          fits = t + " IN ('OBJECT', 'ARRAY')";
-          value = "TRY_CAST(" + j + " AS " + type + ")";
+          fits = first + " IN ('{', '[')";
+          value = "TRY_CAST(CAST(" + j + " AS JSON) AS " + type + ")";
           break;
       }
       value = "CASE WHEN " + fits + " THEN " + value + " END";
-      error = "CASE WHEN " + t + " <> 'NULL' AND " + v + " IS NULL THEN " +
-              QuoteString("column " + name + ": ") + " || CAST(" + j + " AS VARCHAR)[1:200] || " +
-              QuoteString(" is not " + type) + " END";
+      error = kind == ValueKind::kText
+                  ? std::string("NULL")
+                  : "CASE WHEN " + j + " <> 'null' AND " + v + " IS NULL THEN " +
+                        QuoteString("column " + name + ": ") + " || " + j + "[1:200] || " +
+                        QuoteString(" is not " + type) + " END";
     }
     typed += ", " + value + " AS " + v;
     errors += ", " + error;
@@ -344,10 +343,11 @@ Status Decoder::Decode() {
     parsed = std::string("SELECT rowid AS rid, topic, kafka_partition, kafka_offset, pre_error") +
              raw_values + " FROM " + kRaw;
   } else {
-    // One parse per message: TRY(json_extract) is NULL for text that is not JSON, and a
+    // One parse per message: TRY(json_transform) is NULL for text that is not JSON, and a
     // JSON document whose text starts with '{' is an object.
     const std::string extract =
-        "TRY(json_extract(txt, [" + (paths.empty() ? std::string("'$'") : paths) + "]))";
+        structure.empty() ? std::string("CASE WHEN json_valid(txt) THEN 1 END")
+                          : "TRY(json_transform(txt, " + QuoteString(structure.dump()) + "))";
     parsed = "SELECT rid, topic, kafka_partition, kafka_offset, pre_error, doc_error" + raw_values +
              " FROM (SELECT *, CASE WHEN pre_error IS NOT NULL THEN NULL WHEN __j IS NULL THEN "
              "CASE WHEN json_valid(txt) THEN 'not a JSON object but ' || lower(json_type(txt)) "
