@@ -409,8 +409,12 @@ Result<std::unique_ptr<Ingester>> Ingester::Open(StreamSpec spec, const std::str
     std::lock_guard lock(self->mu);
     self->problem = what;
   };
-  // librdkafka's prefetch queue: about one batch, at least 1 MB.
-  const int64_t queue_kb = std::clamp<int64_t>(s.batch.max_bytes / 1024, 1024, 1 << 20);
+  // librdkafka's prefetch queue: about a batch's worth of message bytes (a batch of
+  // max_rows messages of up to 256 bytes, or max_bytes if smaller), at least 1 MB. Memory
+  // is bounded by this, the batch being gathered and the one being written; a smaller
+  // queue (properties: queued.max.messages.kbytes) saves memory and costs speed.
+  const int64_t queue_kb = std::clamp<int64_t>(
+      std::min<int64_t>(s.batch.max_bytes, s.batch.max_rows * 256) / 1024, 1024, 1 << 20);
   STRATA_ASSIGN_OR_RETURN(impl->kafka, detail::KafkaClient::Make(s, std::move(hooks), queue_kb));
   STRATA_ASSIGN_OR_RETURN(impl->topics, impl->kafka->Topics(s.startup_timeout_ms));
   return std::unique_ptr<Ingester>(new Ingester(std::move(impl)));

@@ -112,6 +112,9 @@ Result<std::unique_ptr<KafkaClient>> KafkaClient::Make(const StreamSpec& spec, H
       {"partition.assignment.strategy", "cooperative-sticky"},
       {"auto.offset.reset", spec.kafka.starting_offsets == "latest" ? "latest" : "earliest"},
       {"queued.max.messages.kbytes", std::to_string(queue_kbytes)},
+      // Prefetch as much as that queue allows: with librdkafka's default (100,000 messages
+      // per partition) the group consumer reads a preloaded topic at half the speed.
+      {"queued.min.messages", "10000000"},
       {"client.id", "strata-stream"},
       // A fetch waits at most this long for data: resumed partitions and fresh messages are
       // not held up behind a long poll.
