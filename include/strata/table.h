@@ -342,6 +342,11 @@ class Table {
   // version with the same rows. Returns the new version, or the current one if there
   // was nothing to do.
   Result<int64_t> Optimize(int64_t target_bytes = 128ll << 20);
+  // Writes a checkpoint of `version` (a Parquet file of its state, so readers replay
+  // from there). Writes do this every TableOptions::checkpoint_interval commits; a writer
+  // that opened the table with interval 0 calls it when it suits it.
+  Status Checkpoint(int64_t version);
+  const TableOptions& options() const { return options_; }
   // Makes a new version whose files are those of `version`.
   Result<int64_t> Restore(int64_t version);
   // Removes data files no version newer than `retain_hours` ago needs.

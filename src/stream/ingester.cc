@@ -273,6 +273,9 @@ struct Ingester::Impl {
       }
       problem.clear();
     }
+    const int interval = target->options().checkpoint_interval;
+    if (interval > 0 && done.version > 0 && done.version % interval == 0)
+      (void)target->Checkpoint(done.version);  // a failed checkpoint costs readers time only
     if (spec.compact_every > 0 && ++batches_since_compaction >= spec.compact_every) {
       batches_since_compaction = 0;
       // A conflict with another group member's append only postpones compaction.

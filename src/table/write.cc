@@ -375,10 +375,15 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
   if (options_.checkpoint_interval > 0 && *version > 0 &&
       *version % options_.checkpoint_interval == 0) {
     // A failed checkpoint costs readers time, not data: the commit stands.
-    auto snap = AtVersion(*version);
-    if (snap.ok()) (void)delta::WriteCheckpoint(fs_, conn.get(), path_, **snap);
+    (void)Checkpoint(*version);
   }
   return *version;
+}
+
+Status Table::Checkpoint(int64_t version) {
+  STRATA_ASSIGN_OR_RETURN(auto snap, AtVersion(version));
+  STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
+  return delta::WriteCheckpoint(fs_, conn.get(), path_, *snap);
 }
 
 Result<int64_t> Table::Delete(const std::string& predicate_sql, const WriteOptions& options) {
