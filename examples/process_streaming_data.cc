@@ -33,7 +33,8 @@ void OnSignal(int) {
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: process_streaming_data BOOTSTRAP_SERVERS [LAKE_DIR] [--available-now]\n");
+    std::fprintf(stderr,
+                 "usage: process_streaming_data BOOTSTRAP_SERVERS [LAKE_DIR] [--available-now]\n");
     return 2;
   }
   std::string lake_dir = "example-lake";
@@ -67,10 +68,12 @@ int main(int argc, char** argv) {
   strata::stream::RunOptions options;
   options.available_now = available_now;
   options.on_batch = [](const strata::stream::BatchReport& b) {
-    std::printf("batch %lld: %lld events in, %lld kept (event_score > 0.9), %lld dead letters -> events@%lld\n",
-                static_cast<long long>(b.batch), static_cast<long long>(b.messages),
-                static_cast<long long>(b.rows_written), static_cast<long long>(b.dead_letters),
-                static_cast<long long>(b.table_version));
+    std::printf(
+        "batch %lld: %lld events in, %lld kept (event_score > 0.9), %lld dead letters -> "
+        "events@%lld\n",
+        static_cast<long long>(b.batch), static_cast<long long>(b.messages),
+        static_cast<long long>(b.rows_written), static_cast<long long>(b.dead_letters),
+        static_cast<long long>(b.table_version));
   };
   auto stats = (*ingester)->Run(options);
   g_ingester = nullptr;

@@ -32,7 +32,8 @@ struct StreamArgs {
 
 std::string LagText(const std::map<std::string, int64_t>& lag) {
   std::string out;
-  for (const auto& [topic, n] : lag) out += (out.empty() ? "" : ", ") + topic + " " + std::to_string(n);
+  for (const auto& [topic, n] : lag)
+    out += (out.empty() ? "" : ", ") + topic + " " + std::to_string(n);
   return out.empty() ? "-" : out;
 }
 
@@ -82,12 +83,13 @@ class StreamDisplay {
  private:
   void Draw() {
     const double secs = static_cast<double>(NowMs() - start_ms_) / 1000.0;
-    std::fprintf(stderr, "\r\033[K%lld batches, %lld messages (%.0f/s), %lld rows, %lld dead letters, lag %s%s%s",
-                 static_cast<long long>(batches_), static_cast<long long>(messages_),
-                 secs > 0 ? static_cast<double>(messages_) / secs : 0.0,
-                 static_cast<long long>(rows_), static_cast<long long>(dead_),
-                 LagText(lag_).c_str(), problem_.empty() ? "" : " | retrying: ",
-                 problem_.substr(0, 80).c_str());
+    std::fprintf(
+        stderr,
+        "\r\033[K%lld batches, %lld messages (%.0f/s), %lld rows, %lld dead letters, lag %s%s%s",
+        static_cast<long long>(batches_), static_cast<long long>(messages_),
+        secs > 0 ? static_cast<double>(messages_) / secs : 0.0, static_cast<long long>(rows_),
+        static_cast<long long>(dead_), LagText(lag_).c_str(),
+        problem_.empty() ? "" : " | retrying: ", problem_.substr(0, 80).c_str());
     std::fflush(stderr);
   }
 

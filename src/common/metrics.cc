@@ -100,8 +100,7 @@ Registry& Registry::Default() {
   return *registry;
 }
 
-Registry::Family* Registry::FamilyFor(const std::string& name, Kind kind,
-                                      const std::string& help) {
+Registry::Family* Registry::FamilyFor(const std::string& name, Kind kind, const std::string& help) {
   auto [it, inserted] = families_.try_emplace(name);
   if (inserted) {
     it->second.kind = kind;

@@ -801,9 +801,9 @@ Status Appender::EndRow() {
 Status Appender::AppendColumns(const std::vector<ColumnData>& columns) {
   const idx_t ncols = duckdb_appender_column_count(impl_->appender);
   if (columns.size() != ncols) {
-    return Status::InvalidArgument("append to table '" + impl_->table + "': " +
-                                   std::to_string(columns.size()) + " columns given, the table has " +
-                                   std::to_string(ncols));
+    return Status::InvalidArgument("append to table '" + impl_->table +
+                                   "': " + std::to_string(columns.size()) +
+                                   " columns given, the table has " + std::to_string(ncols));
   }
   if (columns.empty()) return Status::OK();
   const size_t rows = std::max(columns[0].ints.size(), columns[0].texts.size());
@@ -812,9 +812,9 @@ Status Appender::AppendColumns(const std::vector<ColumnData>& columns) {
     types[c] = duckdb_appender_column_type(impl_->appender, c);
     const size_t n = std::max(columns[c].ints.size(), columns[c].texts.size());
     const duckdb_type id = duckdb_get_type_id(types[c]);
-    const bool fits = (id == DUCKDB_TYPE_BIGINT && columns[c].texts.empty()) ||
-                      ((id == DUCKDB_TYPE_VARCHAR || id == DUCKDB_TYPE_BLOB) &&
-                       columns[c].ints.empty());
+    const bool fits =
+        (id == DUCKDB_TYPE_BIGINT && columns[c].texts.empty()) ||
+        ((id == DUCKDB_TYPE_VARCHAR || id == DUCKDB_TYPE_BLOB) && columns[c].ints.empty());
     if (n != rows || !fits || (!columns[c].nulls.empty() && columns[c].nulls.size() != rows)) {
       for (auto& t : types) {
         if (t != nullptr) duckdb_destroy_logical_type(&t);

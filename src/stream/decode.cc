@@ -104,7 +104,7 @@ void Batch::Drop(const TopicPartition& tp) {
 
 ValueKind KindOf(const std::string& duck_type) {
   const std::string t = Upper(duck_type);
-  static const std::set<std::string> kInts = {"TINYINT", "SMALLINT", "INTEGER",  "BIGINT",
+  static const std::set<std::string> kInts = {"TINYINT", "SMALLINT", "INTEGER",   "BIGINT",
                                               "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
                                               "UBIGINT", "UHUGEINT"};
   if (kInts.count(t)) return ValueKind::kInteger;
@@ -234,13 +234,10 @@ Status Decoder::Load(const Batch& batch) {
 // keeps the table's type. Keys come in the order they first appear.
 Status Decoder::Infer() {
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
-  STRATA_ASSIGN_OR_RETURN(
-      DataFrame df,
-      conn->Collect(std::string(R"sql(
+  STRATA_ASSIGN_OR_RETURN(DataFrame df, conn->Collect(std::string(R"sql(
 WITH objs AS (
   SELECT row_number() OVER () AS r, CAST(txt AS JSON) AS v
-  FROM (SELECT txt FROM )sql") +
-                    kRaw + R"sql( WHERE pre_error IS NULL)
+  FROM (SELECT txt FROM )sql") + kRaw + R"sql( WHERE pre_error IS NULL)
   WHERE json_valid(txt) AND json_type(txt) = 'OBJECT' LIMIT 10000),
 kv AS (
   SELECT r * 100000 + pos AS r, k, json_type(json_extract(v, CASE WHEN k[1] IN ('$', '/')
@@ -364,11 +361,10 @@ Status Decoder::Decode() {
                           typed + " FROM (" + parsed + "))";
   STRATA_RETURN_NOT_OK(conn->Execute(sql).WithContext("decoding a batch"));
   STRATA_RETURN_NOT_OK(conn->Execute("CREATE OR REPLACE VIEW batch AS SELECT " +
-                                     (good_cols.empty() ? std::string("*") : good_cols) +
-                                     " FROM " + kDecoded + " WHERE error IS NULL"));
-  STRATA_ASSIGN_OR_RETURN(DataFrame count,
-                          conn->Collect(std::string("SELECT count(*) FROM ") + kDecoded +
-                                        " WHERE error IS NOT NULL"));
+                                     (good_cols.empty() ? std::string("*") : good_cols) + " FROM " +
+                                     kDecoded + " WHERE error IS NULL"));
+  STRATA_ASSIGN_OR_RETURN(DataFrame count, conn->Collect(std::string("SELECT count(*) FROM ") +
+                                                         kDecoded + " WHERE error IS NOT NULL"));
   dead_letters_ = count.column(0).GetInt64(0);
   return Status::OK();
 }
@@ -377,9 +373,9 @@ Frame Decoder::Rows() const { return session_->sql("SELECT * FROM batch"); }
 
 Result<Frame> Decoder::DeadLetters(const std::map<TopicPartition, int64_t>& written) const {
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
-  STRATA_ASSIGN_OR_RETURN(DataFrame bad, conn->Collect(std::string("SELECT rid, error FROM ") +
-                                                       kDecoded +
-                                                       " WHERE error IS NOT NULL ORDER BY rid"));
+  STRATA_ASSIGN_OR_RETURN(DataFrame bad,
+                          conn->Collect(std::string("SELECT rid, error FROM ") + kDecoded +
+                                        " WHERE error IS NOT NULL ORDER BY rid"));
   // The coordinates, key and raw bytes come from the batch itself.
   std::vector<engine::Appender::ColumnData> cols(7);
   for (size_t r = 0; r < bad.num_rows(); ++r) {

@@ -39,17 +39,19 @@ struct Metrics {
   explicit Metrics(const std::string& stream) {
     auto& r = metrics::Registry::Default();
     const metrics::Labels l = {{"stream", stream}};
-    messages = r.GetCounter("strata_stream_messages_total", "Kafka messages consumed into batches", l);
-    rows = r.GetCounter("strata_stream_rows_written_total", "Rows committed to the target table", l);
-    dead_letters =
-        r.GetCounter("strata_stream_dead_letters_total", "Messages written to the dead-letter table", l);
+    messages =
+        r.GetCounter("strata_stream_messages_total", "Kafka messages consumed into batches", l);
+    rows =
+        r.GetCounter("strata_stream_rows_written_total", "Rows committed to the target table", l);
+    dead_letters = r.GetCounter("strata_stream_dead_letters_total",
+                                "Messages written to the dead-letter table", l);
     batches = r.GetCounter("strata_stream_batches_total", "Batches committed", l);
     bytes = r.GetCounter("strata_stream_bytes_total", "Message bytes committed", l);
     dropped = r.GetCounter("strata_stream_batches_fenced_total",
                            "Batches dropped because another consumer wrote their partitions", l);
-    batch_seconds = r.GetHistogram("strata_stream_batch_duration_seconds",
-                                   "Time to decode, check and commit one batch",
-                                   metrics::LatencyBuckets(), l);
+    batch_seconds =
+        r.GetHistogram("strata_stream_batch_duration_seconds",
+                       "Time to decode, check and commit one batch", metrics::LatencyBuckets(), l);
     latency_seconds = r.GetHistogram("strata_stream_end_to_end_latency_seconds",
                                      "From a message's Kafka timestamp to its commit",
                                      metrics::LatencyBuckets(), l);
@@ -119,7 +121,8 @@ struct Ingester::Impl {
     auto offsets = TableOffsets();
     if (!offsets.ok()) {
       std::lock_guard lock(mu);
-      if (writer_error.ok()) writer_error = offsets.status().WithContext("reading the table's offsets");
+      if (writer_error.ok())
+        writer_error = offsets.status().WithContext("reading the table's offsets");
       stop = true;
     } else {
       recorded = *offsets;
@@ -183,8 +186,9 @@ struct Ingester::Impl {
       }
       const int64_t started = NowMs();
       Status st = decoder->Load(batch);
-      Result<detail::Committed> done = st.ok() ? detail::CommitBatch(*lake, spec, suite ? &*suite : nullptr, batch, *decoder)
-                                              : Result<detail::Committed>(st);
+      Result<detail::Committed> done =
+          st.ok() ? detail::CommitBatch(*lake, spec, suite ? &*suite : nullptr, batch, *decoder)
+                  : Result<detail::Committed>(st);
       const int64_t committed = NowMs();
       std::unique_lock lock(mu);
       if (!done.ok()) {
@@ -205,8 +209,8 @@ struct Ingester::Impl {
 
   // Everything that follows a committed batch: stats, metrics, the catalog, Kafka's
   // committed offsets (for lag tools), compaction, the caller's callback.
-  void Record(const Batch& batch, const detail::Committed& done, int64_t started,
-              int64_t committed, const RunOptions& options) {
+  void Record(const Batch& batch, const detail::Committed& done, int64_t started, int64_t committed,
+              const RunOptions& options) {
     BatchReport report;
     report.table_version = done.version;
     report.messages = static_cast<int64_t>(batch.messages.size());
@@ -328,8 +332,8 @@ struct Ingester::Impl {
     e.job_type = "QUERY";
     e.streaming = true;
     e.sql = spec.transform.empty() ? "SELECT * FROM batch" : spec.transform;
-    const std::string broker = spec.kafka.bootstrap_servers.substr(
-        0, spec.kafka.bootstrap_servers.find(','));
+    const std::string broker =
+        spec.kafka.bootstrap_servers.substr(0, spec.kafka.bootstrap_servers.find(','));
     for (const auto& [topic, partitions] : topics) {
       ObservedDataset in;
       in.name_space = "kafka://" + broker;
@@ -365,7 +369,8 @@ Result<std::unique_ptr<Ingester>> Ingester::Open(StreamSpec spec, const std::str
   STRATA_ASSIGN_OR_RETURN(impl->lake, Lake::Open(lake_root, lo));
   STRATA_ASSIGN_OR_RETURN(impl->target, impl->lake->OpenTable(s.target));
   if (s.target == s.dead_letter)
-    return Status::InvalidArgument(s.source + ": 'dead_letter' must be another table than 'target'");
+    return Status::InvalidArgument(s.source +
+                                   ": 'dead_letter' must be another table than 'target'");
   std::shared_ptr<const Snapshot> existing;
   if (impl->target->exists()) {
     STRATA_ASSIGN_OR_RETURN(existing, impl->target->Latest());
@@ -403,7 +408,8 @@ Result<std::unique_ptr<Ingester>> Ingester::Open(StreamSpec spec, const std::str
     STRATA_ASSIGN_OR_RETURN(auto suite, quality::Suite::FromFile(p.string()));
     impl->suite = std::move(suite);
   }
-  if (auto cat = catalog::Catalog::OpenForLake(lake_root); cat.ok()) impl->catalog = std::move(*cat);
+  if (auto cat = catalog::Catalog::OpenForLake(lake_root); cat.ok())
+    impl->catalog = std::move(*cat);
   Impl* self = impl.get();
   detail::KafkaClient::Hooks hooks;
   hooks.assigned = [self](const std::vector<TopicPartition>& tps) { return self->OnAssigned(tps); };
@@ -467,7 +473,8 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
       if (!result.ok()) break;
     }
     const int64_t now = NowMs();
-    bool due = !open.empty() && (open_closed || Full(open) || now - open.opened_ms >= spec.batch.max_ms);
+    bool due =
+        !open.empty() && (open_closed || Full(open) || now - open.opened_ms >= spec.batch.max_ms);
     if (!due && !open.empty() && options.available_now && now - last_caught_up_check >= 10) {
       last_caught_up_check = now;
       // Caught up with where the partitions ended at start: no need to wait for the time.
@@ -499,7 +506,8 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
     Batch& gather = open_closed ? next : open;
     int wait = 100;
     if (!gather.empty()) {
-      wait = static_cast<int>(std::clamp<int64_t>(gather.opened_ms + spec.batch.max_ms - now, 0, 100));
+      wait =
+          static_cast<int>(std::clamp<int64_t>(gather.opened_ms + spec.batch.max_ms - now, 0, 100));
     }
     if (open_closed) wait = std::min(wait, 10);  // look at the writer again soon
     auto polled = kafka->Poll(wait, &m, &topic);
@@ -594,7 +602,8 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
     stats.consume_seconds = std::chrono::duration<double>(Clock::now() - *first_message).count();
   stats.latency_p50_ms = Percentile(latencies, 0.5);
   stats.latency_p99_ms = Percentile(latencies, 0.99);
-  stats.latency_max_ms = latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end());
+  stats.latency_max_ms =
+      latencies.empty() ? 0 : *std::max_element(latencies.begin(), latencies.end());
   return stats;
 }
 

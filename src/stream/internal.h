@@ -57,7 +57,8 @@ class Decoder {
   // `schema` as the spec gives it (types are checked and spelled as DuckDB does); empty:
   // inferred from the first batch, with the types of `table_schema`'s columns where the
   // names match.
-  static Result<std::unique_ptr<Decoder>> Make(std::shared_ptr<Session> session, const StreamSpec& spec,
+  static Result<std::unique_ptr<Decoder>> Make(std::shared_ptr<Session> session,
+                                               const StreamSpec& spec,
                                                std::vector<TableField> table_schema);
   // `batch` must outlive the Frames made from it (DeadLetters reads its messages).
   Status Load(const Batch& batch);
@@ -73,7 +74,8 @@ class Decoder {
   Status DefineEmpty();
 
  private:
-  Decoder(std::shared_ptr<Session> session, const StreamSpec& spec) : session_(std::move(session)), spec_(spec) {}
+  Decoder(std::shared_ptr<Session> session, const StreamSpec& spec)
+      : session_(std::move(session)), spec_(spec) {}
   Status Infer();
   Status Decode();
   std::shared_ptr<Session> session_;
@@ -149,6 +151,7 @@ Result<std::vector<std::string>> SchemaConflicts(Session& session, const std::st
                                                  const Snapshot& table);
 
 // Offsets a table records for a stream: app ids of `group` to (topic, partition).
-std::map<TopicPartition, int64_t> RecordedOffsets(const Snapshot& snapshot, const std::string& group);
+std::map<TopicPartition, int64_t> RecordedOffsets(const Snapshot& snapshot,
+                                                  const std::string& group);
 
 }  // namespace strata::stream::detail

@@ -77,7 +77,8 @@ struct KafkaClient::Impl {
       std::vector<TopicPartition> tps = ToVector(parts);
       hooks.revoked(tps);
       if (cooperative) {
-        if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) rd_kafka_error_destroy(e);
+        if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts))
+          rd_kafka_error_destroy(e);
       } else {
         rd_kafka_assign(rk, nullptr);
       }
@@ -128,10 +129,9 @@ Result<std::unique_ptr<KafkaClient>> KafkaClient::Make(const StreamSpec& spec, H
     }
   }
   rd_kafka_conf_set_opaque(conf, impl.get());
-  rd_kafka_conf_set_rebalance_cb(conf, [](rd_kafka_t*, rd_kafka_resp_err_t e,
-                                          rd_kafka_topic_partition_list_t* parts, void* opaque) {
-    static_cast<Impl*>(opaque)->OnRebalance(e, parts);
-  });
+  rd_kafka_conf_set_rebalance_cb(
+      conf, [](rd_kafka_t*, rd_kafka_resp_err_t e, rd_kafka_topic_partition_list_t* parts,
+               void* opaque) { static_cast<Impl*>(opaque)->OnRebalance(e, parts); });
   rd_kafka_conf_set_error_cb(conf, [](rd_kafka_t* rk, int e, const char* reason, void* opaque) {
     auto* self = static_cast<Impl*>(opaque);
     if (e == RD_KAFKA_RESP_ERR__FATAL) {
@@ -143,9 +143,8 @@ Result<std::unique_ptr<KafkaClient>> KafkaClient::Make(const StreamSpec& spec, H
     self->hooks.problem(reason);
   });
   // Log lines go to the problem hook rather than stderr.
-  rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t*, int level, const char*, const char*) {
-    (void)level;
-  });
+  rd_kafka_conf_set_log_cb(
+      conf, [](const rd_kafka_t*, int level, const char*, const char*) { (void)level; });
   impl->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
   if (impl->rk == nullptr) {
     rd_kafka_conf_destroy(conf);
@@ -160,9 +159,10 @@ Result<std::map<std::string, int32_t>> KafkaClient::Topics(int64_t timeout_ms) {
   std::string last_error;
   for (;;) {
     const rd_kafka_metadata_t* md = nullptr;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    rd_kafka_resp_err_t e = rd_kafka_metadata(impl_->rk, 1, nullptr, &md,
-                                              static_cast<int>(std::max<int64_t>(left.count(), 100)));
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    rd_kafka_resp_err_t e = rd_kafka_metadata(
+        impl_->rk, 1, nullptr, &md, static_cast<int>(std::max<int64_t>(left.count(), 100)));
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
       std::map<std::string, int32_t> all;
       for (int i = 0; i < md->topic_cnt; ++i) {
@@ -250,7 +250,8 @@ std::vector<TopicPartition> KafkaClient::assignment() const {
 void KafkaClient::Pause() {
   if (paused_) return;
   PartitionList list;
-  for (const auto& [t, p] : assignment()) rd_kafka_topic_partition_list_add(list.list, t.c_str(), p);
+  for (const auto& [t, p] : assignment())
+    rd_kafka_topic_partition_list_add(list.list, t.c_str(), p);
   rd_kafka_pause_partitions(impl_->rk, list.list);
   paused_ = true;
 }
@@ -258,7 +259,8 @@ void KafkaClient::Pause() {
 void KafkaClient::Resume() {
   if (!paused_) return;
   PartitionList list;
-  for (const auto& [t, p] : assignment()) rd_kafka_topic_partition_list_add(list.list, t.c_str(), p);
+  for (const auto& [t, p] : assignment())
+    rd_kafka_topic_partition_list_add(list.list, t.c_str(), p);
   rd_kafka_resume_partitions(impl_->rk, list.list);
   paused_ = false;
 }

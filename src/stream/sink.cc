@@ -72,8 +72,10 @@ Result<Committed> CommitBatch(Lake& lake, const StreamSpec& spec, const quality:
       std::string failed;
       for (const auto& r : v->results) {
         if (r.success) continue;
-        failed += (failed.empty() ? "" : "; ") + r.type + (r.column.empty() ? "" : "(" + r.column + ")");
-        if (r.unexpected_count > 0) failed += ": " + std::to_string(r.unexpected_count) + " unexpected";
+        failed +=
+            (failed.empty() ? "" : "; ") + r.type + (r.column.empty() ? "" : "(" + r.column + ")");
+        if (r.unexpected_count > 0)
+          failed += ": " + std::to_string(r.unexpected_count) + " unexpected";
       }
       return Status::InvalidArgument("the batch " + Offsets(batch) + " failed its checks (" +
                                      out.check_note + "; failed: " + failed +
@@ -90,7 +92,8 @@ Result<Committed> CommitBatch(Lake& lake, const StreamSpec& spec, const quality:
   wo.metadata["strata.stream.messages"] = std::to_string(batch.messages.size());
   wo.metadata["strata.stream.dead_letters"] = std::to_string(decoder.dead_letter_count());
   for (const auto& [tp, r] : batch.ranges)
-    wo.app_progress.push_back({AppId(spec.kafka.group_id, tp.first, tp.second), r.last, r.expected});
+    wo.app_progress.push_back(
+        {AppId(spec.kafka.group_id, tp.first, tp.second), r.last, r.expected});
   auto version = table->Write(rows, wo);
   if (!version.ok()) {
     if (version.status().code() == StatusCode::kConflict) {

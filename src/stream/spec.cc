@@ -16,13 +16,15 @@ namespace strata::stream {
 
 namespace {
 
-const std::vector<std::string> kTopKeys = {"name",   "source",      "format",  "schema",
-                                           "transform", "checks",   "target",  "dead_letter",
-                                           "batch",  "max_message_bytes", "compact_every",
-                                           "startup_timeout_ms"};
+const std::vector<std::string> kTopKeys = {"name",          "source",
+                                           "format",        "schema",
+                                           "transform",     "checks",
+                                           "target",        "dead_letter",
+                                           "batch",         "max_message_bytes",
+                                           "compact_every", "startup_timeout_ms"};
 const std::vector<std::string> kSourceKeys = {"kafka"};
-const std::vector<std::string> kKafkaKeys = {"bootstrap_servers", "topics", "topic_pattern",
-                                             "group_id", "properties", "starting_offsets"};
+const std::vector<std::string> kKafkaKeys = {"bootstrap_servers", "topics",     "topic_pattern",
+                                             "group_id",          "properties", "starting_offsets"};
 const std::vector<std::string> kChecksKeys = {"suite", "policy"};
 const std::vector<std::string> kBatchKeys = {"max_rows", "max_bytes", "max_ms"};
 
@@ -31,8 +33,7 @@ class Parser {
   explicit Parser(std::string source) : source_(std::move(source)) {}
 
   Result<StreamSpec> Parse(const YAML::Node& root) {
-    if (!root.IsMap())
-      return Err(root, "a stream file is a map with 'source', 'target' and more");
+    if (!root.IsMap()) return Err(root, "a stream file is a map with 'source', 'target' and more");
     STRATA_RETURN_NOT_OK(Known(root, kTopKeys, "a stream file"));
     StreamSpec spec;
     spec.source = source_;
@@ -173,8 +174,8 @@ class Parser {
       STRATA_ASSIGN_OR_RETURN(k->starting_offsets,
                               Text(kafka["starting_offsets"], "'starting_offsets'"));
       if (k->starting_offsets != "earliest" && k->starting_offsets != "latest") {
-        return Err(kafka["starting_offsets"], "'starting_offsets' is earliest or latest, got '" +
-                                                  k->starting_offsets + "'");
+        return Err(kafka["starting_offsets"],
+                   "'starting_offsets' is earliest or latest, got '" + k->starting_offsets + "'");
       }
     }
     return Status::OK();
@@ -214,8 +215,8 @@ class Parser {
       v = v * 10 + (s[i] - '0');
     }
     if (s.empty() || i != s.size() || (v == 0 && !zero_ok))
-      return Err(node, what + " is a whole number" + (zero_ok ? "" : " above 0") + ", got '" + s +
-                           "'");
+      return Err(node,
+                 what + " is a whole number" + (zero_ok ? "" : " above 0") + ", got '" + s + "'");
     return v;
   }
 

@@ -112,8 +112,8 @@ Status table_detail::CheckAppProgress(const std::string& table, const Snapshot& 
     const int64_t recorded = it == snapshot.app_versions.end() ? -1 : it->second;
     if (recorded == p.expected) continue;
     return Status::Conflict("table '" + table + "' version " + std::to_string(snapshot.version) +
-                            " records " + p.app_id + " at " + std::to_string(recorded) +
-                            ", not " + std::to_string(p.expected) +
+                            " records " + p.app_id + " at " + std::to_string(recorded) + ", not " +
+                            std::to_string(p.expected) +
                             " as this writer expected: another writer got there first; nothing "
                             "was written");
   }

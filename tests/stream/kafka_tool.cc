@@ -46,7 +46,8 @@ int Mock(int argc, char** argv) {
       continue;
     }
     const size_t colon = a.find(':');
-    topics.emplace_back(a.substr(0, colon), colon == std::string::npos ? 1 : std::atoi(a.c_str() + colon + 1));
+    topics.emplace_back(a.substr(0, colon),
+                        colon == std::string::npos ? 1 : std::atoi(a.c_str() + colon + 1));
   }
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
@@ -83,7 +84,8 @@ int Mock(int argc, char** argv) {
 
 int Produce(int argc, char** argv) {
   if (argc < 4) {
-    std::fprintf(stderr, "usage: produce BOOTSTRAP TOPIC --from S --count N [--bad-every K] [--rate R]\n");
+    std::fprintf(stderr,
+                 "usage: produce BOOTSTRAP TOPIC --from S --count N [--bad-every K] [--rate R]\n");
     return 2;
   }
   const std::string bootstrap = argv[2], topic = argv[3];
@@ -136,7 +138,9 @@ int Produce(int argc, char** argv) {
           value = buf;
           break;
         case 1:
-          std::snprintf(buf, sizeof buf, "{\"seq\":%lld,\"event_score\":\"high\",\"user\":\"u%lld\"}", seq, seq % 1000);
+          std::snprintf(buf, sizeof buf,
+                        "{\"seq\":%lld,\"event_score\":\"high\",\"user\":\"u%lld\"}", seq,
+                        seq % 1000);
           value = buf;
           break;
         default:
@@ -145,19 +149,20 @@ int Produce(int argc, char** argv) {
       }
     } else {
       std::snprintf(buf, sizeof buf,
-                    "{\"seq\":%lld,\"event_score\":%.4f,\"user\":\"u%03lld\",\"kind\":\"view\",\"sent_ms\":%lld}", seq,
-                    static_cast<double>((seq * 7919) % 10000) / 10000.0, seq % 1000,
+                    "{\"seq\":%lld,\"event_score\":%.4f,\"user\":\"u%03lld\",\"kind\":\"view\","
+                    "\"sent_ms\":%lld}",
+                    seq, static_cast<double>((seq * 7919) % 10000) / 10000.0, seq % 1000,
                     static_cast<long long>(NowMs()));
       value = buf;
     }
     const std::string key = "k" + std::to_string(seq);
     for (;;) {
-      rd_kafka_resp_err_t e = rd_kafka_producev(
-          rk, RD_KAFKA_V_TOPIC(topic.c_str()),
-          RD_KAFKA_V_PARTITION(static_cast<int32_t>(seq % partitions)),
-          RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-          RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-          RD_KAFKA_V_END);
+      rd_kafka_resp_err_t e =
+          rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topic.c_str()),
+                            RD_KAFKA_V_PARTITION(static_cast<int32_t>(seq % partitions)),
+                            RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                            RD_KAFKA_V_KEY(key.data(), key.size()),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
       if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
       if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
         std::fprintf(stderr, "produce: %s\n", rd_kafka_err2str(e));

@@ -50,12 +50,12 @@ TEST(StreamSpec, ErrorsNameTheFileLineAndColumn) {
   EXPECT_NE(bad("checks: {suite: s.yaml, policy: quarantine}\n").find("not supported"),
             std::string::npos);
   EXPECT_NE(bad("dead_letter: ../x\n").find("line 7"), std::string::npos);
-  EXPECT_NE(ParseStreamYaml("source: {kafka: {bootstrap_servers: b, group_id: g}}\ntarget: t\n",
-                            "s.yaml")
-                .status()
-                .message()
-                .find("either 'topics' or 'topic_pattern'"),
-            std::string::npos);
+  EXPECT_NE(
+      ParseStreamYaml("source: {kafka: {bootstrap_servers: b, group_id: g}}\ntarget: t\n", "s.yaml")
+          .status()
+          .message()
+          .find("either 'topics' or 'topic_pattern'"),
+      std::string::npos);
   EXPECT_NE(ParseStreamYaml("source: [\n", "s.yaml").status().message().find("s.yaml line"),
             std::string::npos);
 }
@@ -97,21 +97,25 @@ Result<Decoded> Decode(StreamSpec spec, const std::vector<std::string>& values) 
 
 TEST(Decoder, JsonRowsAndDeadLettersWithTheirReasons) {
   StreamSpec spec;
-  spec.schema = {{"id", "BIGINT"}, {"score", "DOUBLE"}, {"name", "VARCHAR"}, {"day", "DATE"},
+  spec.schema = {{"id", "BIGINT"},
+                 {"score", "DOUBLE"},
+                 {"name", "VARCHAR"},
+                 {"day", "DATE"},
                  {"tags", "VARCHAR[]"}};
   spec.max_message_bytes = 200;
-  auto d = Decode(spec, {
-                            R"({"id": 1, "score": 0.5, "name": "a", "day": "2026-01-02", "tags": ["x"]})",
-                            R"({"id": 2, "score": 3, "name": 7})",        // int as double, number as text
-                            R"({"id": 3, "score": "high"})",              // wrong type
-                            R"({"id": 4.5})",                             // fraction for BIGINT
-                            R"(not json)",                                // not JSON
-                            R"([1, 2])",                                  // not an object
-                            R"({"id": 7, "day": "yesterday"})",           // not a date
-                            R"({"id": null, "extra": {"nested": true}})",  // null, extra ignored
-                            std::string(300, ' '),                        // oversized
-                            "{\"id\": 9, \"name\": \"\xff\"}",            // not UTF-8
-                        });
+  auto d = Decode(spec,
+                  {
+                      R"({"id": 1, "score": 0.5, "name": "a", "day": "2026-01-02", "tags": ["x"]})",
+                      R"({"id": 2, "score": 3, "name": 7})",  // int as double, number as text
+                      R"({"id": 3, "score": "high"})",        // wrong type
+                      R"({"id": 4.5})",                       // fraction for BIGINT
+                      R"(not json)",                          // not JSON
+                      R"([1, 2])",                            // not an object
+                      R"({"id": 7, "day": "yesterday"})",     // not a date
+                      R"({"id": null, "extra": {"nested": true}})",  // null, extra ignored
+                      std::string(300, ' '),                         // oversized
+                      "{\"id\": 9, \"name\": \"\xff\"}",             // not UTF-8
+                  });
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   ASSERT_EQ(d->rows.num_rows(), 3u);
   EXPECT_EQ(d->rows.column(0).GetInt64(0), 1);
@@ -148,8 +152,8 @@ TEST(Decoder, CsvRecords) {
   StreamSpec spec;
   spec.format = Format::kCsv;
   spec.schema = {{"id", "INTEGER"}, {"name", "VARCHAR"}, {"score", "DOUBLE"}};
-  auto d = Decode(spec, {"1,alice,0.5", "2,\"b, with \"\"quotes\"\"\",", "x,c,1", "4,d",
-                         "5,\"open,1"});
+  auto d =
+      Decode(spec, {"1,alice,0.5", "2,\"b, with \"\"quotes\"\"\",", "x,c,1", "4,d", "5,\"open,1"});
   ASSERT_TRUE(d.ok()) << d.status().ToString();
   ASSERT_EQ(d->rows.num_rows(), 2u);
   EXPECT_EQ(d->rows.column(1).GetString(1), "b, with \"quotes\"");
@@ -204,12 +208,11 @@ TEST(Metrics, RendersPrometheusTextFormat) {
             std::string::npos)
       << text;
   EXPECT_NE(text.find("x_lag -2.5\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("x_seconds_bucket{stream=\"s\",le=\"0.1\"} 1\n"),
-            std::string::npos)
-      << text;
+  EXPECT_NE(text.find("x_seconds_bucket{stream=\"s\",le=\"0.1\"} 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("x_seconds_bucket{stream=\"s\",le=\"1\"} 2\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("x_seconds_bucket{stream=\"s\",le=\"+Inf\"} 3\nx_seconds_sum{stream=\"s\"} 5.55"),
-            std::string::npos)
+  EXPECT_NE(
+      text.find("x_seconds_bucket{stream=\"s\",le=\"+Inf\"} 3\nx_seconds_sum{stream=\"s\"} 5.55"),
+      std::string::npos)
       << text;
   EXPECT_NE(text.find("x_seconds_count{stream=\"s\"} 3\n"), std::string::npos) << text;
 }
