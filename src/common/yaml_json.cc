@@ -1,6 +1,10 @@
 // YAML documents as JSON values, with bounds for text from users and disk.
 #include "common/yaml_json.h"
 
+#include <algorithm>
+
+#include "common/closest.h"
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -144,6 +148,29 @@ Result<nlohmann::json> YamlToJson(const YAML::Node& node, const std::string& sou
                                   size_t max_depth, size_t max_nodes) {
   YamlConverter converter(source, max_depth, max_nodes);
   return converter.Convert(node);
+}
+
+Status YamlKnownKeys(const std::string& source, const YAML::Node& node,
+                     const std::vector<std::string>& known, const std::string& what) {
+  for (const auto& kv : node) {
+    if (!kv.first.IsScalar())
+      return Status::InvalidArgument(YamlWhere(source, kv.first) + ": a key must be plain text");
+    const std::string& key = kv.first.Scalar();
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    auto near = ClosestNames(key, known, 1);
+    return Status::InvalidArgument(YamlWhere(source, kv.first) + ": unknown key '" + key +
+                                   "' in " + what +
+                                   (near.empty() ? "" : " (did you mean '" + near[0] + "'?)"));
+  }
+  return Status::OK();
+}
+
+Result<std::string> YamlText(const std::string& source, const YAML::Node& node,
+                             const std::string& what) {
+  if (!node.IsScalar())
+    return Status::InvalidArgument(YamlWhere(source, node) + ": " + what +
+                                   " must be text, not a list or a map");
+  return node.Scalar();
 }
 
 }  // namespace strata

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "strata/status.h"
 
@@ -21,6 +22,16 @@ std::string YamlWhere(const std::string& source, const YAML::Node& node);
 
 // A ParseError naming SOURCE, the line and the column of a YAML syntax error.
 Status YamlParseError(const std::string& source, const YAML::Exception& e);
+
+// OK when every key of the map `node` is one of `known`; else InvalidArgument naming
+// SOURCE, the line and the column of the first other key, `what` it is in, and the
+// closest known key.
+Status YamlKnownKeys(const std::string& source, const YAML::Node& node,
+                     const std::vector<std::string>& known, const std::string& what);
+
+// The text of a scalar `node`; else InvalidArgument naming SOURCE, the line and column.
+Result<std::string> YamlText(const std::string& source, const YAML::Node& node,
+                             const std::string& what);
 
 // `node` as JSON. Scalars become booleans, null, integers and doubles where YAML 1.2's core
 // schema reads them so, and quoted ones stay text. InvalidArgument naming `source`, the

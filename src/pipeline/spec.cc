@@ -67,23 +67,12 @@ class Parser {
     return Status::InvalidArgument(Where(node) + ": step '" + step + "': " + what);
   }
 
-  // Every key of `map` is one of `known`; else the closest known name.
   Status Known(const YAML::Node& map, const std::vector<std::string>& known,
                const std::string& what) const {
-    for (const auto& kv : map) {
-      if (!kv.first.IsScalar()) return Err(kv.first, "a key must be plain text");
-      const std::string& key = kv.first.Scalar();
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      auto near = ClosestNames(key, known, 1);
-      return Err(kv.first, "unknown key '" + key + "' in " + what +
-                               (near.empty() ? "" : " (did you mean '" + near[0] + "'?)"));
-    }
-    return Status::OK();
+    return YamlKnownKeys(source_, map, known, what);
   }
-
   Result<std::string> Text(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar()) return Err(node, what + " must be text, not a list or a map");
-    return node.Scalar();
+    return YamlText(source_, node, what);
   }
 
   Result<std::vector<std::string>> List(const YAML::Node& node, const std::string& what) const {

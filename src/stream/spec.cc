@@ -188,20 +188,10 @@ class Parser {
 
   Status Known(const YAML::Node& map, const std::vector<std::string>& known,
                const std::string& what) const {
-    for (const auto& kv : map) {
-      if (!kv.first.IsScalar()) return Err(kv.first, "a key must be plain text");
-      const std::string& key = kv.first.Scalar();
-      if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-      auto near = ClosestNames(key, known, 1);
-      return Err(kv.first, "unknown key '" + key + "' in " + what +
-                               (near.empty() ? "" : " (did you mean '" + near[0] + "'?)"));
-    }
-    return Status::OK();
+    return YamlKnownKeys(source_, map, known, what);
   }
-
   Result<std::string> Text(const YAML::Node& node, const std::string& what) const {
-    if (!node.IsScalar()) return Err(node, what + " is text");
-    return node.Scalar();
+    return YamlText(source_, node, what);
   }
 
   // A whole number >= 1 (>= 0 with zero_ok).

@@ -353,7 +353,7 @@ TEST_F(PipelineRun, CancelStopsRunningStepsAndRecordsTheRunCancelled) {
 TEST(Catalog, MigratesAndListsRuns) {
   TempDir dir;
   ASSERT_OK_AND_ASSIGN(auto cat, catalog::Catalog::OpenSqlite(dir / "c.db"));
-  EXPECT_EQ(cat->schema_version(), 1);
+  EXPECT_EQ(cat->schema_version(), 2);  // 1: runs; 2: stream batches
   catalog::RunRecord r;
   r.run_id = "r1";
   r.pipeline = "p";
