@@ -65,6 +65,7 @@ Result<std::vector<PartitionStatus>> GetStatus(const StreamSpec& spec, const std
   }
   if (kafka_error != nullptr) *kafka_error = kafka_status.ok() ? "" : kafka_status.message();
   std::vector<PartitionStatus> out;
+  out.reserve(parts.size());
   for (auto& [tp, p] : parts) out.push_back(std::move(p));
   return out;
 }
