@@ -22,13 +22,18 @@ stream_file s.yaml shared pair "schema: {seq: BIGINT, event_score: DOUBLE, user:
 A=$!
 "$S" stream s.yaml --lake lake >b.log 2>&1 &
 B=$!
-# Producing while both consume: 60,000 messages at 4,000/s.
+# Producing while both consume: 60,000 messages at 4,000/s (15 s).
 "$K" produce "$BOOTSTRAP" shared --from 0 --count $N --rate 4000 &
 P=$!
-sleep 8
-# Both are members by now and have committed batches; kill one mid-stream.
+# Wait until both are members with partitions and have committed batches; then kill one
+# mid-stream (while the producer is still writing).
+for _ in $(seq 300); do
+  grep -q "batch" a.log && grep -q "batch" b.log && break
+  sleep 0.1
+done
 grep -q "batch" a.log || { echo "ingester A committed nothing:"; cat a.log; exit 1; }
 grep -q "batch" b.log || { echo "ingester B committed nothing:"; cat b.log; exit 1; }
+kill -0 $P 2>/dev/null || echo "note: the producer finished before the kill"
 kill -9 $A
 wait $A 2>/dev/null || true
 A=""
