@@ -9,10 +9,12 @@
 #include "strata/filesystem.h"
 #include "strata/frame.h"
 #include "strata/lineage.h"
+#include "strata/metrics.h"
 #include "strata/observer.h"
 #include "strata/pipeline.h"
 #include "strata/quality.h"
 #include "strata/status.h"
+#include "strata/stream.h"
 #include "strata/table.h"
 #include "strata/version.h"
 
