@@ -33,6 +33,23 @@ Status YamlKnownKeys(const std::string& source, const YAML::Node& node,
 Result<std::string> YamlText(const std::string& source, const YAML::Node& node,
                              const std::string& what);
 
+// Loads YAML `text` and returns parse(root); a YAML syntax error, or one yaml-cpp throws
+// while `parse` reads the nodes, becomes a ParseError naming SOURCE, the line and column.
+template <typename T, typename F>
+Result<T> ParseYaml(const std::string& text, const std::string& source, F&& parse) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return YamlParseError(source, e);
+  }
+  try {
+    return parse(root);
+  } catch (const YAML::Exception& e) {
+    return YamlParseError(source, e);
+  }
+}
+
 // `node` as JSON. Scalars become booleans, null, integers and doubles where YAML 1.2's core
 // schema reads them so, and quoted ones stay text. InvalidArgument naming `source`, the
 // line and the column for a key that is not text, text that is not UTF-8, nesting deeper

@@ -354,19 +354,9 @@ std::string_view ToString(StepKind kind) {
 }
 
 Result<PipelineSpec> ParsePipelineYaml(const std::string& text, const std::string& source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return YamlParseError(source, e);
-  }
   Parser parser(source);
-  Result<PipelineSpec> spec = Status::Internal("unparsed");
-  try {
-    spec = parser.Parse(root);
-  } catch (const YAML::Exception& e) {
-    return YamlParseError(source, e);
-  }
+  Result<PipelineSpec> spec = ParseYaml<PipelineSpec>(
+      text, source, [&](const YAML::Node& root) { return parser.Parse(root); });
   if (!spec.ok()) return spec.status();
   STRATA_RETURN_NOT_OK(CheckPipeline(*spec));
   return spec;

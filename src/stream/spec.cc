@@ -247,20 +247,9 @@ std::string AppId(const std::string& group_id, const std::string& topic, int32_t
 }
 
 Result<StreamSpec> ParseStreamYaml(const std::string& text, const std::string& source) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& e) {
-    return YamlParseError(source, e);
-  }
   Parser parser(source);
-  Result<StreamSpec> spec = Status::Internal("unparsed");
-  try {
-    spec = parser.Parse(root);
-  } catch (const YAML::Exception& e) {
-    return YamlParseError(source, e);
-  }
-  return spec;
+  return ParseYaml<StreamSpec>(text, source,
+                               [&](const YAML::Node& root) { return parser.Parse(root); });
 }
 
 Result<StreamSpec> LoadStreamFile(const std::string& path) {
