@@ -158,8 +158,8 @@ Status YamlKnownKeys(const std::string& source, const YAML::Node& node,
     const std::string& key = kv.first.Scalar();
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     auto near = ClosestNames(key, known, 1);
-    return Status::InvalidArgument(YamlWhere(source, kv.first) + ": unknown key '" + key +
-                                   "' in " + what +
+    return Status::InvalidArgument(YamlWhere(source, kv.first) + ": unknown key '" + key + "' in " +
+                                   what +
                                    (near.empty() ? "" : " (did you mean '" + near[0] + "'?)"));
   }
   return Status::OK();
