@@ -147,16 +147,6 @@ struct Ingester::Impl {
     }
   }
 
-  void OnProblem(const std::string& what, const RunOptions& options) {
-    std::lock_guard lock(mu);
-    problem = what;
-    const int64_t now = NowMs();
-    if (options.on_problem && now - problem_reported_ms >= 1000) {
-      problem_reported_ms = now;
-      options.on_problem(what);
-    }
-  }
-
   // After a fenced batch: forget what was gathered and start each assigned partition again
   // where the table says.
   Status Reset() {
@@ -376,12 +366,11 @@ Result<std::unique_ptr<Ingester>> Ingester::Open(StreamSpec spec, const std::str
     STRATA_ASSIGN_OR_RETURN(existing, impl->target->Latest());
   }
   std::vector<TableField> table_schema = existing ? existing->schema : std::vector<TableField>{};
-  StreamSpec& mutable_spec = impl->spec;
-  if (mutable_spec.schema.empty() && existing && mutable_spec.transform.empty()) {
+  if (s.schema.empty() && existing && s.transform.empty()) {
     // Without a schema or transform the stream's columns are the table's.
     for (const TableField& f : existing->schema) {
       auto duck = delta::DuckTypeOf(f.type);
-      if (duck.ok()) mutable_spec.schema.emplace_back(f.name, *duck);
+      if (duck.ok()) impl->spec.schema.emplace_back(f.name, *duck);
     }
   }
   STRATA_ASSIGN_OR_RETURN(impl->decoder, detail::Decoder::Make(session, s, table_schema));

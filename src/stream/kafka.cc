@@ -143,7 +143,8 @@ Result<std::unique_ptr<KafkaClient>> KafkaClient::Make(const StreamSpec& spec, H
     }
     self->hooks.problem(reason);
   });
-  // Log lines go to the problem hook rather than stderr.
+  // librdkafka's log lines are dropped rather than written to stderr: the errors among them
+  // also reach the error callback above, which reports them as problems.
   rd_kafka_conf_set_log_cb(
       conf, [](const rd_kafka_t*, int level, const char*, const char*) { (void)level; });
   impl->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);

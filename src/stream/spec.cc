@@ -48,6 +48,8 @@ class Parser {
       STRATA_ASSIGN_OR_RETURN(spec.dead_letter, Text(root["dead_letter"], "'dead_letter'"));
       if (Status st = ValidateTableName(spec.dead_letter); !st.ok())
         return Err(root["dead_letter"], st.message());
+      if (spec.dead_letter == spec.target)
+        return Err(root["dead_letter"], "'dead_letter' must be another table than 'target'");
     }
     spec.name = spec.target;
     if (root["name"]) {
