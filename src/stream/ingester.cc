@@ -145,6 +145,12 @@ struct Ingester::Impl {
       position.erase(tp);
       table_offsets.erase(tp);
     }
+    if (open_closed && open.empty()) {
+      // The closed batch held only revoked partitions: what gathered behind it is next.
+      open = std::move(next);
+      next = Batch();
+      open_closed = false;
+    }
   }
 
   // After a fenced batch: forget what was gathered and start each assigned partition again
@@ -492,6 +498,9 @@ Result<RunStats> Ingester::Impl::Run(const RunOptions& options) {
         }
       }
     }
+    // Paused only while both batches are full and the writer is busy (a revocation can
+    // empty them).
+    if (kafka->paused() && !(open_closed && Full(next))) kafka->Resume();
     Batch& gather = open_closed ? next : open;
     int wait = 100;
     if (!gather.empty()) {

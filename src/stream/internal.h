@@ -111,9 +111,13 @@ class KafkaClient {
   // One message (true) or none within `timeout_ms` (false). A fatal consumer error is an
   // error; retried ones go to Hooks::problem.
   Result<bool> Poll(int timeout_ms, Message* out, std::string* topic);
+  // Pauses or resumes fetching every assigned partition. The state holds across
+  // rebalances: partitions assigned while paused start paused (librdkafka keeps a
+  // partition's pause flag through revocation and reassignment, so the client sets it on
+  // every assignment itself).
   void Pause();
   void Resume();
-  bool paused() const { return paused_; }
+  bool paused() const;
   // Moves each partition to the offset after `last` (-1: the starting offset).
   Status Seek(const std::map<TopicPartition, int64_t>& last);
   // Kafka's committed offsets, for lag tools (asynchronous): the offset after `last`.
@@ -128,7 +132,6 @@ class KafkaClient {
   struct Impl;
   explicit KafkaClient(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
-  bool paused_ = false;
 };
 
 // What committing one batch did.

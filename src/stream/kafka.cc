@@ -43,6 +43,7 @@ struct KafkaClient::Impl {
   mutable std::mutex mu;  // guards assigned
   std::set<TopicPartition> assigned;
   std::string fatal;  // set by the error callback
+  bool paused = false;  // consumer thread only (the rebalance callback runs on it too)
 
   ~Impl() {
     if (rk != nullptr) rd_kafka_destroy(rk);
@@ -72,11 +73,19 @@ struct KafkaClient::Impl {
         hooks.problem(std::string("assigning partitions: ") + rd_kafka_error_string(e));
         rd_kafka_error_destroy(e);
       }
+      // A partition this consumer had paused before it was revoked would come back paused:
+      // set the flag to what the consumer is now.
+      if (paused) {
+        rd_kafka_pause_partitions(rk, parts);
+      } else {
+        rd_kafka_resume_partitions(rk, parts);
+      }
       std::lock_guard lock(mu);
       for (const auto& tp : tps) assigned.insert(tp);
     } else {
       std::vector<TopicPartition> tps = ToVector(parts);
       hooks.revoked(tps);
+      rd_kafka_resume_partitions(rk, parts);
       if (cooperative) {
         if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts))
           rd_kafka_error_destroy(e);
@@ -249,22 +258,24 @@ std::vector<TopicPartition> KafkaClient::assignment() const {
   return {impl_->assigned.begin(), impl_->assigned.end()};
 }
 
+bool KafkaClient::paused() const { return impl_->paused; }
+
 void KafkaClient::Pause() {
-  if (paused_) return;
+  if (impl_->paused) return;
   PartitionList list;
   for (const auto& [t, p] : assignment())
     rd_kafka_topic_partition_list_add(list.list, t.c_str(), p);
   rd_kafka_pause_partitions(impl_->rk, list.list);
-  paused_ = true;
+  impl_->paused = true;
 }
 
 void KafkaClient::Resume() {
-  if (!paused_) return;
+  if (!impl_->paused) return;
   PartitionList list;
   for (const auto& [t, p] : assignment())
     rd_kafka_topic_partition_list_add(list.list, t.c_str(), p);
   rd_kafka_resume_partitions(impl_->rk, list.list);
-  paused_ = false;
+  impl_->paused = false;
 }
 
 Status KafkaClient::Seek(const std::map<TopicPartition, int64_t>& last) {

@@ -53,5 +53,10 @@ wait $B || { echo "the survivor did not stop cleanly:"; cat b.log; exit 1; }
 B=""
 q() { "$S" --lake lake query --format csv "$1" | tail -n +2 | tr -d '"'; }
 got=$(q "SELECT count(*) || ',' || count(DISTINCT seq) || ',' || min(seq) || ',' || max(seq) FROM shared_table")
-[ "$got" = "$N,$N,0,$((N - 1))" ] || { echo "rows, distinct, min, max: $got"; cat status.json; exit 1; }
+[ "$got" = "$N,$N,0,$((N - 1))" ] || {
+  echo "rows, distinct, min, max: $got"; cat status.json
+  echo "--- the survivor's log (last 40 lines):"; tail -n 40 b.log
+  echo "--- the killed member's log (last 10 lines):"; tail -n 10 a.log
+  exit 1
+}
 echo "consumer group: $N rows exactly once after one of two members was killed"
