@@ -38,9 +38,7 @@ Result<int64_t> Table::Optimize(int64_t target_bytes) {
     }
     for (const auto& bin : bins) {
       if (bin.size() < 2) continue;
-      Snapshot group = *current;
-      group.files = bin;
-      STRATA_ASSIGN_OR_RETURN(std::string scan, ScanSql(conn.get(), path_, group, bin, false));
+      STRATA_ASSIGN_OR_RETURN(std::string scan, ScanSql(conn.get(), path_, *current, bin, false));
       auto part = WriteDataFiles(fs_, conn.get(), path_, *current, scan);
       if (!part.ok()) {
         RemoveWritten(fs_, path_, added.files);
@@ -84,7 +82,7 @@ Result<int64_t> Table::Restore(int64_t version) {
   std::vector<Json> actions;
   if (delta::SchemaString(old->schema) != delta::SchemaString(current->schema) ||
       old->partition_columns != current->partition_columns) {
-    Snapshot md = *old;
+    Snapshot md = table_detail::MetadataOf(*old);
     md.table_id = current->table_id;
     actions.push_back(delta::MetadataAction(md, delta::NowMs()));
   }

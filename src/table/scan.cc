@@ -80,6 +80,22 @@ bool StatsExclude(const DataFile& f, const FilePredicate& p,
 // SQL reading `files` of `snap` with the table's columns in order. With `with_file`, a
 // column __strata_file names each row's file (relative path).
 namespace table_detail {
+Snapshot MetadataOf(const Snapshot& snap) {
+  Snapshot out;
+  out.version = snap.version;
+  out.timestamp_ms = snap.timestamp_ms;
+  out.table_id = snap.table_id;
+  out.schema = snap.schema;
+  out.partition_columns = snap.partition_columns;
+  out.configuration = snap.configuration;
+  out.min_reader_version = snap.min_reader_version;
+  out.min_writer_version = snap.min_writer_version;
+  out.app_versions = snap.app_versions;
+  out.checkpoint_version = snap.checkpoint_version;
+  out.commits_replayed = snap.commits_replayed;
+  return out;
+}
+
 Result<std::string> ScanSql(engine::Connection* conn, const std::string& table_path,
                             const Snapshot& snap, const std::vector<DataFile>& files,
                             bool with_file) {

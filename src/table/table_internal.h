@@ -52,6 +52,10 @@ Result<WrittenFiles> WriteDataFiles(FileSystem* fs, engine::Connection* conn,
 void RemoveWritten(FileSystem* fs, const std::string& table_path,
                    const std::vector<DataFile>& files);
 
+// A snapshot's metadata without its file list (which can be long): what a new version's
+// metaData action and data files need.
+Snapshot MetadataOf(const Snapshot& snap);
+
 // SQL reading `files` of `snap` with the table's columns in order. With `with_file`, a
 // __strata_file column names each row's file.
 Result<std::string> ScanSql(engine::Connection* conn, const std::string& table_path,

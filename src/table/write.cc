@@ -260,7 +260,7 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
   Snapshot target;
   bool metadata_change = false;
   if (current) {
-    target = *current;
+    target = table_detail::MetadataOf(*current);
     if (!options.partition_by.empty() && options.partition_by != current->partition_columns) {
       return Status::InvalidArgument("table '" + name_ + "' is partitioned by " + std::string("[") +
                                      [&] {
@@ -411,10 +411,7 @@ Result<int64_t> Table::Delete(const std::string& predicate_sql, const WriteOptio
     deleted_rows += it->second.first;
     if (it->second.first == it->second.second) continue;  // every row goes: no new file
     // Rewrite the file without the matching rows, in the same partition.
-    Snapshot one = *current;
-    one.files = {f};
-    STRATA_ASSIGN_OR_RETURN(std::string file_scan,
-                            ScanSql(conn.get(), path_, one, one.files, false));
+    STRATA_ASSIGN_OR_RETURN(std::string file_scan, ScanSql(conn.get(), path_, *current, {f}, false));
     const Snapshot& target = *current;
     auto part = WriteDataFiles(
         fs_, conn.get(), path_, target,
