@@ -16,11 +16,11 @@
 #include "table/delta_log.h"
 
 using namespace strata;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
-double Ms(Clock::time_point a, Clock::time_point b) {
+double Ms(SteadyClock::time_point a, SteadyClock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
@@ -65,20 +65,20 @@ int main(int argc, char** argv) {
   auto conn = std::move(session->database()->Connect()).value();
   std::vector<double> peer_ms;
   for (int i = 0; i < std::min(appends, 200); ++i) {
-    auto t0 = Clock::now();
+    auto t0 = SteadyClock::now();
     if (!conn->Execute("COPY (" + batch + ") TO '" + dir +
                        "/peer.parquet' (FORMAT parquet, COMPRESSION zstd)")
              .ok())
       return 1;
-    peer_ms.push_back(Ms(t0, Clock::now()));
+    peer_ms.push_back(Ms(t0, SteadyClock::now()));
   }
 
   std::vector<double> write_ms;
   long rss_before_checkpoints = MaxRssKiB();
   for (int i = 0; i < appends; ++i) {
-    auto t0 = Clock::now();
+    auto t0 = SteadyClock::now();
     auto v = table->Write(session->sql(batch));
-    write_ms.push_back(Ms(t0, Clock::now()));
+    write_ms.push_back(Ms(t0, SteadyClock::now()));
     if (!v.ok()) {
       std::fprintf(stderr, "append %d: %s\n", i, v.status().ToString().c_str());
       return 1;
@@ -95,9 +95,9 @@ int main(int argc, char** argv) {
     std::vector<delta::Json> actions = {
         delta::Json{{"commitInfo", {{"timestamp", delta::NowMs()}, {"operation", "WRITE"}}}},
         delta::AddAction(latest->files.back(), true)};
-    auto t0 = Clock::now();
+    auto t0 = SteadyClock::now();
     if (!delta::WriteCommit(lake->fs(), dir + "/logonly", i, actions).ok()) return 1;
-    log_ms.push_back(Ms(t0, Clock::now()));
+    log_ms.push_back(Ms(t0, SteadyClock::now()));
   }
 
   // Opening the latest version: from the newest checkpoint, and by replaying every
@@ -113,12 +113,12 @@ int main(int argc, char** argv) {
     // Fresh handles: a new reader, with no snapshot cached.
     auto fresh = std::move(lake->OpenTable("events")).value();
     auto fresh_nocp = std::move(Table::OpenPath(dir + "/nocp", lake->shared_session())).value();
-    auto t0 = Clock::now();
+    auto t0 = SteadyClock::now();
     auto a = fresh->Latest();
-    open_cp.push_back(Ms(t0, Clock::now()));
-    auto t1 = Clock::now();
+    open_cp.push_back(Ms(t0, SteadyClock::now()));
+    auto t1 = SteadyClock::now();
     auto b = fresh_nocp->Latest();
-    open_json.push_back(Ms(t1, Clock::now()));
+    open_json.push_back(Ms(t1, SteadyClock::now()));
     if (!a.ok() || !b.ok() || (*a)->files.size() != (*b)->files.size()) return 1;
     replayed_cp = (*a)->commits_replayed;
     replayed_json = (*b)->commits_replayed;
@@ -126,12 +126,12 @@ int main(int argc, char** argv) {
 
   // Optimize all the small files, then vacuum what it replaced.
   int64_t bytes_before = latest->size_bytes();
-  auto t0 = Clock::now();
+  auto t0 = SteadyClock::now();
   CHECK_OK(table->Optimize(512ll << 20));
-  double optimize_s = Ms(t0, Clock::now()) / 1000;
-  auto t1 = Clock::now();
+  double optimize_s = Ms(t0, SteadyClock::now()) / 1000;
+  auto t1 = SteadyClock::now();
   auto vac = table->Vacuum(0);
-  double vacuum_s = Ms(t1, Clock::now()) / 1000;
+  double vacuum_s = Ms(t1, SteadyClock::now()) / 1000;
   if (!vac.ok()) return 1;
 
   std::printf("table benchmark: %d appends of %d rows (%s)\n", appends, rows, dir.c_str());

@@ -49,6 +49,11 @@ struct DatabaseOptions {
   bool lock_configuration = true;
 };
 
+// Options for a database that reads and writes only `paths`, for good: a folder whole, a
+// file alone, a glob's folder. What a command running user SQL over given data uses (the
+// data and the lake).
+DatabaseOptions SandboxedTo(const std::vector<std::string>& paths);
+
 // Query progress as DuckDB estimates it.
 struct Progress {
   double percentage = -1;  // 0..100, or -1 when DuckDB cannot estimate it
@@ -65,6 +70,22 @@ struct ColumnSchema {
 
 class Connection;
 
+// A scalar SQL function written in C++, for what DuckDB lacks (encryption, masking, ...).
+// Arguments and the result are BOOLEAN, BIGINT, DOUBLE or VARCHAR (ValueKind kBool,
+// kInt64, kFloat64, kString).
+struct ScalarFunction {
+  std::string name;
+  std::vector<ValueKind> arguments;
+  ValueKind result = ValueKind::kString;
+  // Computes one chunk of rows (up to 2048): `args[i]` holds argument i (nulls
+  // included: the function decides what a null gives). Appends exactly `rows` values or
+  // nulls to `out`, a column of the result kind. May run on several threads at once. An
+  // error fails the query with its message.
+  std::function<Status(const std::vector<Column>& args, size_t rows, Column* out)> compute;
+  // Same arguments, same result: DuckDB may fold constant calls and reuse results.
+  bool deterministic = true;
+};
+
 class Database {
  public:
   static Result<std::unique_ptr<Database>> Open(const DatabaseOptions& options = {});
@@ -73,6 +94,10 @@ class Database {
   Database& operator=(const Database&) = delete;
 
   Result<std::unique_ptr<Connection>> Connect();
+
+  // Adds `function` to the database: every connection, present and future, can call it.
+  // A name DuckDB or Strata already uses for these arguments is an error.
+  Status RegisterScalarFunction(ScalarFunction function);
 
  private:
   struct Impl;

@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "strata/clock.h"
 #include "strata/filesystem.h"
 #include "strata/frame.h"
 #include "strata/observer.h"
@@ -175,6 +176,8 @@ struct FilePredicate {
 
 struct TableOptions {
   int checkpoint_interval = 10;
+  // The time commits record and vacuum's retention counts from; null: the system clock.
+  std::shared_ptr<Clock> clock;
 };
 
 class Table;
@@ -347,6 +350,8 @@ class Table {
   // that opened the table with interval 0 calls it when it suits it.
   Status Checkpoint(int64_t version);
   const TableOptions& options() const { return options_; }
+  // Now, by the table's clock (TableOptions::clock), in milliseconds since the epoch.
+  int64_t NowMs() const;
   // Makes a new version whose files are those of `version`.
   Result<int64_t> Restore(int64_t version);
   // Removes data files no version newer than `retain_hours` ago needs.

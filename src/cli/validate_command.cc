@@ -44,21 +44,6 @@ Result<Frame> OpenData(const GlobalOptions& g, const std::string& data,
   return resolved.table->Scan(*resolved.snapshot);
 }
 
-// Database options that let it read only DATA (a file, or the folder of a glob) and the
-// lake.
-engine::DatabaseOptions SandboxFor(const GlobalOptions& g, const std::string& data) {
-  engine::DatabaseOptions options;
-  options.allowed_directories = std::vector<std::string>{g.lake};
-  if (data.find_first_of("*?") != std::string::npos) {
-    size_t slash = data.find_last_of('/', data.find_first_of("*?"));
-    options.allowed_directories->push_back(slash == std::string::npos ? "."
-                                                                      : data.substr(0, slash));
-  } else {
-    options.allowed_files.push_back(data);
-  }
-  return options;
-}
-
 struct ValidateArgs {
   std::string data, suite, format = "text", result_format, out;
   bool show_sql = false;
@@ -74,7 +59,7 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
     options.result_format = *rf;
   }
   // The suite's SQL runs in a database that reads only the data and the lake.
-  auto session = Session::Open(SandboxFor(g, a.data));
+  auto session = Session::Open(engine::SandboxedTo({g.lake, a.data}));
   if (!session.ok()) return ReportError(session.status(), 2);
   std::unique_ptr<Lake> lake;
   ObservedDataset table;

@@ -79,6 +79,25 @@ Status RestrictFileAccess(duckdb_connection conn, const DatabaseOptions& options
 
 }  // namespace
 
+DatabaseOptions SandboxedTo(const std::vector<std::string>& paths) {
+  DatabaseOptions options;
+  options.allowed_directories = std::vector<std::string>{};
+  for (const std::string& path : paths) {
+    const size_t glob = path.find_first_of("*?[");
+    std::error_code ec;
+    if (glob != std::string::npos) {
+      const size_t slash = path.find_last_of('/', glob);
+      options.allowed_directories->push_back(slash == std::string::npos ? "."
+                                                                        : path.substr(0, slash));
+    } else if (std::filesystem::is_directory(path, ec)) {
+      options.allowed_directories->push_back(path);
+    } else {
+      options.allowed_files.push_back(path);
+    }
+  }
+  return options;
+}
+
 Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options) {
   duckdb_config config = nullptr;
   if (duckdb_create_config(&config) == DuckDBError) {
@@ -125,6 +144,15 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
   duckdb_disconnect(&conn);
   STRATA_RETURN_NOT_OK(st);
   return std::unique_ptr<Database>(new Database(std::move(impl)));
+}
+
+Status Database::RegisterScalarFunction(ScalarFunction function) {
+  duckdb_connection conn = nullptr;
+  if (duckdb_connect(impl_->db, &conn) == DuckDBError)
+    return Status::IOError("cannot connect to DuckDB database");
+  Status st = engine::RegisterScalarFunction(conn, std::move(function));
+  duckdb_disconnect(&conn);
+  return st;
 }
 
 // ---------------------------------------------------------------------------------------

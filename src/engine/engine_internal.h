@@ -54,6 +54,9 @@ ColumnReader ReaderForLogical(duckdb_logical_type type);
 // HUGEINT value does not fit in 64 bits.
 bool ReadVector(duckdb_vector vector, idx_t count, ColumnReader column_reader, Column* column);
 
+// Registers `function` in the catalog of `conn`'s database (scalar_functions.cc).
+Status RegisterScalarFunction(duckdb_connection conn, ScalarFunction function);
+
 struct Connection::Impl {
   duckdb_connection conn = nullptr;
   ~Impl() {

@@ -1,8 +1,7 @@
 // Sessions (a DuckDB database Frames run on) and the sources a Frame starts from: CSV,
 // Parquet, NDJSON files and SQL.
-#include <cstdio>
-
 #include "engine/plan.h"
+#include "strata/log.h"
 
 namespace strata {
 
@@ -32,7 +31,7 @@ std::shared_ptr<Session> Session::Default() {
     auto opened = Open();
     // An in-memory database only fails to open when the process is out of memory.
     if (!opened.ok()) {
-      std::fprintf(stderr, "strata: cannot open DuckDB: %s\n", opened.status().ToString().c_str());
+      Log(LogLevel::kError, "engine", "cannot open DuckDB: " + opened.status().ToString());
       std::abort();
     }
     return *opened;

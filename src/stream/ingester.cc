@@ -16,6 +16,7 @@
 
 #include "common/time_format.h"
 #include "strata/catalog.h"
+#include "strata/log.h"
 #include "strata/metrics.h"
 #include "strata/table.h"
 #include "stream/internal.h"
@@ -232,7 +233,13 @@ struct Ingester::Impl {
       records.push_back(std::move(b));
     }
     kafka->Commit(last);
-    if (catalog) (void)catalog->RecordStreamBatches(records);
+    if (catalog) {
+      // The table holds the truth (its txn offsets); the catalog only feeds `status`.
+      if (Status st = catalog->RecordStreamBatches(records); !st.ok())
+        Log(LogLevel::kWarning, "stream",
+            spec.name + ": batch " + std::to_string(done.version) +
+                " committed, but the lake catalog did not record it: " + st.ToString());
+    }
     std::map<TopicPartition, int64_t> written;
     {
       std::lock_guard lock(mu);
@@ -274,12 +281,21 @@ struct Ingester::Impl {
       problem.clear();
     }
     const int interval = target->options().checkpoint_interval;
-    if (interval > 0 && done.version > 0 && done.version % interval == 0)
-      (void)target->Checkpoint(done.version);  // a failed checkpoint costs readers time only
+    if (interval > 0 && done.version > 0 && done.version % interval == 0) {
+      // A failed checkpoint costs readers time only.
+      if (Status st = target->Checkpoint(done.version); !st.ok())
+        Log(LogLevel::kWarning, "stream",
+            spec.name + ": table '" + spec.target + "' version " + std::to_string(done.version) +
+                " committed, but its checkpoint was not written: " + st.ToString());
+    }
     if (spec.compact_every > 0 && ++batches_since_compaction >= spec.compact_every) {
       batches_since_compaction = 0;
       // A conflict with another group member's append only postpones compaction.
-      (void)target->Optimize(spec.compact_target_bytes);
+      auto compacted = target->Optimize(spec.compact_target_bytes);
+      if (!compacted.ok() && compacted.status().code() != StatusCode::kConflict)
+        Log(LogLevel::kWarning, "stream",
+            spec.name + ": compacting table '" + spec.target +
+                "' failed (retried after the next batches): " + compacted.status().ToString());
     }
     if (options.on_batch) options.on_batch(report);
   }

@@ -114,9 +114,9 @@ Result<TableRepairReport> Table::Repair(bool remove_missing) {
   Json info =
       CommitInfo("FSCK", {{"removedMissingFiles", static_cast<int64_t>(missing.size())}},
                  latest->version, false, {}, {{"numFilesRemoved", std::to_string(missing.size())}});
-  STRATA_ASSIGN_OR_RETURN(
-      report.version,
-      CommitWithRetry(this, fs_, path_, latest, info, RemoveActions(to_remove, true), false, {}));
+  STRATA_ASSIGN_OR_RETURN(report.version,
+                          CommitWithRetry(this, fs_, path_, latest, info,
+                                          RemoveActions(to_remove, true, NowMs()), false, {}));
   report.removed_files = std::move(missing);
   return report;
 }

@@ -14,10 +14,15 @@ using namespace table_detail;
 Json table_detail::CommitInfo(const std::string& operation, const Json& parameters,
                               int64_t read_version, bool blind_append, const WriteOptions& options,
                               const Json& metrics) {
-  Json info = {{"timestamp", delta::NowMs()},       {"operation", operation},
-               {"operationParameters", parameters}, {"readVersion", read_version},
-               {"isolationLevel", "Serializable"},  {"isBlindAppend", blind_append},
-               {"operationMetrics", metrics},       {"engineInfo", kEngineInfo}};
+  // The timestamp is the table clock's when the commit is written (CommitWithRetry).
+  Json info = {{"timestamp", 0},
+               {"operation", operation},
+               {"operationParameters", parameters},
+               {"readVersion", read_version},
+               {"isolationLevel", "Serializable"},
+               {"isBlindAppend", blind_append},
+               {"operationMetrics", metrics},
+               {"engineInfo", kEngineInfo}};
   if (!options.metadata.empty()) {
     Json meta = Json::object();
     for (const auto& [k, v] : options.metadata) meta[k] = v;
@@ -27,10 +32,9 @@ Json table_detail::CommitInfo(const std::string& operation, const Json& paramete
   return info;
 }
 
-std::vector<Json> table_detail::RemoveActions(const std::vector<DataFile>& files,
-                                              bool data_change) {
+std::vector<Json> table_detail::RemoveActions(const std::vector<DataFile>& files, bool data_change,
+                                              int64_t now) {
   std::vector<Json> out;
-  const int64_t now = delta::NowMs();
   for (const DataFile& f : files) {
     Json remove = delta::RemoveAction(f, now, data_change);
     if (!f.stats_json.empty()) remove["remove"]["stats"] = f.stats_json;
@@ -70,7 +74,7 @@ Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, cons
   int64_t version = read ? read->version + 1 : 0;
   for (int attempt = 0;; ++attempt) {
     commit_info["readVersion"] = version - 1;
-    commit_info["timestamp"] = delta::NowMs();
+    commit_info["timestamp"] = table->NowMs();
     std::vector<Json> all = {Json{{"commitInfo", commit_info}}};
     all.insert(all.end(), actions.begin(), actions.end());
     Status st = delta::WriteCommit(fs, path, version, all);

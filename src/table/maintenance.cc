@@ -49,7 +49,7 @@ Result<int64_t> Table::Optimize(int64_t target_bytes) {
     }
   }
   if (removed.empty()) return current->version;
-  std::vector<Json> actions = RemoveActions(removed, false);
+  std::vector<Json> actions = RemoveActions(removed, false, NowMs());
   for (const DataFile& f : added.files) actions.push_back(delta::AddAction(f, false));
   Json metrics = {{"numRemovedFiles", std::to_string(removed.size())},
                   {"numAddedFiles", std::to_string(added.files.size())}};
@@ -84,9 +84,9 @@ Result<int64_t> Table::Restore(int64_t version) {
       old->partition_columns != current->partition_columns) {
     Snapshot md = table_detail::MetadataOf(*old);
     md.table_id = current->table_id;
-    actions.push_back(delta::MetadataAction(md, delta::NowMs()));
+    actions.push_back(delta::MetadataAction(md, NowMs()));
   }
-  for (Json& r : RemoveActions(to_remove, true)) actions.push_back(std::move(r));
+  for (Json& r : RemoveActions(to_remove, true, NowMs())) actions.push_back(std::move(r));
   for (const DataFile& f : to_add) actions.push_back(delta::AddAction(f, true));
   Json info = CommitInfo("RESTORE", {{"version", version}}, current->version, false, {},
                          {{"numRestoredFiles", std::to_string(to_add.size())},
@@ -120,7 +120,7 @@ Result<VacuumResult> Table::Vacuum(double retain_hours, bool dry_run) {
   if (retain_hours < 0) return Status::InvalidArgument("vacuum: --retain must be >= 0 hours");
   STRATA_ASSIGN_OR_RETURN(auto current, Latest());
   STRATA_ASSIGN_OR_RETURN(delta::LogListing listing, delta::ListLog(fs_, path_));
-  const int64_t cutoff = delta::NowMs() - static_cast<int64_t>(retain_hours * 3600.0 * 1000.0);
+  const int64_t cutoff = NowMs() - static_cast<int64_t>(retain_hours * 3600.0 * 1000.0);
   // When each file stopped being part of the table (the newest remove of it).
   std::map<std::string, int64_t> removed_at;
   for (int64_t v : listing.commits) {

@@ -36,6 +36,10 @@ Table::Table(std::string name, std::string path, std::shared_ptr<Session> sessio
 
 Table::~Table() = default;
 
+int64_t Table::NowMs() const {
+  return options_.clock ? options_.clock->NowMs() : Clock::System()->NowMs();
+}
+
 Result<std::unique_ptr<Table>> Table::OpenPath(const std::string& path,
                                                std::shared_ptr<Session> session,
                                                const TableOptions& options) {

@@ -66,7 +66,8 @@ Result<std::string> ScanSql(engine::Connection* conn, const std::string& table_p
 Json CommitInfo(const std::string& operation, const Json& parameters, int64_t read_version,
                 bool blind_append, const WriteOptions& options, const Json& metrics);
 // `remove` actions for `files`.
-std::vector<Json> RemoveActions(const std::vector<DataFile>& files, bool data_change);
+std::vector<Json> RemoveActions(const std::vector<DataFile>& files, bool data_change,
+                                int64_t now_ms);
 // kConflict unless `snapshot` records each of options.app_progress's apps at its
 // expected version.
 Status CheckAppProgress(const std::string& table, const Snapshot& snapshot,

@@ -10,6 +10,7 @@
 #include <random>
 
 #include "common/random.h"
+#include "strata/log.h"
 #include "table/table_internal.h"
 
 namespace strata {
@@ -332,9 +333,9 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
 
   std::vector<Json> actions;
   if (!current) actions.push_back(delta::ProtocolAction(1, 2));
-  if (metadata_change) actions.push_back(delta::MetadataAction(target, delta::NowMs()));
+  if (metadata_change) actions.push_back(delta::MetadataAction(target, NowMs()));
   int64_t removed_rows = 0, removed_bytes = 0;
-  const int64_t now = delta::NowMs();
+  const int64_t now = NowMs();
   if (options.mode == WriteMode::kOverwrite && current) {
     for (const DataFile& f : current->files) {
       Json remove = delta::RemoveAction(f, now, true);
@@ -375,7 +376,11 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
   if (options_.checkpoint_interval > 0 && *version > 0 &&
       *version % options_.checkpoint_interval == 0) {
     // A failed checkpoint costs readers time, not data: the commit stands.
-    (void)Checkpoint(*version);
+    if (Status st = Checkpoint(*version); !st.ok()) {
+      Log(LogLevel::kWarning, "table",
+          "table '" + name_ + "' version " + std::to_string(*version) +
+              " committed, but its checkpoint was not written: " + st.ToString());
+    }
   }
   return *version;
 }
@@ -411,7 +416,8 @@ Result<int64_t> Table::Delete(const std::string& predicate_sql, const WriteOptio
     deleted_rows += it->second.first;
     if (it->second.first == it->second.second) continue;  // every row goes: no new file
     // Rewrite the file without the matching rows, in the same partition.
-    STRATA_ASSIGN_OR_RETURN(std::string file_scan, ScanSql(conn.get(), path_, *current, {f}, false));
+    STRATA_ASSIGN_OR_RETURN(std::string file_scan,
+                            ScanSql(conn.get(), path_, *current, {f}, false));
     const Snapshot& target = *current;
     auto part = WriteDataFiles(
         fs_, conn.get(), path_, target,
@@ -423,7 +429,7 @@ Result<int64_t> Table::Delete(const std::string& predicate_sql, const WriteOptio
     for (auto& nf : part->files) rewritten.files.push_back(std::move(nf));
   }
   if (removed.empty()) return current->version;  // nothing matched: no new version
-  std::vector<Json> actions = RemoveActions(removed, true);
+  std::vector<Json> actions = RemoveActions(removed, true, NowMs());
   for (const DataFile& f : rewritten.files) actions.push_back(delta::AddAction(f, true));
   Json metrics = {{"numRemovedFiles", std::to_string(removed.size())},
                   {"numAddedFiles", std::to_string(rewritten.files.size())},

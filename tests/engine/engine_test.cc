@@ -105,6 +105,61 @@ TEST_F(EngineTest, PreparedStatementBindsParameters) {
   EXPECT_FALSE(stmt->BindInt64(9, 1).ok());
 }
 
+// A masking function as the security layer will register them: keeps the first n
+// characters, stars the rest; NULL text stays NULL.
+ScalarFunction MaskFunction() {
+  ScalarFunction f;
+  f.name = "test_mask";
+  f.arguments = {ValueKind::kString, ValueKind::kInt64};
+  f.result = ValueKind::kString;
+  f.compute = [](const std::vector<Column>& args, size_t rows, Column* out) -> Status {
+    for (size_t i = 0; i < rows; ++i) {
+      if (args[0].IsNull(i)) {
+        out->AppendNull();
+        continue;
+      }
+      if (args[1].IsNull(i) || args[1].GetInt64(i) < 0)
+        return Status::InvalidArgument("the kept length must be 0 or more");
+      std::string s(args[0].GetString(i));
+      const size_t keep = static_cast<size_t>(args[1].GetInt64(i));
+      for (size_t c = keep; c < s.size(); ++c) s[c] = '*';
+      out->AppendString(s);
+    }
+    return Status::OK();
+  };
+  return f;
+}
+
+TEST_F(EngineTest, ScalarFunctionsWrittenInCpp) {
+  ASSERT_OK(db_->RegisterScalarFunction(MaskFunction()));
+  // Several chunks (10,000 rows), nulls passed through, every connection sees it.
+  ASSERT_OK_AND_ASSIGN(auto other, db_->Connect());
+  ASSERT_OK_AND_ASSIGN(
+      DataFrame df,
+      other->Collect("SELECT count(*) AS n, count(m) AS non_null, min(m) AS lo, max(m) AS hi, "
+                     "count(*) FILTER (WHERE m = left(t, 2) || repeat('*', length(t) - 2)) AS ok "
+                     "FROM (SELECT t, test_mask(t, 2) AS m FROM (SELECT CASE WHEN range % 10 = 0 "
+                     "THEN NULL ELSE 'user' || range END AS t FROM range(10000)))"));
+  EXPECT_EQ(df.column(0).GetInt64(0), 10000);
+  EXPECT_EQ(df.column(1).GetInt64(0), 9000);
+  EXPECT_EQ(df.column(4).GetInt64(0), 9000);
+  EXPECT_EQ(df.column(2).GetString(0), "us***");
+  // An error from the function fails the query with its message and name.
+  auto bad = conn_->Collect("SELECT test_mask('secret', -1)");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("test_mask: the kept length must be 0 or more"),
+            std::string::npos)
+      << bad.status().message();
+  // Kinds a function cannot take, and a name already taken for the same arguments.
+  ScalarFunction dated = MaskFunction();
+  dated.name = "test_dated";
+  dated.arguments = {ValueKind::kDate};
+  auto refused = db_->RegisterScalarFunction(dated);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("argument 1 is date"), std::string::npos) << refused.message();
+  EXPECT_FALSE(db_->RegisterScalarFunction(MaskFunction()).ok());
+}
+
 TEST_F(EngineTest, AppenderLoadsRows) {
   ASSERT_OK(conn_->Execute("CREATE TABLE t (id BIGINT, name VARCHAR, score DOUBLE, ok BOOLEAN)"));
   ASSERT_OK_AND_ASSIGN(auto app, Appender::Make(conn_.get(), "t"));
@@ -276,9 +331,13 @@ TEST(RestrictedDatabaseTest, ReadsOnlyWhatItWasGiven) {
   const std::string inside = allowed_dir + "/in.csv", outside = tmp / "out.csv",
                     given = tmp / "given.csv";
   for (const std::string& f : {inside, outside, given}) testing::WriteText(f, "a\n1\n");
-  DatabaseOptions options;
-  options.allowed_directories = std::vector<std::string>{allowed_dir};
-  options.allowed_files = {given};
+  // A folder whole, a file alone (a glob's folder, below).
+  DatabaseOptions options = SandboxedTo({allowed_dir, given});
+  ASSERT_TRUE(options.allowed_directories.has_value());
+  EXPECT_EQ(*options.allowed_directories, std::vector<std::string>{allowed_dir});
+  EXPECT_EQ(options.allowed_files, std::vector<std::string>{given});
+  EXPECT_EQ(*SandboxedTo({tmp / "parts/*.csv"}).allowed_directories,
+            std::vector<std::string>{tmp / "parts"});
   ASSERT_OK_AND_ASSIGN(auto db, Database::Open(options));
   ASSERT_OK_AND_ASSIGN(auto conn, db->Connect());
   EXPECT_OK(conn->Collect("SELECT * FROM read_csv('" + inside + "')").status());

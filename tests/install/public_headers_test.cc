@@ -2,6 +2,7 @@
 // fails to build if a public header includes duckdb.h or another dependency's header.
 // Every public header is here (CTest checks that none is missing), and each is used.
 #include "strata/catalog.h"
+#include "strata/clock.h"
 #include "strata/dataframe.h"
 #include "strata/engine.h"
 #include "strata/events.h"
@@ -9,6 +10,7 @@
 #include "strata/filesystem.h"
 #include "strata/frame.h"
 #include "strata/lineage.h"
+#include "strata/log.h"
 #include "strata/metrics.h"
 #include "strata/observer.h"
 #include "strata/pipeline.h"
@@ -33,5 +35,10 @@ int main() {
   if (!strata::pipeline::CheckPipeline(p.spec()).ok()) return 5;
   if (strata::catalog::ToString(strata::catalog::RunStatus::kSucceeded) != "succeeded") return 6;
   if (strata::lineage::RunUuid("r").size() != 36) return 7;
+  strata::ManualClock clock(5);
+  clock.Advance(2);
+  if (clock.NowMs() != 7 || strata::Clock::System()->NowMs() <= 0) return 8;
+  strata::SetLogger(nullptr);
+  strata::Log(strata::LogLevel::kError, "headers", "silenced");
   return std::string(strata::kVersion).empty() ? 4 : 0;
 }

@@ -6,9 +6,11 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
+#include "strata/log.h"
 #include "table/delta_log.h"
 #include "test_util.h"
 
@@ -194,6 +196,46 @@ TEST_F(TableTest, TimeTravelByVersionAndTimestamp) {
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("has no version 7; the latest is 2"), std::string::npos)
       << missing.status().message();
+}
+
+TEST_F(TableTest, TheTablesClockSetsCommitTimesAndVacuumsRetention) {
+  // 2026-01-01T00:00:00Z, then an hour between writes: no sleeping, exact times.
+  const int64_t t0 = 1767225600000, hour = 3600 * 1000;
+  auto clock = std::make_shared<ManualClock>(t0);
+  TableOptions options;
+  options.clock = clock;
+  auto t = Open("clocked", options);
+  WriteOptions ow;
+  ow.mode = WriteMode::kOverwrite;
+  ASSERT_OK(t->Write(Rows("SELECT 1 AS x")).status());
+  clock->Advance(hour);
+  ASSERT_OK(t->Write(Rows("SELECT 2 AS x"), ow).status());
+  clock->Advance(hour);
+  ASSERT_OK(t->Write(Rows("SELECT 3 AS x"), ow).status());
+  for (int64_t v = 0; v <= 2; ++v) {
+    ASSERT_OK_AND_ASSIGN(auto snap, t->AtVersion(v));
+    EXPECT_EQ(snap->timestamp_ms, t0 + v * hour) << "version " << v;
+  }
+  ASSERT_OK_AND_ASSIGN(auto half_past, t->AsOf(t0 + hour / 2));
+  EXPECT_EQ(half_past->version, 0);
+  ASSERT_OK_AND_ASSIGN(auto later, t->AsOf(t0 + hour + 1));
+  EXPECT_EQ(later->version, 1);
+  ASSERT_OK_AND_ASSIGN(auto ref, TableRef::Parse("clocked@'2026-01-01T01:30:00Z'"));
+  ASSERT_OK_AND_ASSIGN(auto resolved, lake_->Resolve(ref));
+  EXPECT_EQ(resolved.snapshot->version, 1);
+  // Removes are stamped by the clock too: with half an hour kept, version 0's file (removed
+  // at 01:00) goes and version 1's (removed at 02:00) stays.
+  for (const Json& a : LogActions(t.get())) {
+    if (a.contains("remove")) {
+      const int64_t at = a["remove"]["deletionTimestamp"].get<int64_t>();
+      EXPECT_TRUE(at == t0 + hour || at == t0 + 2 * hour) << a.dump();
+    }
+  }
+  ASSERT_OK_AND_ASSIGN(VacuumResult gone, t->Vacuum(0.5));
+  EXPECT_EQ(gone.files.size(), 1u);
+  EXPECT_FALSE(t->Scan(*t->AtVersion(0).value()).ok());
+  EXPECT_EQ(SortedRows(Read(t.get(), 1)), (std::vector<std::string>{"2|"}));
+  EXPECT_EQ(SortedRows(Read(t.get())), (std::vector<std::string>{"3|"}));
 }
 
 TEST_F(TableTest, PartitionedWritesAndFileSkipping) {
@@ -738,6 +780,71 @@ TEST_F(TableTest, WriteCheckedKeepsFailingDataOutAndRecordsTheOutcome) {
 
 namespace strata {
 namespace {
+
+// The local file system, except that _last_checkpoint cannot be written.
+class NoCheckpointHintFileSystem : public FileSystem {
+ public:
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    if (path.find("_last_checkpoint") != std::string::npos)
+      return Status::IOError("no space left on device (test)");
+    return local_->NewWritableFile(path);
+  }
+  Result<std::string> ReadFile(const std::string& path) override { return local_->ReadFile(path); }
+  Status LinkIfAbsent(const std::string& source, const std::string& target) override {
+    return local_->LinkIfAbsent(source, target);
+  }
+  Status Rename(const std::string& source, const std::string& target) override {
+    if (target.find("_last_checkpoint") != std::string::npos)
+      return Status::IOError("no space left on device (test)");
+    return local_->Rename(source, target);
+  }
+  Status RemoveFile(const std::string& path) override { return local_->RemoveFile(path); }
+  Status CreateDirs(const std::string& path) override { return local_->CreateDirs(path); }
+  Status SyncDir(const std::string& path) override { return local_->SyncDir(path); }
+  Result<std::vector<std::string>> ListDir(const std::string& path) override {
+    return local_->ListDir(path);
+  }
+  Result<FileInfo> Stat(const std::string& path) override { return local_->Stat(path); }
+
+ private:
+  std::shared_ptr<FileSystem> local_ = NewLocalFileSystem();
+};
+
+class RecordingLogger : public Logger {
+ public:
+  void Log(LogLevel level, std::string_view component, std::string_view message) override {
+    std::lock_guard lock(mu);
+    lines.push_back(std::to_string(static_cast<int>(level)) + " " + std::string(component) + " " +
+                    std::string(message));
+  }
+  std::mutex mu;
+  std::vector<std::string> lines;
+};
+
+TEST(LakeOptionsTest, AFailedCheckpointKeepsTheCommitAndIsLogged) {
+  testing::TempDir tmp;
+  auto logger = std::make_shared<RecordingLogger>();
+  auto previous = GetLogger();
+  SetLogger(logger);
+  LakeOptions options;
+  options.create_if_missing = true;
+  options.file_system = std::make_shared<NoCheckpointHintFileSystem>();
+  options.table_options.checkpoint_interval = 2;
+  ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(tmp / "lake", options));
+  ASSERT_OK_AND_ASSIGN(auto t, lake->OpenTable("hintless"));
+  for (int i = 0; i < 3; ++i) ASSERT_OK(t->Write(lake->session()->sql("SELECT 1 AS x")).status());
+  SetLogger(previous);
+  ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
+  EXPECT_EQ(snap->version, 2);
+  EXPECT_EQ(snap->num_records(), 3);
+  ASSERT_EQ(logger->lines.size(), 1u);
+  EXPECT_EQ(logger->lines[0].rfind("2 table table 'hintless' version 2 committed, but its "
+                                   "checkpoint was not written: ",
+                                   0),
+            0u)
+      << logger->lines[0];
+  EXPECT_NE(logger->lines[0].find("no space left on device (test)"), std::string::npos);
+}
 
 TEST(LakeOptionsTest, OptionsReachEveryTableTheLakeOpens) {
   testing::TempDir tmp;
