@@ -264,7 +264,7 @@ class Lake {
       : root_(std::move(root)),
         session_(std::move(session)),
         fs_(std::move(fs)),
-        table_options_(table_options) {}
+        table_options_(std::move(table_options)) {}
   std::string root_;
   std::shared_ptr<Session> session_;
   std::shared_ptr<FileSystem> fs_;

@@ -31,7 +31,7 @@ Table::Table(std::string name, std::string path, std::shared_ptr<Session> sessio
       path_(std::move(path)),
       session_(std::move(session)),
       fs_(fs),
-      options_(options),
+      options_(std::move(options)),
       impl_(std::make_unique<Impl>()) {}
 
 Table::~Table() = default;
