@@ -11,7 +11,8 @@ namespace strata::quality::detail {
 namespace {
 
 // GE's row_condition syntaxes to SQL: "sql" as it is; "great_expectations" writes
-// col("x") for columns; "pandas" is pandas' query syntax (==, &, |, "text").
+// col("x") for columns; "pandas" is pandas' query syntax (==, != with pandas' missing
+// values, &, |, "text").
 Result<std::string> RowConditionSql(const std::string& condition, const std::string& parser) {
   static const std::set<std::string> kParsers = {
       "sql", "great_expectations", "great_expectations__experimental__", "pandas", "spark"};
@@ -37,6 +38,12 @@ Result<std::string> RowConditionSql(const std::string& condition, const std::str
       i = end;
     } else if (c == '=' && i + 1 < condition.size() && condition[i + 1] == '=') {
       out += "=";
+      ++i;
+    } else if (parser == "pandas" && c == '!' && i + 1 < condition.size() &&
+               condition[i + 1] == '=') {
+      // pandas: a missing value is unequal to everything (NaN != 1 is True), where SQL's
+      // NULL <> 1 is NULL.
+      out += " IS DISTINCT FROM ";
       ++i;
     } else if (c == '&') {
       out += " AND ";

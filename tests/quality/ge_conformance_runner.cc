@@ -1,11 +1,31 @@
 // Runs Great Expectations' test definitions against Strata: strata_ge_conformance DIR
 //
 // DIR holds expect_*.json files (GE's tests/test_definitions format; see
-// tests/conformance/README.md). Every test of an implemented expectation runs, except
-// backend-specific ones: Strata counts as a sqlite/sqlalchemy-like backend, so a test
-// whose only_for names none of sqlite, sqlalchemy or pandas is skipped, as is one
-// suppressed for sqlite or sqlalchemy; each skip says why. The last line is
-// "N passed, N failed, N skipped".
+// tests/conformance/README.md), in it or in subfolders at any depth (GE's own layout).
+// The files are read as GE's Python-written JSON, so NaN, Infinity and -Infinity are
+// values: NaN in data is a missing value (as pandas loads it), ±Infinity a double, and in
+// kwargs ±Infinity is an open bound (null).
+//
+// Every test runs and passes or fails, except:
+//   - backend-specific tests. Where GE's backends differ, Strata follows pandas and
+//     SQLite (GE's reference backends): a test runs when it has no `only_for`, or its
+//     `only_for` names pandas (any version but GE's removed V2 API, `*_v2_api`, whose
+//     result shape is gone) or sqlite, or names sqlalchemy (every SQL dialect) without
+//     being suppressed for sqlite. Tests only for other engines (postgresql, mysql, trino,
+//     mssql, snowflake, redshift, bigquery, spark) encode that engine's dialect or
+//     rounding: T-SQL's [a] LIKE classes, exact bounds on a standard deviation that
+//     PostgreSQL rounds to 1.1547005383792515 where pandas and SQLite give ...517. A test
+//     suppressed for pandas and for sqlite (or sqlalchemy) is skipped too;
+//   - pandas-only tests over a column that mixes numbers and text (pandas' object dtype),
+//     which no typed column can hold;
+//   - tests whose semantics are one backend's type system: a test of
+//     expect_column_values_to_be_of_type or _in_type_list runs only when its `only_for`
+//     names sqlite or sqlalchemy (SQL type names as DuckDB knows them); the others name
+//     pandas dtypes, Python classes or another database's types (DOUBLE_PRECISION, BIT).
+// Each skip prints its reason. An expectation type Strata does not implement counts as a
+// failure for each of its tests; a file that cannot be read or parsed is a failure naming
+// it, and the run goes on. No test found is an error (exit 2). The last line is
+// "N passed, N failed, N skipped"; exit 0 only with no failure.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -21,6 +41,57 @@ using Json = nlohmann::ordered_json;
 using namespace strata;
 
 namespace {
+
+// GE's JSON is written by Python: NaN, Infinity and -Infinity may stand where a number
+// does. They become null (NaN: missing, as pandas loads it) and the strings kPosInf /
+// kNegInf, which the loader turns into doubles.
+const char* kPosInf = "__strata_+inf__";
+const char* kNegInf = "__strata_-inf__";
+
+std::string PythonJsonToJson(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < text.size()) {
+        out += text[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out += c;
+    } else if (text.compare(i, 3, "NaN") == 0) {
+      out += "null";
+      i += 2;
+    } else if (text.compare(i, 8, "Infinity") == 0) {
+      out += std::string("\"") + kPosInf + "\"";
+      i += 7;
+    } else if (text.compare(i, 9, "-Infinity") == 0) {
+      out += std::string("\"") + kNegInf + "\"";
+      i += 8;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool IsInfinity(const Json& v) { return v.is_string() && (v == kPosInf || v == kNegInf); }
+
+// In kwargs an infinite bound is no bound.
+void OpenInfiniteBounds(Json* v) {
+  if (IsInfinity(*v)) {
+    *v = nullptr;
+  } else if (v->is_object() || v->is_array()) {
+    for (auto& item : *v) OpenInfiniteBounds(&item);
+  }
+}
 
 std::string DuckType(const std::string& sqlite_type) {
   std::string t = sqlite_type;
@@ -59,7 +130,7 @@ std::string InferType(const Json& values) {
     if (v.is_null()) continue;
     any = true;
     ints = ints && v.is_number_integer();
-    nums = nums && v.is_number();
+    nums = nums && (v.is_number() || IsInfinity(v));
     bools = bools && v.is_boolean();
   }
   if (!any) return "VARCHAR";
@@ -71,6 +142,7 @@ std::string InferType(const Json& values) {
 
 std::string Literal(const Json& v, const std::string& type) {
   if (v.is_null()) return "CAST(NULL AS " + type + ")";
+  if (IsInfinity(v)) return std::string("CAST('") + (v == kPosInf ? "" : "-") + "inf' AS DOUBLE)";
   std::string text = v.is_string() ? v.get<std::string>() : v.dump();
   std::string quoted = "'";
   for (char c : text) quoted += c == '\'' ? std::string("''") : std::string(1, c);
@@ -109,7 +181,7 @@ std::string CreateTable(const Json& dataset, const std::string& name) {
     // fail), and a column of nulls only is numeric.
     bool any_string = false, all_null = true;
     for (const Json& v : values) {
-      any_string = any_string || v.is_string();
+      any_string = any_string || (v.is_string() && !IsInfinity(v));
       all_null = all_null && v.is_null();
     }
     if (any_string && type != "TIMESTAMP" && type != "DATE") type = "VARCHAR";
@@ -201,6 +273,7 @@ std::string RunTest(const std::string& type, const Json& test,
   if (test.contains("kwargs") && test["kwargs"].is_object()) {
     for (const auto& [k, v] : test["kwargs"].items()) kwargs[k] = v;
   }
+  OpenInfiniteBounds(&kwargs);
   quality::ValidateOptions options;
   std::string rf = test.contains("result_format") && test["result_format"].is_string()
                        ? test["result_format"].get<std::string>()
@@ -259,21 +332,61 @@ std::string RunTest(const std::string& type, const Json& test,
   return "";
 }
 
-std::string SkipReason(const Json& test) {
-  // Strata is a SQL backend: tests only for pandas check pandas dtypes and per-value
-  // Python types, which a typed column does not have.
-  static const std::set<std::string> kUs = {"sqlite", "sqlalchemy"};
-  if (test.contains("only_for")) {
-    bool ours = false;
-    for (const auto& b : test["only_for"]) ours = ours || kUs.count(b.get<std::string>());
-    if (!ours) return "backend-specific: only for " + test["only_for"].dump();
+bool IsPandas(const std::string& b) {
+  return b.rfind("pandas", 0) == 0 && b.find("_v2_api") == std::string::npos;
+}
+
+// Whether a dataset column holds both numbers and text (pandas' object dtype).
+bool MixesNumbersAndText(const Json& dataset) {
+  if (!dataset.contains("data") || !dataset["data"].is_object()) return false;
+  for (const auto& [name, values] : dataset["data"].items()) {
+    bool number = false, text = false;
+    for (const Json& v : values) {
+      number = number || v.is_number();
+      text = text || (v.is_string() && !IsInfinity(v));
+    }
+    if (number && text) return true;
   }
-  if (test.contains("suppress_test_for")) {
-    for (const auto& b : test["suppress_test_for"]) {
-      std::string s = b.get<std::string>();
-      if (s == "sqlite" || s == "sqlalchemy") return "suppressed for " + s;
+  return false;
+}
+
+std::vector<std::string> Backends(const Json& test, const char* key) {
+  std::vector<std::string> out;
+  if (test.contains(key) && test[key].is_array()) {
+    for (const Json& b : test[key]) {
+      if (b.is_string()) out.push_back(b.get<std::string>());
     }
   }
+  return out;
+}
+
+std::string SkipReason(const std::string& type, const Json& dataset, const Json& test) {
+  const std::vector<std::string> only = Backends(test, "only_for");
+  const std::vector<std::string> suppressed = Backends(test, "suppress_test_for");
+  auto any = [](const std::vector<std::string>& list, auto pred) {
+    return std::any_of(list.begin(), list.end(), pred);
+  };
+  if (type == "expect_column_values_to_be_of_type" ||
+      type == "expect_column_values_to_be_in_type_list") {
+    if (!any(only, [](const std::string& b) { return b == "sqlite" || b == "sqlalchemy"; }))
+      return "types of another backend's type system: only for " + test["only_for"].dump();
+  }
+  const bool for_sqlite = any(only, [](const std::string& b) { return b == "sqlite"; });
+  const bool not_sqlite = any(suppressed, [](const std::string& b) { return b == "sqlite"; });
+  const bool for_sql =
+      for_sqlite ||
+      (any(only, [](const std::string& b) { return b == "sqlalchemy"; }) && !not_sqlite);
+  if (!only.empty() && !any(only, IsPandas) && !for_sql)
+    return "backend-specific: only for " + test["only_for"].dump() +
+           (test.contains("suppress_test_for")
+                ? ", suppressed for " + test["suppress_test_for"].dump()
+                : "");
+  if (!only.empty() && std::all_of(only.begin(), only.end(), IsPandas) &&
+      MixesNumbersAndText(dataset))
+    return "pandas object column mixing numbers and text";
+  if (any(suppressed, IsPandas) &&
+      any(suppressed, [](const std::string& b) { return b == "sqlite" || b == "sqlalchemy"; }))
+    return "suppressed for " + test["suppress_test_for"].dump();
   return "";
 }
 
@@ -293,39 +406,77 @@ int main(int argc, char** argv) {
   if (!conn.ok()) return 2;
   std::vector<std::string> implemented = quality::ExpectationTypes();
   std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(root)) {
-    if (e.path().extension() == ".json") files.push_back(e.path());
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    if (it->is_regular_file() && it->path().extension() == ".json") files.push_back(it->path());
   }
   std::sort(files.begin(), files.end());
   int passed = 0, failed = 0, skipped = 0, table_no = 0;
   for (const auto& file : files) {
-    std::ifstream in(file);
-    Json doc = Json::parse(in);
-    std::string type = doc.value("expectation_type", "");
-    bool known = std::find(implemented.begin(), implemented.end(), type) != implemented.end();
-    std::printf("%s\n", type.c_str());
+    Json doc;
+    std::string problem;
+    try {
+      std::ifstream in(file);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      doc = Json::parse(PythonJsonToJson(text));
+      if (!doc.is_object() || !doc.contains("datasets") || !doc["datasets"].is_array())
+        problem = "no \"datasets\" list";
+    } catch (const Json::exception& e) {
+      problem = e.what();
+    }
+    if (!problem.empty()) {
+      std::printf("FAIL %s: cannot be read as a test definition: %s\n", file.c_str(),
+                  problem.c_str());
+      ++failed;
+      continue;
+    }
+    const std::string type = doc.value("expectation_type", "");
+    const bool known = std::find(implemented.begin(), implemented.end(), type) != implemented.end();
+    std::printf("%s (%s)\n", type.c_str(), fs::relative(file, root).c_str());
     for (const Json& dataset : doc["datasets"]) {
       std::string table = "t" + std::to_string(table_no++);
-      Status created = known ? (*conn)->Execute(CreateTable(dataset, table)) : Status::OK();
+      Status created = Status::OK();
+      try {
+        if (known) created = (*conn)->Execute(CreateTable(dataset, table));
+      } catch (const Json::exception& e) {
+        created = Status::InvalidArgument(e.what());
+      }
+      if (!dataset.contains("tests") || !dataset["tests"].is_array()) continue;
       for (const Json& test : dataset["tests"]) {
         std::string title = test.value("title", "?");
-        std::string reason = known ? SkipReason(test) : "expectation not implemented";
+        std::string reason = SkipReason(type, dataset, test);
         if (!reason.empty()) {
           std::printf("  SKIP %s: %s\n", title.c_str(), reason.c_str());
           ++skipped;
           continue;
         }
-        std::string problem = created.ok() ? RunTest(type, test, *session, table)
-                                           : "cannot load data: " + created.ToString();
-        if (problem.empty()) {
+        std::string outcome;
+        if (!known) {
+          outcome = "expectation type not implemented";
+        } else if (!created.ok()) {
+          outcome = "cannot load data: " + created.ToString();
+        } else {
+          try {
+            outcome = RunTest(type, test, *session, table);
+          } catch (const Json::exception& e) {
+            outcome = std::string("malformed test: ") + e.what();
+          }
+        }
+        if (outcome.empty()) {
           ++passed;
         } else {
           ++failed;
-          std::printf("  FAIL %s: %s\n", title.c_str(), problem.c_str());
+          std::printf("  FAIL %s: %s\n", title.c_str(), outcome.c_str());
         }
       }
     }
   }
   std::printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+  if (passed + failed + skipped == 0) {
+    std::fprintf(stderr, "strata_ge_conformance: no test definitions found under %s\n",
+                 root.c_str());
+    return 2;
+  }
   return failed == 0 ? 0 : 1;
 }
