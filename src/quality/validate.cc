@@ -1,5 +1,7 @@
 // Validation: a suite becomes one aggregate query over the data, unexpected samples
 // included (bounded aggregates), and the scanned values GE-shaped results.
+#include <functional>
+
 #include "quality/prepare.h"
 
 namespace strata::quality {
@@ -56,16 +58,24 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
   // A failure here (a missing column) is reported as that expectation's exception_info.
   for (size_t i = 0; i < prepared.size(); ++i) failures[i] = prepared[i].kind->Bind(info);
 
-  // One scan for every expectation; if it fails, one scan per expectation, so that a
-  // failing one is reported on its own (exception_info) and the others still run.
-  auto run_scan = [&](const std::vector<size_t>& which,
-                      detail::ScanPlan* plan) -> Result<DataFrame> {
+  // One scan for every expectation. If it fails, the failing expectations are found and
+  // reported on their own (exception_info) while the rest still run together: first each
+  // expectation's aggregates are bound without running (type errors), then the scan runs
+  // again without those; an error that only shows while running (a failed cast) splits
+  // the set in halves until it is pinned to one expectation. k failing expectations of n
+  // cost about k log n scans, never one scan per expectation.
+  auto aggregates_sql = [&](const std::vector<size_t>& which, detail::ScanPlan* plan) {
     for (size_t i : which) prepared[i].kind->Plan(plan);
-    if (plan->aggregates().empty()) return DataFrame();
     std::string list;
     for (const auto& a : plan->aggregates()) list += (list.empty() ? "" : ", ") + a;
+    if (list.empty()) return std::string();
+    return "SELECT " + list + " FROM (" + RowsSql(data_sql, *plan) + ") AS _v";
+  };
+  auto run_scan = [&](const std::vector<size_t>& which,
+                      detail::ScanPlan* plan) -> Result<DataFrame> {
+    const std::string sql = aggregates_sql(which, plan);
+    if (sql.empty()) return DataFrame();
     ++out.scans;
-    std::string sql = "SELECT " + list + " FROM (" + RowsSql(data_sql, *plan) + ") AS _v";
     if (out.sql.empty()) out.sql = sql;
     return conn->Collect(sql);
   };
@@ -74,27 +84,54 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
     if (failures[i].ok()) live.push_back(i);
   }
   std::vector<std::pair<std::vector<size_t>, std::pair<detail::ScanPlan, DataFrame>>> scans;
+  Status first_error;
+  // Runs `which` in one scan, or finds its failing members by halving.
+  std::function<void(const std::vector<size_t>&)> settle = [&](const std::vector<size_t>& which) {
+    if (which.empty()) return;
+    detail::ScanPlan plan;
+    auto row = run_scan(which, &plan);
+    if (row.ok()) {
+      scans.push_back({which, {std::move(plan), std::move(row).value()}});
+      return;
+    }
+    if (first_error.ok()) first_error = row.status();
+    if (which.size() == 1) {
+      failures[which[0]] = row.status();
+      return;
+    }
+    const auto half = which.begin() + static_cast<std::ptrdiff_t>(which.size() / 2);
+    settle(std::vector<size_t>(which.begin(), half));
+    settle(std::vector<size_t>(half, which.end()));
+  };
   {
     detail::ScanPlan plan;
     auto row = run_scan(live, &plan);
     if (row.ok()) {
       scans.push_back({live, {std::move(plan), std::move(row).value()}});
     } else {
+      first_error = row.status();
+      // Data that cannot be read at all is an error, not n failed expectations.
+      STRATA_RETURN_NOT_OK(conn->Collect("SELECT count(*) FROM (" + data_sql + ") AS _d").status());
+      std::vector<size_t> bound;
       for (size_t i : live) {
         detail::ScanPlan one;
-        auto r = run_scan({i}, &one);
-        if (!r.ok()) {
-          if (!prepared[i].kind->args.catch_exceptions)
-            return r.status().WithContext(Label(i, prepared[i].config.type));
-          failures[i] = r.status();
-          continue;
+        const std::string sql = aggregates_sql({i}, &one);
+        Status st = sql.empty() ? Status::OK() : conn->Prepare(sql).status();
+        if (st.ok()) {
+          bound.push_back(i);
+        } else {
+          failures[i] = st;
         }
-        scans.push_back({{i}, {std::move(one), std::move(r).value()}});
       }
-      // Every expectation failing alone, with none failed before the scan: the data
-      // itself cannot be read, which is an error rather than a result.
-      if (scans.empty() && live.size() == prepared.size()) return row.status();
+      settle(bound);
+      // Every expectation failing, with none failed before the scan: the data itself
+      // cannot be read, which is an error rather than a result.
+      if (scans.empty() && live.size() == prepared.size()) return first_error;
     }
+  }
+  for (size_t i : live) {
+    if (!failures[i].ok() && !prepared[i].kind->args.catch_exceptions)
+      return failures[i].WithContext(Label(i, prepared[i].config.type));
   }
 
   for (auto& [which, scan] : scans) {

@@ -118,6 +118,56 @@ TEST_F(QualityTest, MissingColumnFailsOnlyThatExpectation) {
   EXPECT_FALSE(r.success);
 }
 
+TEST_F(QualityTest, AnExpectationThatErrorsFailsAloneAndTheRestRunTogether) {
+  // 20 good expectations around three that error: one DuckDB finds when binding (a date
+  // compared with a boolean) and two it finds only while running (an integer column
+  // compared with text that is not a number; a row_condition doing the same).
+  Frame data = session_->sql(
+      "SELECT range AS n, CAST(range AS VARCHAR) AS t, CASE WHEN range = 7 THEN 'abc' ELSE "
+      "CAST(range AS VARCHAR) END AS y, DATE '2026-01-01' + CAST(range AS INTEGER) AS d, "
+      "range % 2 = 0 AS b FROM range(10)");
+  Suite suite;
+  for (int i = 0; i < 10; ++i)
+    suite.Add("expect_column_values_to_be_between", R"({"column": "n", "min_value": 0})");
+  suite.Add("expect_column_pair_values_a_to_be_greater_than_b",
+            R"({"column_A": "d", "column_B": "b"})");
+  for (int i = 0; i < 5; ++i)
+    suite.Add("expect_column_values_to_not_be_null", R"({"column": "t"})");
+  suite.Add("expect_column_pair_values_to_be_equal", R"({"column_A": "n", "column_B": "y"})");
+  suite.Add("expect_column_values_to_be_in_set",
+            R"({"column": "n", "value_set": [9], "row_condition": "y == 9",
+                "condition_parser": "pandas"})");
+  for (int i = 0; i < 5; ++i)
+    suite.Add("expect_column_max_to_be_between", R"({"column": "n", "max_value": 9})");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite));
+  ASSERT_EQ(r.results.size(), 23u);
+  for (size_t i = 0; i < r.results.size(); ++i) {
+    const bool bad = i == 10 || i == 16 || i == 17;
+    EXPECT_EQ(r.results[i].raised_exception, bad) << i << ": " << r.results[i].exception_message;
+    EXPECT_EQ(r.results[i].success, !bad) << i;
+    Json j = Json::parse(r.results[i].json);
+    EXPECT_EQ(j["exception_info"]["raised_exception"], bad) << i;
+    if (bad) EXPECT_TRUE(j["exception_info"]["exception_message"].is_string()) << i;
+  }
+  EXPECT_NE(r.results[16].exception_message.find("abc"), std::string::npos)
+      << r.results[16].exception_message;
+  // The failed scan, then halving down to the two runtime failures (about 2 log2 n scans
+  // each): fewer than one scan per expectation (16 here, for 23).
+  EXPECT_LT(r.scans, 23) << r.scans;
+  EXPECT_FALSE(r.success);
+  EXPECT_EQ(r.successful, 20);
+  // With catch_exceptions false the error is the validation's.
+  Suite strict;
+  strict.Add("expect_column_values_to_not_be_null", R"({"column": "t"})");
+  strict.Add("expect_column_pair_values_to_be_equal",
+             R"({"column_A": "n", "column_B": "y", "catch_exceptions": false})");
+  auto failed = Validate(data, strict);
+  ASSERT_FALSE(failed.ok());
+  EXPECT_NE(failed.status().message().find("expectation 1 (expect_column_pair_values_to_be_equal)"),
+            std::string::npos)
+      << failed.status().message();
+}
+
 TEST_F(QualityTest, RowConditionLimitsTheRows) {
   Suite suite;
   suite.Add("expect_column_values_to_be_between",
