@@ -495,6 +495,21 @@ TEST_F(QualityTest, ExpectationsWithoutConformanceDataBehave) {
   EXPECT_EQ(r.results[0].unexpected_count, 1);
   EXPECT_EQ(r.results[2].unexpected_count, 1);  // 3 + 3 <> 3
   EXPECT_EQ(r.results[3].unexpected_count, 3);
+  // GE accepts a null column set (the columns are reported) and raises on a column count
+  // range whose minimum is above its maximum.
+  Suite edges;
+  edges.Add("expect_table_columns_to_match_set", R"({"column_set": null})");
+  ASSERT_OK_AND_ASSIGN(ValidationResult e, Validate(data, edges));
+  EXPECT_TRUE(e.results[0].success) << e.results[0].json;
+  EXPECT_EQ(Json::parse(e.results[0].json)["result"]["observed_value"].size(), 5u);
+  auto refused = Validate(data, [] {
+    Suite s;
+    s.Add("expect_table_column_count_to_be_between", R"({"min_value": 6, "max_value": 2})");
+    return s;
+  }());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("min_value is greater than max_value"),
+            std::string::npos);
 }
 
 }  // namespace
