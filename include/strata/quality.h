@@ -36,6 +36,8 @@ struct Expectation {
   std::string meta_json = "{}";
 };
 
+struct ValidateOptions;
+
 class Suite {
  public:
   Suite() = default;
@@ -57,6 +59,8 @@ class Suite {
   // closest known names; a missing or ill-typed kwarg names the expectation (index and
   // type) and the kwarg.
   Status Check() const;
+  // The same, with suite parameters and the other options a validation would use.
+  Status Check(const ValidateOptions& options) const;
 
   // GE-style helpers for the expectations the seed article uses.
   Suite& expect_column_values_to_not_be_null(const std::string& column, double mostly = 1.0);
@@ -81,6 +85,11 @@ struct ValidateOptions {
   // Overrides every expectation's own result_format when set.
   std::optional<ResultFormat> result_format;
   int partial_unexpected_count = 20;
+  // Suite parameters: {"$PARAMETER": "NAME"} in kwargs takes the value given here (JSON
+  // text such as 10, 0.5, [1, 2] or "2024-01-01"; anything else as text), and
+  // expressions over them are evaluated as GE does (now(), datetime(2003, 1, 1),
+  // timedelta(days=7), + - * /). An undefined name is an error naming it.
+  std::map<std::string, std::string> parameters;
 };
 
 // One expectation's outcome, in GE's shape (`expectation_config`, `success`, `result`,

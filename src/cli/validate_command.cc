@@ -46,6 +46,7 @@ Result<Frame> OpenData(const GlobalOptions& g, const std::string& data,
 
 struct ValidateArgs {
   std::string data, suite, format = "text", result_format, out;
+  std::vector<std::string> params;  // NAME=VALUE
   bool show_sql = false;
 };
 
@@ -57,6 +58,15 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
     auto rf = quality::ParseResultFormat(a.result_format);
     if (!rf.ok()) return ReportError(rf.status(), 2);
     options.result_format = *rf;
+  }
+  for (const std::string& p : a.params) {
+    const size_t eq = p.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return ReportError(
+          Status::InvalidArgument("--param '" + p + "': write NAME=VALUE (such as min_rows=100)"),
+          2);
+    }
+    options.parameters[p.substr(0, eq)] = p.substr(eq + 1);
   }
   // The suite's SQL runs in a database that reads only the data and the lake.
   auto session = Session::Open(engine::SandboxedTo({g.lake, a.data}));
@@ -140,6 +150,11 @@ void RegisterValidate(CLI::App& app, const GlobalOptions* g, int* exit_code) {
   cmd->add_option("--result-format", a->result_format,
                   "BOOLEAN_ONLY, BASIC, SUMMARY or COMPLETE (for every expectation)");
   cmd->add_option("--out,-o", a->out, "Write the report to a file");
+  cmd->add_option("--param,-p", a->params,
+                  "A suite parameter NAME=VALUE for {\"$PARAMETER\": ...} in kwargs (repeatable)")
+      ->take_all()
+      ->allow_extra_args(false)
+      ->expected(1);
   cmd->add_flag("--show-sql", a->show_sql, "Print the one query the suite compiled to (on stderr)");
   cmd->callback([g, a, exit_code] { *exit_code = RunValidate(*g, *a); });
 

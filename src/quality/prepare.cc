@@ -2,9 +2,11 @@
 // conditions in GE's three syntaxes, evaluation parameters; and the rows a scan reads.
 #include "quality/prepare.h"
 
-#include <charconv>
-#include <regex>
+#include <chrono>
+
 #include <set>
+
+#include "quality/parameters.h"
 
 namespace strata::quality::detail {
 
@@ -56,51 +58,6 @@ Result<std::string> RowConditionSql(const std::string& condition, const std::str
   return out;
 }
 
-// GE's evaluation parameters: {"$PARAMETER": "now() - timedelta(weeks=52)"} and the like.
-Status ResolveParameters(Json* value) {
-  if (value->is_object() && value->size() == 1 && value->contains("$PARAMETER")) {
-    std::string expr =
-        (*value)["$PARAMETER"].is_string() ? (*value)["$PARAMETER"].get<std::string>() : "";
-    static const std::regex kNow(
-        R"(\s*now\(\)\s*(?:([-+])\s*timedelta\(\s*(weeks|days|hours|minutes|seconds)\s*=\s*(\d+)\s*\))?\s*)");
-    std::smatch m;
-    if (!std::regex_match(expr, m, kNow)) {
-      return Status::NotSupported("evaluation parameter '" + expr +
-                                  "': Strata evaluates now() +/- timedelta(...) only");
-    }
-    std::time_t t = std::time(nullptr);
-    if (m[1].matched) {
-      static const std::map<std::string, int64_t> kSeconds = {
-          {"weeks", 604800}, {"days", 86400}, {"hours", 3600}, {"minutes", 60}, {"seconds", 1}};
-      // Python's datetime spans years 1 to 9999: a timedelta that leaves them is an
-      // OverflowError in GE, and an error here.
-      constexpr int64_t kMaxSeconds = 315537897599;  // 9999-12-31T23:59:59Z
-      const std::string digits = m[3];
-      int64_t amount = 0;
-      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), amount);
-      int64_t unit = kSeconds.at(m[2]);
-      if (ec != std::errc() || amount > kMaxSeconds / unit ||
-          (m[1] == "-" ? t - amount * unit < -62135596800 : t + amount * unit > kMaxSeconds)) {
-        return Status::InvalidArgument("evaluation parameter '" + expr +
-                                       "': the date falls outside years 1 to 9999");
-      }
-      t += m[1] == "-" ? -amount * unit : amount * unit;
-    }
-    char buf[32];
-    std::tm tm{};
-    if (gmtime_r(&t, &tm) == nullptr) {
-      return Status::InvalidArgument("evaluation parameter '" + expr + "' gives no valid date");
-    }
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    *value = std::string(buf);
-    return Status::OK();
-  }
-  if (value->is_object() || value->is_array()) {
-    for (auto& item : *value) STRATA_RETURN_NOT_OK(ResolveParameters(&item));
-  }
-  return Status::OK();
-}
-
 }  // namespace
 
 std::string Label(size_t index, const std::string& type) {
@@ -111,6 +68,11 @@ Result<std::vector<Prepared>> Prepare(const Suite& suite, const ValidateOptions&
                                       engine::Connection* conn) {
   std::vector<Prepared> out;
   const auto& registry = detail::Registry::Get();
+  std::map<std::string, Json> parameters;
+  for (const auto& [name, text] : options.parameters) parameters[name] = ParameterValue(text);
+  const int64_t now_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
   for (size_t i = 0; i < suite.expectations().size(); ++i) {
     const Expectation& e = suite.expectations()[i];
     Prepared p;
@@ -166,7 +128,7 @@ Result<std::vector<Prepared>> Prepare(const Suite& suite, const ValidateOptions&
     }
     if (options.result_format) args.result_format = *options.result_format;
     Status st = detail::OptionalBool(p.kwargs, "catch_exceptions", &args.catch_exceptions);
-    if (st.ok()) st = ResolveParameters(&p.kwargs);
+    if (st.ok()) st = ResolveParameters(&p.kwargs, parameters, now_us);
     if (st.ok()) st = detail::OptionalString(p.kwargs, "row_condition", &args.row_condition);
     if (st.ok() && !args.row_condition.empty()) {
       std::string parser = "sql";

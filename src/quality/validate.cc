@@ -35,8 +35,9 @@ Result<ResultFormat> ParseResultFormat(const std::string& name) {
                                  "' is not one of BOOLEAN_ONLY, BASIC, SUMMARY, COMPLETE");
 }
 
-Status Suite::Check() const {
-  ValidateOptions options;
+Status Suite::Check() const { return Check(ValidateOptions()); }
+
+Status Suite::Check(const ValidateOptions& options) const {
   // Row conditions are checked by DuckDB's parser: a small database of its own for that.
   STRATA_ASSIGN_OR_RETURN(auto db, engine::Database::Open());
   STRATA_ASSIGN_OR_RETURN(auto conn, db->Connect());

@@ -168,6 +168,64 @@ TEST_F(QualityTest, AnExpectationThatErrorsFailsAloneAndTheRestRunTogether) {
       << failed.status().message();
 }
 
+TEST_F(QualityTest, SuiteParametersAreEvaluatedAsGreatExpectationsDoes) {
+  Frame data = session_->sql(
+      "SELECT * FROM (VALUES (5, TIMESTAMP '2024-03-01 10:00:00'), (7, TIMESTAMP '2024-06-01 "
+      "00:00:00')) t(n, ts)");
+  Suite suite;
+  suite.Add("expect_column_values_to_be_between",
+            R"js({"column": "n", "min_value": {"$PARAMETER": "lo"},
+                "max_value": {"$PARAMETER": "lo * 2 - 3"}})js");
+  suite.Add(
+      "expect_column_max_to_be_between",
+      R"js({"column": "ts", "min_value": {"$PARAMETER": "datetime(2024, 1, 1) + timedelta(weeks=20)"},
+                "max_value": {"$PARAMETER": "now() - timedelta(days=1)"}})js");
+  suite.Add("expect_column_values_to_be_in_set",
+            R"js({"column": "n", "value_set": {"$PARAMETER": "allowed"}})js");
+  suite.Add(
+      "expect_column_min_to_be_between",
+      R"js({"column": "ts", "max_value": {"$PARAMETER": "since - timedelta(hours=1, minutes=30)"}})js");
+  ValidateOptions options;
+  options.parameters = {{"lo", "5"}, {"allowed", "[5, 7]"}, {"since", "2024-03-01T12:00:00"}};
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite, options));
+  for (const auto& e : r.results) EXPECT_TRUE(e.success) << e.json;
+  Json k0 = Json::parse(r.results[0].json)["expectation_config"]["kwargs"];
+  EXPECT_EQ(k0["min_value"], 5);
+  EXPECT_EQ(k0["max_value"], 7);
+  Json k1 = Json::parse(r.results[1].json)["expectation_config"]["kwargs"];
+  EXPECT_EQ(k1["min_value"], "2024-05-20 00:00:00");
+  Json k3 = Json::parse(r.results[3].json)["expectation_config"]["kwargs"];
+  EXPECT_EQ(k3["max_value"], "2024-03-01 10:30:00");
+
+  // An undefined parameter names itself and the expectation; forms GE would not evaluate
+  // are errors, never evaluated.
+  auto undefined = Validate(data, [] {
+    Suite s;
+    s.Add("expect_table_row_count_to_be_between", R"js({"min_value": {"$PARAMETER": "rows"}})js");
+    return s;
+  }());
+  ASSERT_FALSE(undefined.ok());
+  EXPECT_NE(undefined.status().message().find(
+                "expectation 0 (expect_table_row_count_to_be_between): suite parameter 'rows' "
+                "is not defined"),
+            std::string::npos)
+      << undefined.status().message();
+  for (const char* bad :
+       {"__import__('os').system('true')", "open('/etc/hostname')", "now().year", "lambda: 1",
+        "lo if lo else 1", "now() + 1", "datetime(2023, 2, 29)", "timedelta(days=1)", "1 / 0",
+        "now() - timedelta(weeks=99999999999999999999)"}) {
+    Suite s;
+    s.Add("expect_table_row_count_to_be_between",
+          Json{{"min_value", {{"$PARAMETER", bad}}}}.dump());
+    auto result = Validate(data, s, options);
+    EXPECT_FALSE(result.ok()) << bad;
+    if (!result.ok()) {
+      EXPECT_NE(result.status().message().find("expectation 0"), std::string::npos)
+          << bad << ": " << result.status().message();
+    }
+  }
+}
+
 TEST_F(QualityTest, RowConditionLimitsTheRows) {
   Suite suite;
   suite.Add("expect_column_values_to_be_between",
