@@ -233,6 +233,11 @@ class Appender {
 // table or file) or a window. InvalidArgument, quoting the text and saying why, otherwise.
 Result<std::string> ParseScalarExpression(Connection* conn, std::string_view expression);
 
+// Parses `query` as exactly one SELECT statement (json_serialize_sql only accepts
+// SELECT statements) and returns DuckDB's rendering of it, safe to paste into a larger
+// query as a subquery: the text cannot close it and add to the query around it.
+Result<std::string> ParseSelectQuery(Connection* conn, std::string_view query);
+
 // SQL text helpers, used wherever Strata writes SQL.
 // "name" with embedded quotes doubled: safe for any identifier.
 std::string QuoteIdentifier(std::string_view name);

@@ -17,6 +17,7 @@
 
 #include "strata/export.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -90,6 +91,10 @@ struct ValidateOptions {
   // expressions over them are evaluated as GE does (now(), datetime(2003, 1, 1),
   // timedelta(days=7), + - * /). An undefined name is an error naming it.
   std::map<std::string, std::string> parameters;
+  // SQL for a table named in a suite other than the data validated
+  // (expect_table_row_count_to_equal_other_table): a lake's tables, say. Unset, the name
+  // is looked up in the session's database.
+  std::function<Result<std::string>(const std::string& name)> table_sql;
 };
 
 // One expectation's outcome, in GE's shape (`expectation_config`, `success`, `result`,

@@ -251,6 +251,9 @@ class Lake {
   // The table and snapshot a reference names. NotFound if the table or version does not
   // exist; InvalidArgument if a time does not parse.
   Result<ResolvedTable> Resolve(const TableRef& ref);
+  // SQL reading what a reference ("name", "name@3", "name@'TIME'") names, on the lake's
+  // session (for a suite's other_table_name, say).
+  Result<std::string> ReferenceSql(const std::string& reference);
   // Makes the lake's tables readable by name in `sql` on this lake's session: every
   // reference to a table (a bare or double-quoted name, `name@VERSION`, `name@'TIME'`) is
   // rewritten to a view of that snapshot in a schema of its own, which the returned

@@ -75,6 +75,15 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
   ObservedDataset table;
   auto frame = OpenData(g, a.data, *session, &lake, &table);
   if (!frame.ok()) return ReportError(frame.status(), 2);
+  // Tables a suite names besides the data (other_table_name) are the lake's.
+  options.table_sql = [&](const std::string& name) -> Result<std::string> {
+    if (!lake) {
+      auto opened = Lake::Open(g.lake, false, *session);
+      if (!opened.ok()) return opened.status();
+      lake = std::move(opened).value();
+    }
+    return lake->ReferenceSql(name);
+  };
   // Validating a table is a job run lineage records: its assertions on that version.
   std::shared_ptr<lineage::OpenLineageObserver> observer;
   RunEvent event;

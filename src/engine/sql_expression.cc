@@ -1,6 +1,7 @@
-// ParseScalarExpression: user-written SQL conditions (row_condition, filters) checked by
-// DuckDB's own parser and rendered back by it, so that text pasted into a larger query is
-// exactly one expression: it cannot close a clause, add a column or read a file.
+// ParseScalarExpression and ParseSelectQuery: user-written SQL conditions and queries
+// (row_condition, filters) checked by DuckDB's own parser and rendered back by it, so that text
+// pasted into a larger query is exactly one expression: it cannot close a clause, add a column or
+// read a file.
 #include <nlohmann/json.hpp>
 
 #include "strata/engine.h"
@@ -87,6 +88,35 @@ Result<std::string> ParseScalarExpression(Connection* conn, std::string_view exp
   const std::string prefix = std::string("SELECT * FROM ") + kTable + " WHERE ";
   if (sql.compare(0, prefix.size(), prefix) != 0) return refuse("DuckDB rendered it unexpectedly");
   return "(" + sql.substr(prefix.size()) + ")";
+}
+
+Result<std::string> ParseSelectQuery(Connection* conn, std::string_view query) {
+  const std::string shown(query.substr(0, 200));
+  auto refuse = [&](const std::string& why) {
+    return Status::InvalidArgument("'" + shown + "' is not one SQL query: " + why);
+  };
+  if (query.find('\0') != std::string_view::npos) return refuse("it holds a NUL byte");
+  STRATA_ASSIGN_OR_RETURN(auto serialize,
+                          conn->Prepare("SELECT json_serialize_sql(CAST($1 AS VARCHAR))"));
+  STRATA_RETURN_NOT_OK(serialize->BindString(1, std::string(query)));
+  STRATA_ASSIGN_OR_RETURN(DataFrame serialized, serialize->Collect());
+  const std::string tree_text(serialized.column(0).GetString(0));
+  Json tree = Json::parse(tree_text, nullptr, /*allow_exceptions=*/false);
+  if (!tree.is_object()) return refuse("DuckDB's parser gave no result");
+  if (tree.value("error", false)) {
+    return refuse(tree.contains("error_message") && tree["error_message"].is_string()
+                      ? tree["error_message"].get<std::string>()
+                      : "it does not parse");
+  }
+  const Json& statements = tree["statements"];
+  if (!statements.is_array() || statements.size() != 1)
+    return refuse("it holds " + std::to_string(statements.is_array() ? statements.size() : 0) +
+                  " statements");
+  STRATA_ASSIGN_OR_RETURN(auto deserialize,
+                          conn->Prepare("SELECT json_deserialize_sql(CAST($1 AS JSON))"));
+  STRATA_RETURN_NOT_OK(deserialize->BindString(1, tree_text));
+  STRATA_ASSIGN_OR_RETURN(DataFrame rendered, deserialize->Collect());
+  return std::string(rendered.column(0).GetString(0));
 }
 
 }  // namespace strata::engine

@@ -25,6 +25,12 @@ using Json = nlohmann::ordered_json;
 // What an expectation can know before the scan: the data's columns and types.
 struct DataInfo {
   std::vector<engine::ColumnSchema> columns;
+  // The data's SQL, the connection the suite runs on, and how a table name other than the
+  // data's becomes SQL (ValidateOptions::table_sql): for kinds that read more than the
+  // data (unexpected_rows_expectation, expect_table_row_count_to_equal_other_table).
+  std::string sql;
+  engine::Connection* conn = nullptr;
+  std::function<Result<std::string>(const std::string&)> table_sql;
   const engine::ColumnSchema* Find(const std::string& name) const;
   bool IsNumeric(const std::string& name) const;
   bool IsTemporal(const std::string& name) const;
@@ -141,6 +147,9 @@ void RegisterColumnMapKinds(Registry* registry);
 void RegisterAggregateKinds(Registry* registry);
 void RegisterTableKinds(Registry* registry);
 void RegisterMultiColumnKinds(Registry* registry);
+void RegisterPairInSetKind(Registry* registry);
+void RegisterUnexpectedRowsKind(Registry* registry);
+void RegisterOtherTableKind(Registry* registry);
 
 // Kwarg readers: errors say "kwarg 'name' must be ..., got ...".
 Status RequireString(const Json& kwargs, const std::string& name, std::string* out);

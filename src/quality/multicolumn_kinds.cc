@@ -89,6 +89,8 @@ void RegisterMultiColumnKinds(Registry* registry) {
   registry->Add<MulticolumnSum>("expect_multicolumn_sum_to_equal", {"column_list", "sum_total"});
   registry->Add<UniqueWithinRecord>("expect_select_column_values_to_be_unique_within_record",
                                     {"column_list"});
+  // GE's earlier name for the same check (values unique within each record), still public.
+  registry->Add<UniqueWithinRecord>("expect_multicolumn_values_to_be_unique", {"column_list"});
 }
 
 }  // namespace strata::quality::detail

@@ -12,6 +12,9 @@ Registry& Registry::Get() {
     RegisterAggregateKinds(&r);
     RegisterTableKinds(&r);
     RegisterMultiColumnKinds(&r);
+    RegisterPairInSetKind(&r);
+    RegisterUnexpectedRowsKind(&r);
+    RegisterOtherTableKind(&r);
     return r;
   }();
   return registry;

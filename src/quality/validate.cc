@@ -51,6 +51,9 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
   STRATA_ASSIGN_OR_RETURN(std::vector<Prepared> prepared, Prepare(suite, options, conn.get()));
   detail::DataInfo info;
   STRATA_ASSIGN_OR_RETURN(info.columns, conn->Describe(data_sql));
+  info.sql = data_sql;
+  info.conn = conn.get();
+  info.table_sql = options.table_sql;
 
   ValidationResult out;
   out.suite_name = suite.name();

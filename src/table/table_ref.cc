@@ -49,6 +49,13 @@ std::string TableRef::ToString() const {
   return name;
 }
 
+Result<std::string> Lake::ReferenceSql(const std::string& reference) {
+  STRATA_ASSIGN_OR_RETURN(TableRef ref, TableRef::Parse(reference));
+  STRATA_ASSIGN_OR_RETURN(ResolvedTable resolved, Resolve(ref));
+  STRATA_ASSIGN_OR_RETURN(Frame scan, resolved.table->Scan(*resolved.snapshot));
+  return scan.to_sql();
+}
+
 Result<ResolvedTable> Lake::Resolve(const TableRef& ref) {
   ResolvedTable out;
   STRATA_ASSIGN_OR_RETURN(out.table, OpenTable(ref.name));

@@ -226,6 +226,104 @@ TEST_F(QualityTest, SuiteParametersAreEvaluatedAsGreatExpectationsDoes) {
   }
 }
 
+TEST_F(QualityTest, ColumnPairValuesInSetAndMulticolumnUnique) {
+  // GE's own data for these: x 1..10, z 1..5 then missing; a, b with repeats.
+  Frame data = session_->sql(
+      "SELECT * FROM (VALUES (1, 1, 1, 1), (2, 2, 1, 2), (3, 3, 1, 1), (4, 4, 1, 2), (5, 5, 1, 1), "
+      "(6, NULL, 2, 2), (7, NULL, 2, 1), (8, NULL, 2, 2), (9, NULL, 2, 1), (10, NULL, NULL, "
+      "NULL)) t(x, z, a, b)");
+  Suite suite;
+  const std::string pairs = R"js([[1,1],[2,2],[3,3],[4,4],[5,5]])js";
+  suite.Add("expect_column_pair_values_to_be_in_set",
+            R"js({"column_A": "x", "column_B": "z", "value_pairs_set": )js" + pairs +
+                R"js(, "result_format": "COMPLETE"})js");
+  suite.Add("expect_column_pair_values_to_be_in_set",
+            R"js({"column_A": "x", "column_B": "z", "ignore_row_if": "either_value_is_missing",
+                 "value_pairs_set": )js" +
+                pairs + "}");
+  suite.Add(
+      "expect_column_pair_values_to_be_in_set",
+      R"js({"column_A": "a", "column_B": "b", "value_pairs_set": [[1,1],[2,2],[2,1],[1,2]]})js");
+  suite.Add("expect_column_pair_values_to_be_in_set",
+            R"js({"column_A": "x", "column_B": "z", "value_pairs_set": )js" + pairs +
+                R"js(, "mostly": 0.5})js");
+  suite.Add("expect_multicolumn_values_to_be_unique",
+            R"js({"column_list": ["a", "b"], "result_format": "COMPLETE"})js");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite));
+  EXPECT_FALSE(r.results[0].success);
+  Json r0 = Json::parse(r.results[0].json)["result"];
+  EXPECT_EQ(r0["unexpected_count"], 5);
+  EXPECT_EQ(r0["unexpected_list"][0], Json::parse("[6, null]"));
+  EXPECT_TRUE(r.results[1].success) << r.results[1].json;
+  EXPECT_TRUE(r.results[2].success) << r.results[2].json;
+  EXPECT_TRUE(r.results[3].success) << r.results[3].json;  // 5 of 10 with mostly 0.5
+  EXPECT_FALSE(r.results[4].success);
+  Json r4 = Json::parse(r.results[4].json)["result"];
+  EXPECT_EQ(r4["unexpected_count"], 5);  // rows 0, 2, 4, 5, 7 repeat a value within the row
+  std::vector<int64_t> rows;
+  for (const Json& e : r4["unexpected_index_list"]) rows.push_back(e["pk_index"].get<int64_t>());
+  EXPECT_EQ(rows, (std::vector<int64_t>{0, 2, 4, 5, 7}));
+  EXPECT_EQ(r4["missing_count"], 1);
+  EXPECT_EQ(r.scans, 1);
+}
+
+TEST_F(QualityTest, UnexpectedRowsQueryAndRowCountOfAnotherTable) {
+  ASSERT_OK(session_->database()->Connect().value()->Execute(
+      "CREATE TABLE four AS SELECT range AS c1 FROM range(4); "
+      "CREATE TABLE three AS SELECT range AS c1 FROM range(3)"));
+  Frame data =
+      session_->sql("SELECT * FROM (VALUES (4, 'a'), (5, 'b'), (6, 'c'), (7, 'd')) t(c1, c2)");
+  Suite suite;
+  suite.Add("unexpected_rows_expectation",
+            R"js({"unexpected_rows_query": "SELECT * FROM {batch} WHERE c1 > 8"})js");
+  suite.Add("unexpected_rows_expectation",
+            R"js({"unexpected_rows_query": "SELECT c2 FROM {batch} WHERE c1 >= 6 ORDER BY c1"})js");
+  suite.Add(
+      "unexpected_rows_expectation",
+      R"js({"unexpected_rows_query": "SELECT b.c1 FROM {batch} AS b JOIN {batch} AS o ON b.c1 = o.c1 + 3"})js");
+  suite.Add("expect_table_row_count_to_equal_other_table", R"js({"other_table_name": "four"})js");
+  suite.Add("expect_table_row_count_to_equal_other_table", R"js({"other_table_name": "three"})js");
+  suite.Add("expect_table_row_count_to_equal_other_table",
+            R"js({"other_table_name": "nowhere"})js");
+  suite.Add("expect_column_values_to_not_be_null", R"js({"column": "c1"})js");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite));
+  Json j0 = Json::parse(r.results[0].json)["result"];
+  EXPECT_TRUE(r.results[0].success);
+  EXPECT_EQ(j0["observed_value"], "0 unexpected rows");
+  Json j1 = Json::parse(r.results[1].json)["result"];
+  EXPECT_FALSE(r.results[1].success);
+  EXPECT_EQ(j1["observed_value"], "2 unexpected rows");
+  EXPECT_EQ(j1["details"]["unexpected_rows"], Json::parse(R"([{"c2": "c"}, {"c2": "d"}])"));
+  EXPECT_EQ(Json::parse(r.results[2].json)["result"]["observed_value"], "1 unexpected row");
+  Json j3 = Json::parse(r.results[3].json)["result"];
+  EXPECT_TRUE(r.results[3].success);
+  EXPECT_EQ(j3["observed_value"], Json::parse(R"({"self": 4, "other": 4})"));
+  EXPECT_FALSE(r.results[4].success);
+  EXPECT_EQ(Json::parse(r.results[4].json)["result"]["observed_value"]["other"], 3);
+  EXPECT_TRUE(r.results[5].raised_exception);
+  EXPECT_NE(r.results[5].exception_message.find("nowhere"), std::string::npos);
+  EXPECT_TRUE(r.results[6].success);
+  EXPECT_EQ(r.scans, 1);
+
+  // A query that is not one SELECT, or that tries to reshape the suite's query, fails
+  // alone; one without {batch} is a configuration error.
+  Suite hostile;
+  hostile.Add(
+      "unexpected_rows_expectation",
+      R"js({"unexpected_rows_query": "SELECT * FROM {batch}) AS _u), 42 AS x, (SELECT 1"})js");
+  hostile.Add("unexpected_rows_expectation",
+              R"js({"unexpected_rows_query": "SELECT * FROM {batch}; DROP TABLE four"})js");
+  hostile.Add("expect_column_values_to_not_be_null", R"js({"column": "c1"})js");
+  ASSERT_OK_AND_ASSIGN(ValidationResult h, Validate(data, hostile));
+  EXPECT_TRUE(h.results[0].raised_exception) << h.results[0].json;
+  EXPECT_TRUE(h.results[1].raised_exception) << h.results[1].json;
+  EXPECT_TRUE(h.results[2].success);
+  EXPECT_OK(session_->sql("SELECT * FROM four").collect().status());
+  Suite no_batch;
+  no_batch.Add("unexpected_rows_expectation", R"js({"unexpected_rows_query": "SELECT 1"})js");
+  EXPECT_FALSE(Validate(data, no_batch).ok());
+}
+
 TEST_F(QualityTest, RowConditionLimitsTheRows) {
   Suite suite;
   suite.Add("expect_column_values_to_be_between",
