@@ -126,6 +126,9 @@ class Connection {
   Result<std::vector<ColumnSchema>> Describe(const std::string& sql);
   // Asks a running query on this connection to stop (callable from another thread).
   void Interrupt();
+  // Database::RegisterScalarFunction through this connection (for code that holds a
+  // connection only). Registering a name twice is an error.
+  Status RegisterScalarFunction(ScalarFunction function);
 
  private:
   friend class Database;

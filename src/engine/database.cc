@@ -239,4 +239,8 @@ Result<std::vector<ColumnSchema>> Connection::Describe(const std::string& sql) {
 
 void Connection::Interrupt() { duckdb_interrupt(impl_->conn); }
 
+Status Connection::RegisterScalarFunction(ScalarFunction function) {
+  return engine::RegisterScalarFunction(impl_->conn, std::move(function));
+}
+
 }  // namespace strata::engine

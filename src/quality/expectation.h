@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "strata/engine.h"
@@ -150,6 +151,11 @@ void RegisterMultiColumnKinds(Registry* registry);
 void RegisterPairInSetKind(Registry* registry);
 void RegisterUnexpectedRowsKind(Registry* registry);
 void RegisterOtherTableKind(Registry* registry);
+void RegisterDateutilKind(Registry* registry);
+
+// Whether dateutil.parser.parse (default settings) reads `text` as a date or time
+// (dateutil_kind.cc).
+bool DateutilParseable(std::string_view text);
 
 // Kwarg readers: errors say "kwarg 'name' must be ..., got ...".
 Status RequireString(const Json& kwargs, const std::string& name, std::string* out);

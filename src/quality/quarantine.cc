@@ -18,6 +18,8 @@ Result<Quarantine> Split(const Frame& data, const Suite& suite) {
   STRATA_ASSIGN_OR_RETURN(std::vector<Prepared> prepared, Prepare(suite, options, conn.get()));
   detail::DataInfo info;
   STRATA_ASSIGN_OR_RETURN(info.columns, conn->Describe(data_sql));
+  info.sql = data_sql;
+  info.conn = conn.get();
   detail::ScanPlan plan;
   std::string checks;
   for (size_t i = 0; i < prepared.size(); ++i) {

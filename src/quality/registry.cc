@@ -15,6 +15,7 @@ Registry& Registry::Get() {
     RegisterPairInSetKind(&r);
     RegisterUnexpectedRowsKind(&r);
     RegisterOtherTableKind(&r);
+    RegisterDateutilKind(&r);
     return r;
   }();
   return registry;

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "quality/expectation.h"
 #include "strata/events.h"
 #include "test_util.h"
 
@@ -322,6 +323,60 @@ TEST_F(QualityTest, UnexpectedRowsQueryAndRowCountOfAnotherTable) {
   Suite no_batch;
   no_batch.Add("unexpected_rows_expectation", R"js({"unexpected_rows_query": "SELECT 1"})js");
   EXPECT_FALSE(Validate(data, no_batch).ok());
+}
+
+TEST_F(QualityTest, DateutilParseableFollowsDateutil) {
+  // What dateutil.parser.parse reads (it is lenient: 2019-13-01 is 13 January), and what
+  // it refuses.
+  for (const char* ok : {"2019-04-01",
+                         "01/01/2010",
+                         "2019-04-13T12:30:00Z",
+                         "Jan 5 2020",
+                         "5 January 2020",
+                         "January 1st, 2018",
+                         "Thu Sep 25 10:36:28 BRST 2003",
+                         "20180101",
+                         "20180101123000",
+                         "2003.09.25",
+                         "10:30",
+                         "10:30:15.25",
+                         "3 pm",
+                         "2024-03-01 12:00:00+05:30",
+                         "Monday",
+                         "12/31/99",
+                         "31/12/2024",
+                         "2019-13-01",
+                         "Sept 9, 2021",
+                         "2018",
+                         "2003-09-25T10:49:41.5-03:00"}) {
+    EXPECT_TRUE(detail::DateutilParseable(ok)) << ok;
+  }
+  for (const char* bad : {"cat", "", "  ", "2019-04-31", "Feb 30 2021", "25:00", "12:61", "1 2 3 4",
+                          "2019-04-01 #1", "now", "tomorrow", "13 pm", "2021-02-29"}) {
+    EXPECT_FALSE(detail::DateutilParseable(bad)) << bad;
+  }
+  // GE's own cases: text columns with and without nulls, words, and a number column.
+  Frame data = session_->sql(
+      "SELECT * FROM (VALUES ('2019-04-01', '01/01/2010', 'cat', 1), ('2019-04-02', "
+      "'01/01/2011', 'dog', 2), ('2019-04-03', '01/01/2012', 'horse', 3), ('2019-04-13', NULL, "
+      "'goat', 4)) t(a, b, c, d)");
+  Suite suite;
+  for (const char* c : {"a", "b", "c", "d"})
+    suite.Add("expect_column_values_to_be_dateutil_parseable",
+              Json{{"column", c}, {"result_format", "COMPLETE"}}.dump());
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite));
+  EXPECT_TRUE(r.results[0].success) << r.results[0].json;
+  EXPECT_TRUE(r.results[1].success) << r.results[1].json;
+  EXPECT_FALSE(r.results[2].success);
+  EXPECT_EQ(r.results[2].unexpected_count, 4);
+  EXPECT_TRUE(r.results[3].raised_exception);
+  EXPECT_NE(r.results[3].exception_message.find("must be of type string"), std::string::npos);
+  // Quarantine takes it too.
+  Suite rows;
+  rows.Add("expect_column_values_to_be_dateutil_parseable", R"js({"column": "c"})js");
+  ASSERT_OK_AND_ASSIGN(Quarantine q, Split(data, rows));
+  ASSERT_OK_AND_ASSIGN(DataFrame bad, q.failed.collect());
+  EXPECT_EQ(bad.num_rows(), 4u);
 }
 
 TEST_F(QualityTest, RowConditionLimitsTheRows) {
