@@ -152,6 +152,7 @@ void RegisterPairInSetKind(Registry* registry);
 void RegisterUnexpectedRowsKind(Registry* registry);
 void RegisterOtherTableKind(Registry* registry);
 void RegisterDateutilKind(Registry* registry);
+void RegisterJsonSchemaKind(Registry* registry);
 
 // Whether dateutil.parser.parse (default settings) reads `text` as a date or time
 // (dateutil_kind.cc).

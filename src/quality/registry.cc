@@ -16,6 +16,7 @@ Registry& Registry::Get() {
     RegisterUnexpectedRowsKind(&r);
     RegisterOtherTableKind(&r);
     RegisterDateutilKind(&r);
+    RegisterJsonSchemaKind(&r);
     return r;
   }();
   return registry;

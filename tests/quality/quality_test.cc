@@ -379,6 +379,33 @@ TEST_F(QualityTest, DateutilParseableFollowsDateutil) {
   EXPECT_EQ(bad.num_rows(), 4u);
 }
 
+TEST_F(QualityTest, JsonSchemaChecksEachValue) {
+  Frame data = session_->sql(
+      "SELECT * FROM (VALUES ('{\"a\": 1}'), ('{\"a\": \"x\"}'), ('{}'), ('not json'), (NULL)) "
+      "t(j)");
+  Suite suite;
+  suite.Add(
+      "expect_column_values_to_match_json_schema",
+      R"js({"column": "j", "json_schema": {"type": "object", "properties": {"a": {"type": "integer"}},
+                 "required": ["a"]}, "result_format": "COMPLETE"})js");
+  suite.Add("expect_column_values_to_match_json_schema",
+            R"js({"column": "j", "json_schema": {"type": "object"}, "mostly": 0.7})js");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite));
+  Json r0 = Json::parse(r.results[0].json)["result"];
+  EXPECT_FALSE(r.results[0].success);
+  EXPECT_EQ(r0["unexpected_count"], 3);  // a string, a missing a, not JSON
+  EXPECT_EQ(r0["unexpected_list"], Json::parse(R"(["{\"a\": \"x\"}", "{}", "not json"])"));
+  EXPECT_EQ(r0["missing_count"], 1);
+  EXPECT_TRUE(r.results[1].success) << r.results[1].json;  // 3 of 4 are objects
+  Suite bad;
+  bad.Add("expect_column_values_to_match_json_schema",
+          R"js({"column": "j", "json_schema": {"type": 12}})js");
+  auto refused = Validate(data, bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("json_schema"), std::string::npos)
+      << refused.status().message();
+}
+
 TEST_F(QualityTest, RowConditionLimitsTheRows) {
   Suite suite;
   suite.Add("expect_column_values_to_be_between",
