@@ -110,7 +110,11 @@ bool DateutilParseable(std::string_view s) {
   };
   while (i < n) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (std::isspace(c) || c == ',' || c == ';' || c == '\'' || c == '(' || c == ')') {
+    const bool separator =
+        std::isspace(c) || c == ',' || c == ';' || c == '\'' || c == '(' || c == ')' ||
+        ((c == '-' || c == '/' || c == '.' || c == ':') &&
+         !(c == '-' && time && i + 1 < n && std::isdigit(static_cast<unsigned char>(s[i + 1]))));
+    if (separator) {
       ++i;
     } else if (std::isalpha(c)) {
       size_t e = i;
@@ -129,14 +133,14 @@ bool DateutilParseable(std::string_view s) {
         any = true;
       } else if (w == "am" || w == "pm" || w == "a" || w == "p") {
         if (!time) return false;
-      } else if (IsSkipped(w)) {
-      } else if (w == "utc" || w == "gmt" || w == "z" ||
-                 (original.size() >= 3 && original.size() <= 5 &&
-                  std::all_of(original.begin(), original.end(), [](char ch) {
-                    return std::isupper(static_cast<unsigned char>(ch));
-                  }))) {
       } else {
-        return false;  // a word dateutil does not know (it is not fuzzy by default)
+        const bool zone = w == "utc" || w == "gmt" || w == "z" ||
+                          (original.size() >= 3 && original.size() <= 5 &&
+                           std::all_of(original.begin(), original.end(), [](char ch) {
+                             return std::isupper(static_cast<unsigned char>(ch));
+                           }));
+        // A word dateutil does not know (it is not fuzzy by default).
+        if (!IsSkipped(w) && !zone) return false;
       }
     } else if ((c == '+' || c == '-') && time && i + 1 < n &&
                std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
@@ -224,8 +228,6 @@ bool DateutilParseable(std::string_view s) {
         return false;
       }
       i = e;
-    } else if (c == '-' || c == '/' || c == '.' || c == ':') {
-      ++i;
     } else {
       return false;
     }

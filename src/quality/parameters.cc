@@ -48,7 +48,8 @@ struct Value {
   bool integral = false;  // a number that came from integers only (Python's int)
   int64_t micros = 0;     // kTime: since the epoch (naive, UTC); kDuration: length
   std::string text;
-  Json original;  // a parameter's own value, returned as it is when used alone
+  const Json* original = nullptr;  // a parameter's own value (in the caller's map), when used
+                                   // alone returned as it is
 };
 
 const char* KindName(Value::Kind k) {
@@ -98,13 +99,13 @@ std::optional<int64_t> ParseIsoTime(const std::string& s) {
     if (s[10] != 'T' && s[10] != ' ') return std::nullopt;
     int m2 = 0;
     if (std::sscanf(s.c_str() + 11, "%2d:%2d:%lf%n", &h, &mi, &sec, &m2) != 3 ||
-        static_cast<size_t>(11 + m2) != s.size())
+        static_cast<size_t>(m2) + 11 != s.size())
       return std::nullopt;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
     return std::nullopt;
   return DaysFromCivil(y, mo, d) * kMicrosPerDay +
-         (static_cast<int64_t>(h) * 3600 + mi * 60) * 1'000'000 +
+         (static_cast<int64_t>(h) * 3600 + static_cast<int64_t>(mi) * 60) * 1'000'000 +
          static_cast<int64_t>(std::llround(sec * 1e6));
 }
 
@@ -173,7 +174,7 @@ class Evaluator {
       } else {
         return Error(std::string("cannot negate ") + KindName(v.kind));
       }
-      v.original = Json();
+      v.original = nullptr;
       return v;
     }
     if (Eat('+')) return Unary(depth + 1);
@@ -242,7 +243,7 @@ class Evaluator {
                               "=VALUE, or in ValidateOptions::parameters)");
     }
     Value v;
-    v.original = it->second;
+    v.original = &it->second;
     const Json& j = it->second;
     if (j.is_number()) {
       v.number = j.get<double>();
@@ -322,11 +323,12 @@ class Evaluator {
         STRATA_ASSIGN_OR_RETURN(double n, NumberArg(args.positional[i], kUnits[i].first));
         micros += n * kUnits[i].second;
       }
-      for (const auto& [unit, v] : args.named) {
+      for (const auto& named : args.named) {
+        const std::string& unit = named.first;
         auto it = std::find_if(kUnits.begin(), kUnits.end(),
                                [&](const auto& u) { return u.first == unit; });
         if (it == kUnits.end()) return Error("timedelta() has no argument '" + unit + "'");
-        STRATA_ASSIGN_OR_RETURN(double n, NumberArg(v, unit));
+        STRATA_ASSIGN_OR_RETURN(double n, NumberArg(named.second, unit));
         micros += n * it->second;
       }
       if (!(std::fabs(micros) <= static_cast<double>(kMaxMicros - kMinMicros)))
@@ -473,7 +475,7 @@ Result<Json> EvaluateParameter(const std::string& expression,
     return Status::InvalidArgument("suite parameter expression longer than 4096 characters");
   Evaluator e(expression, parameters, now_us);
   STRATA_ASSIGN_OR_RETURN(Value v, e.Run());
-  if (!v.original.is_null()) return v.original;  // a parameter used alone: its own value
+  if (v.original != nullptr) return *v.original;  // a parameter used alone: its own value
   switch (v.kind) {
     case Value::kNumber:
       if (v.integral) return Json(static_cast<int64_t>(v.number));
