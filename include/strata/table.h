@@ -254,6 +254,8 @@ class Lake {
   // SQL reading what a reference ("name", "name@3", "name@'TIME'") names, on the lake's
   // session (for a suite's other_table_name, say).
   Result<std::string> ReferenceSql(const std::string& reference);
+  // The options the lake opens its tables with (LakeOptions::table_options).
+  const TableOptions& table_options() const { return table_options_; }
   // Makes the lake's tables readable by name in `sql` on this lake's session: every
   // reference to a table (a bare or double-quoted name, `name@VERSION`, `name@'TIME'`) is
   // rewritten to a view of that snapshot in a schema of its own, which the returned

@@ -87,7 +87,9 @@ Result<Committed> CommitBatch(Lake& lake, const StreamSpec& spec, const quality:
   }
   // Checkpoints are the ingester's to write, after the commit is counted (they would add
   // their time to every tenth batch's latency).
-  STRATA_ASSIGN_OR_RETURN(auto table, lake.OpenTable(spec.target, TableOptions{0}));
+  TableOptions no_checkpoints = lake.table_options();  // the lake's clock, no checkpoints
+  no_checkpoints.checkpoint_interval = 0;
+  STRATA_ASSIGN_OR_RETURN(auto table, lake.OpenTable(spec.target, no_checkpoints));
   wo.metadata["strata.stream"] = spec.name;
   wo.metadata["strata.stream.messages"] = std::to_string(batch.messages.size());
   wo.metadata["strata.stream.dead_letters"] = std::to_string(decoder.dead_letter_count());
