@@ -158,7 +158,9 @@ std::string Literal(const Json& v, const std::string& type) {
 
 // Creates table `name` from a dataset's columns; returns false if it cannot.
 std::string CreateTable(const Json& dataset, const std::string& name) {
-  const Json& data = dataset["data"];
+  const Json& data = dataset.at("data");
+  if (!data.is_object())  // GE's multi-table form (a list of datasets) is not read yet
+    return "SELECT error('the dataset\'s data is not one table of columns')";
   // The sqlite schema where present, else the pandas one, else inferred from the values.
   // (With neither, a Spark schema still says which columns hold timestamps.)
   Json schema, pandas, spark;
@@ -263,28 +265,28 @@ struct Outcome {
 std::string RunTest(const std::string& type, const Json& test,
                     const std::shared_ptr<Session>& session, const std::string& table) {
   Json kwargs = Json::object();
-  if (test["in"].is_array()) {
+  const Json& in = test.at("in");
+  if (in.is_array()) {
     std::vector<std::string> names = quality::PositionalArguments(type);
-    for (size_t i = 0; i < test["in"].size() && i < names.size(); ++i)
-      kwargs[names[i]] = test["in"][i];
+    for (size_t i = 0; i < in.size() && i < names.size(); ++i) kwargs[names[i]] = in[i];
   } else {
-    kwargs = test["in"];
+    kwargs = in;
   }
   if (test.contains("kwargs") && test["kwargs"].is_object()) {
-    for (const auto& [k, v] : test["kwargs"].items()) kwargs[k] = v;
+    for (const auto& [k, v] : test.at("kwargs").items()) kwargs[k] = v;
   }
   OpenInfiniteBounds(&kwargs);
   quality::ValidateOptions options;
   std::string rf = test.contains("result_format") && test["result_format"].is_string()
-                       ? test["result_format"].get<std::string>()
+                       ? test.at("result_format").get<std::string>()
                        : "COMPLETE";
   if (!kwargs.contains("result_format")) kwargs["result_format"] = rf;
   quality::Suite suite("conformance");
   suite.Add(type, kwargs.dump());
   auto result = quality::Validate(session->sql("SELECT * FROM " + table), suite, options);
-  const Json& out = test["out"];
+  const Json& out = test.at("out");
   bool want_error =
-      (test.contains("error") && !test["error"].is_null() && test["error"] != false) ||
+      (test.contains("error") && !test.at("error").is_null() && test.at("error") != false) ||
       (out.is_object() && out.contains("traceback_substring"));
   if (!result.ok()) {
     if (want_error) return "";
@@ -360,6 +362,12 @@ std::vector<std::string> Backends(const Json& test, const char* key) {
   return out;
 }
 
+// A key's value as JSON text; "[]" when the test does not have it (operator[] on a const
+// object must not be asked for a missing key).
+std::string ListText(const Json& test, const char* key) {
+  return test.contains(key) ? test.at(key).dump() : "[]";
+}
+
 std::string SkipReason(const std::string& type, const Json& dataset, const Json& test) {
   const std::vector<std::string> only = Backends(test, "only_for");
   const std::vector<std::string> suppressed = Backends(test, "suppress_test_for");
@@ -369,7 +377,7 @@ std::string SkipReason(const std::string& type, const Json& dataset, const Json&
   if (type == "expect_column_values_to_be_of_type" ||
       type == "expect_column_values_to_be_in_type_list") {
     if (!any(only, [](const std::string& b) { return b == "sqlite" || b == "sqlalchemy"; }))
-      return "types of another backend's type system: only for " + test["only_for"].dump();
+      return "types of another backend's type system: only for " + ListText(test, "only_for");
   }
   const bool for_sqlite = any(only, [](const std::string& b) { return b == "sqlite"; });
   const bool not_sqlite = any(suppressed, [](const std::string& b) { return b == "sqlite"; });
@@ -377,16 +385,16 @@ std::string SkipReason(const std::string& type, const Json& dataset, const Json&
       for_sqlite ||
       (any(only, [](const std::string& b) { return b == "sqlalchemy"; }) && !not_sqlite);
   if (!only.empty() && !any(only, IsPandas) && !for_sql)
-    return "backend-specific: only for " + test["only_for"].dump() +
+    return "backend-specific: only for " + ListText(test, "only_for") +
            (test.contains("suppress_test_for")
-                ? ", suppressed for " + test["suppress_test_for"].dump()
+                ? ", suppressed for " + ListText(test, "suppress_test_for")
                 : "");
   if (!only.empty() && std::all_of(only.begin(), only.end(), IsPandas) &&
       MixesNumbersAndText(dataset))
     return "pandas object column mixing numbers and text";
   if (any(suppressed, IsPandas) &&
       any(suppressed, [](const std::string& b) { return b == "sqlite" || b == "sqlalchemy"; }))
-    return "suppressed for " + test["suppress_test_for"].dump();
+    return "suppressed for " + ListText(test, "suppress_test_for");
   return "";
 }
 
