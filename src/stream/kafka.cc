@@ -42,7 +42,7 @@ struct KafkaClient::Impl {
   std::vector<std::string> subscription;
   mutable std::mutex mu;  // guards assigned
   std::set<TopicPartition> assigned;
-  std::string fatal;  // set by the error callback
+  std::string fatal;    // set by the error callback
   bool paused = false;  // consumer thread only (the rebalance callback runs on it too)
 
   ~Impl() {
