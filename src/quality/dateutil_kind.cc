@@ -7,7 +7,6 @@
 // out of range (month 13, 31 April, hour 25) and leftover numbers are unparseable. It runs
 // in the suite's one scan as a C++ scalar SQL function, strata_dateutil_parseable.
 #include <cctype>
-#include <mutex>
 #include <string_view>
 
 #include "quality/families.h"
@@ -239,15 +238,8 @@ namespace {
 
 constexpr const char* kFunction = "strata_dateutil_parseable";
 
-// Registers the SQL function on the suite's database once.
-Status EnsureFunction(engine::Connection* conn) {
-  auto found = conn->Collect(std::string("SELECT count(*) FROM duckdb_functions() WHERE "
-                                         "function_name = '") +
-                             kFunction + "'");
-  if (!found.ok()) return found.status();
-  if (found->column(0).GetInt64(0) > 0) return Status::OK();
-  static std::mutex mu;
-  std::lock_guard lock(mu);
+// The SQL function the kind's row test calls.
+engine::ScalarFunction TheFunction() {
   engine::ScalarFunction f;
   f.name = kFunction;
   f.arguments = {ValueKind::kString};
@@ -262,15 +254,7 @@ Status EnsureFunction(engine::Connection* conn) {
     }
     return Status::OK();
   };
-  Status st = conn->RegisterScalarFunction(std::move(f));
-  // Another validation on this database may have registered it meanwhile.
-  if (!st.ok()) {
-    auto again = conn->Collect(std::string("SELECT count(*) FROM duckdb_functions() WHERE "
-                                           "function_name = '") +
-                               kFunction + "'");
-    if (again.ok() && again->column(0).GetInt64(0) > 0) return Status::OK();
-  }
-  return st;
+  return f;
 }
 
 class DateutilParseableKind final : public ColumnMapExpectation {
@@ -283,7 +267,7 @@ class DateutilParseableKind final : public ColumnMapExpectation {
           "Values passed to expect_column_values_to_be_dateutil_parseable must be of type "
           "string.");
     }
-    return EnsureFunction(data.conn);
+    return EnsureScalarFunction(data.conn, TheFunction());
   }
   std::string UnexpectedSql() const override {
     return std::string("NOT ") + kFunction + "(" + Col() + ")";

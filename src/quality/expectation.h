@@ -154,6 +154,10 @@ void RegisterOtherTableKind(Registry* registry);
 void RegisterDateutilKind(Registry* registry);
 void RegisterJsonSchemaKind(Registry* registry);
 
+// Registers `function` on the database of `conn` unless a function of that name is
+// there already (several validations may share a database).
+Status EnsureScalarFunction(engine::Connection* conn, engine::ScalarFunction function);
+
 // Whether dateutil.parser.parse (default settings) reads `text` as a date or time
 // (dateutil_kind.cc).
 bool DateutilParseable(std::string_view text);

@@ -59,14 +59,7 @@ bool Matches(const valijson::Schema& schema, std::string_view value) {
   }
 }
 
-Status EnsureFunction(engine::Connection* conn) {
-  const std::string probe =
-      std::string("SELECT count(*) FROM duckdb_functions() WHERE function_name = '") + kFunction +
-      "'";
-  STRATA_ASSIGN_OR_RETURN(DataFrame found, conn->Collect(probe));
-  if (found.column(0).GetInt64(0) > 0) return Status::OK();
-  static std::mutex mu;
-  std::lock_guard lock(mu);
+engine::ScalarFunction TheFunction() {
   engine::ScalarFunction f;
   f.name = kFunction;
   f.arguments = {ValueKind::kString, ValueKind::kString};
@@ -87,12 +80,7 @@ Status EnsureFunction(engine::Connection* conn) {
     }
     return Status::OK();
   };
-  Status st = conn->RegisterScalarFunction(std::move(f));
-  if (!st.ok()) {
-    auto again = conn->Collect(probe);
-    if (again.ok() && again->column(0).GetInt64(0) > 0) return Status::OK();
-  }
-  return st;
+  return f;
 }
 
 class MatchJsonSchema final : public ColumnMapExpectation {
@@ -106,7 +94,7 @@ class MatchJsonSchema final : public ColumnMapExpectation {
   }
   Status BindKind(const DataInfo& data) override {
     if (data.conn == nullptr) return Status::Internal("no connection to register the check on");
-    return EnsureFunction(data.conn);
+    return EnsureScalarFunction(data.conn, TheFunction());
   }
   std::string UnexpectedSql() const override {
     return std::string("NOT ") + kFunction + "(CAST(" + Col() + " AS VARCHAR), " +

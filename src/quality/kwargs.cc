@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstring>
 
+#include <mutex>
+
 #include "quality/expectation.h"
 
 namespace strata::quality::detail {
@@ -122,6 +124,22 @@ bool MostlySuccess(int64_t considered, int64_t unexpected, double mostly) {
   if (considered == 0) return true;
   double ok = static_cast<double>(considered - unexpected) / static_cast<double>(considered);
   return ok + 1e-12 >= mostly;  // mostly = 0.9 with 9 of 10 must pass despite rounding
+}
+
+Status EnsureScalarFunction(engine::Connection* conn, engine::ScalarFunction function) {
+  const std::string probe = "SELECT count(*) FROM duckdb_functions() WHERE function_name = " +
+                            engine::QuoteString(function.name);
+  STRATA_ASSIGN_OR_RETURN(DataFrame found, conn->Collect(probe));
+  if (found.column(0).GetInt64(0) > 0) return Status::OK();
+  static std::mutex mu;
+  std::lock_guard lock(mu);
+  Status st = conn->RegisterScalarFunction(std::move(function));
+  if (!st.ok()) {
+    // Another validation on this database may have registered it meanwhile.
+    auto again = conn->Collect(probe);
+    if (again.ok() && again->column(0).GetInt64(0) > 0) return Status::OK();
+  }
+  return st;
 }
 
 }  // namespace strata::quality::detail
