@@ -38,29 +38,22 @@ bool IsEmptyList(const Json& node, const char* key) {
   return it == node.end() || it->is_null() || (it->is_array() && it->empty());
 }
 
-// DuckDB's parse tree of `sql` as JSON text, or why it does not parse ("" when it does).
-struct Parsed {
-  std::string text;
-  Json tree;
-  std::string error;
-};
-
-Result<Parsed> Serialize(Connection* conn, const std::string& sql) {
+// DuckDB's parse tree of `sql`, as JSON text.
+Result<std::string> Serialize(Connection* conn, const std::string& sql) {
   STRATA_ASSIGN_OR_RETURN(auto serialize,
                           conn->Prepare("SELECT json_serialize_sql(CAST($1 AS VARCHAR))"));
   STRATA_RETURN_NOT_OK(serialize->BindString(1, sql));
   STRATA_ASSIGN_OR_RETURN(DataFrame serialized, serialize->Collect());
-  Parsed out;
-  out.text = std::string(serialized.column(0).GetString(0));
-  out.tree = Json::parse(out.text, nullptr, /*allow_exceptions=*/false);
-  if (!out.tree.is_object()) {
-    out.error = "DuckDB's parser gave no result";
-  } else if (out.tree.value("error", false)) {
-    out.error = out.tree.contains("error_message") && out.tree["error_message"].is_string()
-                    ? out.tree["error_message"].get<std::string>()
-                    : "it does not parse";
-  }
-  return out;
+  return std::string(serialized.column(0).GetString(0));
+}
+
+// Why a parse tree says the text does not parse; empty when it does.
+std::string ParseError(const Json& tree) {
+  if (!tree.is_object()) return "DuckDB's parser gave no result";
+  if (!tree.value("error", false)) return "";
+  return tree.contains("error_message") && tree["error_message"].is_string()
+             ? tree["error_message"].get<std::string>()
+             : "it does not parse";
 }
 
 // DuckDB's own rendering of a parse tree Serialize gave.
@@ -85,9 +78,10 @@ Result<std::string> ParseScalarExpression(Connection* conn, std::string_view exp
   // The newline ends a trailing -- comment before the closing parenthesis.
   const std::string statement =
       std::string("SELECT * FROM ") + kTable + " WHERE (" + std::string(expression) + "\n)";
-  STRATA_ASSIGN_OR_RETURN(Parsed parsed, Serialize(conn, statement));
-  if (!parsed.error.empty()) return refuse(parsed.error);
-  const Json& statements = parsed.tree["statements"];
+  STRATA_ASSIGN_OR_RETURN(const std::string tree_text, Serialize(conn, statement));
+  Json tree = Json::parse(tree_text, nullptr, /*allow_exceptions=*/false);
+  if (std::string why = ParseError(tree); !why.empty()) return refuse(why);
+  const Json& statements = tree["statements"];
   if (!statements.is_array() || statements.size() != 1) return refuse("it ends the statement");
   const Json& node = statements[0]["node"];
   const Json& select_list = node["select_list"];
@@ -104,7 +98,7 @@ Result<std::string> ParseScalarExpression(Connection* conn, std::string_view exp
   if (const char* what = Forbidden(node["where_clause"]))
     return refuse(std::string("it holds ") + what + ", which a condition may not");
 
-  STRATA_ASSIGN_OR_RETURN(const std::string sql, Render(conn, parsed.text));
+  STRATA_ASSIGN_OR_RETURN(const std::string sql, Render(conn, tree_text));
   const std::string prefix = std::string("SELECT * FROM ") + kTable + " WHERE ";
   if (sql.compare(0, prefix.size(), prefix) != 0) return refuse("DuckDB rendered it unexpectedly");
   return "(" + sql.substr(prefix.size()) + ")";
@@ -116,13 +110,14 @@ Result<std::string> ParseSelectQuery(Connection* conn, std::string_view query) {
     return Status::InvalidArgument("'" + shown + "' is not one SQL query: " + why);
   };
   if (query.find('\0') != std::string_view::npos) return refuse("it holds a NUL byte");
-  STRATA_ASSIGN_OR_RETURN(Parsed parsed, Serialize(conn, std::string(query)));
-  if (!parsed.error.empty()) return refuse(parsed.error);
-  const Json& statements = parsed.tree["statements"];
+  STRATA_ASSIGN_OR_RETURN(const std::string tree_text, Serialize(conn, std::string(query)));
+  Json tree = Json::parse(tree_text, nullptr, /*allow_exceptions=*/false);
+  if (std::string why = ParseError(tree); !why.empty()) return refuse(why);
+  const Json& statements = tree["statements"];
   if (!statements.is_array() || statements.size() != 1)
     return refuse("it holds " + std::to_string(statements.is_array() ? statements.size() : 0) +
                   " statements");
-  return Render(conn, parsed.text);
+  return Render(conn, tree_text);
 }
 
 }  // namespace strata::engine
