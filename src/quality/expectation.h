@@ -153,6 +153,7 @@ void RegisterUnexpectedRowsKind(Registry* registry);
 void RegisterOtherTableKind(Registry* registry);
 void RegisterDateutilKind(Registry* registry);
 void RegisterJsonSchemaKind(Registry* registry);
+void RegisterKlDivergenceKind(Registry* registry);
 
 // Registers `function` on the database of `conn` unless a function of that name is
 // there already (several validations may share a database).

@@ -17,6 +17,7 @@ Registry& Registry::Get() {
     RegisterOtherTableKind(&r);
     RegisterDateutilKind(&r);
     RegisterJsonSchemaKind(&r);
+    RegisterKlDivergenceKind(&r);
     return r;
   }();
   return registry;

@@ -84,11 +84,39 @@ std::string PythonJsonToJson(const std::string& text) {
 
 bool IsInfinity(const Json& v) { return v.is_string() && (v == kPosInf || v == kNegInf); }
 
-// In kwargs an infinite bound is no bound.
+// A list whose infinite entries are written as strings, with them as numbers.
+Json EdgesAsNumbers(const Json& list) {
+  Json out = list;
+  for (Json& v : out) {
+    if (v == kPosInf || v == "Infinity") v = HUGE_VAL;
+    if (v == kNegInf || v == "-Infinity") v = -HUGE_VAL;
+  }
+  return out;
+}
+
+// Infinite values as a suite file writes them in JSON: "Infinity" and "-Infinity".
+void SpellInfinity(Json* v) {
+  if (IsInfinity(*v)) {
+    *v = *v == kPosInf ? "Infinity" : "-Infinity";
+  } else if (v->is_object() || v->is_array()) {
+    for (auto& item : *v) SpellInfinity(&item);
+  }
+}
+
+// In kwargs an infinite bound is no bound; a partition's infinite bin edges stay (the
+// KL divergence expectation reads "Infinity" and "-Infinity" there).
 void OpenInfiniteBounds(Json* v) {
   if (IsInfinity(*v)) {
     *v = nullptr;
-  } else if (v->is_object() || v->is_array()) {
+  } else if (v->is_object()) {
+    for (auto& [key, item] : v->items()) {
+      if (key == "partition_object") {
+        SpellInfinity(&item);
+      } else {
+        OpenInfiniteBounds(&item);
+      }
+    }
+  } else if (v->is_array()) {
     for (auto& item : *v) OpenInfiniteBounds(&item);
   }
 }
@@ -325,6 +353,22 @@ std::string RunTest(const std::string& type, const Json& test,
                       : Json();
       if (!SameMultiset(want, have, tol))
         return "value_counts " + have.dump() + ", expected " + want.dump();
+    } else if (key == "details") {
+      Json have = got["result"].value("details", Json());
+      if (!Same(want, have, tol)) return "details " + have.dump() + ", expected " + want.dump();
+    } else if (key == "observed_partition" || key == "expected_partition") {
+      // GE compares bins, weights and (when the result has them) tail_weights numerically.
+      Json have = got["result"].contains("details")
+                      ? got["result"]["details"].value(key, Json::object())
+                      : Json::object();
+      for (const char* part : {"bins", "weights", "tail_weights"}) {
+        if (!want.contains(part) || (!have.contains(part) && std::string(part) == "tail_weights"))
+          continue;
+        if (!have.contains(part) ||
+            !Same(EdgesAsNumbers(want.at(part)), EdgesAsNumbers(have.at(part)), 1e-5))
+          return key + "." + part + " " + (have.contains(part) ? have.at(part).dump() : "none") +
+                 ", expected " + want.at(part).dump();
+      }
     } else if (key == "observed_value_list") {
       continue;  // pandas dtype names; the success flag decides
     } else {

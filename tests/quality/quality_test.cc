@@ -782,6 +782,137 @@ TEST_F(QualityTest, RowConditionCannotAddAnAggregateOrReadAFile) {
   EXPECT_EQ(ok.results[0].unexpected_count, 1);
 }
 
+TEST_F(QualityTest, KlDivergenceFollowsGreatExpectations) {
+  // Nine non-null values: one below -2, one above 2, and edges that land in the bin to
+  // their right except the last edge, which closes the last bin (numpy's histogram).
+  Frame data = session_->sql(
+      "SELECT * FROM (VALUES (-2.5, 'a'), (-1.5, 'a'), (-1.0, 'b'), (-0.5, 'c'), (0.5, NULL), "
+      "(1.0, NULL), (1.5, NULL), (2.0, NULL), (3.0, NULL), (NULL, NULL)) t(x, c)");
+  const char* kl = "expect_column_kl_divergence_to_be_less_than";
+  Suite suite;
+  // 0: bins with tail weights; KL = 6/9 ln(10/9) + 1/3 ln(5/6), worked by hand.
+  suite.Add(kl,
+            R"js({"column": "x", "threshold": 0.01, "partition_object": {"bins": [-2, -1, 0, 1, 2],
+      "weights": [0.1, 0.2, 0.1, 0.4], "tail_weights": [0.1, 0.1]}})js");
+  // 1: the same weights with infinite end bins instead of tail weights; 2.0 now opens the
+  // last bin [2, Infinity], so the observed weights are 1, 1, 2, 1, 2, 2 ninths.
+  suite.Add(kl,
+            R"js({"column": "x", "threshold": 0.001, "partition_object": {"bins": ["-Infinity", -2,
+      -1, 0, 1, 2, "Infinity"], "weights": [0.1, 0.1, 0.2, 0.1, 0.4, 0.1]}})js");
+  // 2: zero-weight bins get internal_weight_holdout, the tails tail_weight_holdout.
+  suite.Add(kl, R"js({"column": "x", "threshold": 10, "internal_weight_holdout": 0.1,
+      "tail_weight_holdout": 0.1, "partition_object": {"bins": [-2, -1, 0, 1, 2],
+      "weights": [0.5, 0.5, 0, 0]}})js");
+  // 3: categorical, a value the partition lacks shares the tail holdout (nulls skipped).
+  suite.Add(kl, R"js({"column": "c", "threshold": 0.1, "tail_weight_holdout": 0.1,
+      "partition_object": {"values": ["a", "b"], "weights": [0.6, 0.4]}})js");
+  // 4: without the holdout the divergence is infinite: observed_value null, failed.
+  suite.Add(kl, R"js({"column": "c", "threshold": 0.1,
+      "partition_object": {"values": ["a", "b"], "weights": [0.6, 0.4]}})js");
+  // 5: a null threshold always succeeds.
+  suite.Add(kl, R"js({"column": "c", "threshold": null,
+      "partition_object": {"values": ["a", "b"], "weights": [0.6, 0.4]}})js");
+  // 6: row_condition limits the rows: 0.5, 1.0, 1.5, 2.0 and 3.0.
+  suite.Add(
+      kl,
+      R"js({"column": "x", "threshold": 1, "condition_parser": "pandas", "row_condition": "x > 0",
+      "partition_object": {"bins": [-2, -1, 0, 1, 2], "weights": [0.1, 0.2, 0.1, 0.4],
+      "tail_weights": [0.1, 0.1]}})js");
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite));
+  EXPECT_EQ(r.scans, 1);
+  auto result = [&](int i) { return Json::parse(r.results[i].json)["result"]; };
+  EXPECT_TRUE(r.results[0].success) << r.results[0].json;
+  EXPECT_NEAR(result(0)["observed_value"].get<double>(), 0.009466491507232517, 1e-12);
+  const Json observed = result(0)["details"]["observed_partition"];
+  EXPECT_EQ(observed["bins"], Json::parse("[-2, -1, 0, 1, 2]"));
+  EXPECT_EQ(observed["weights"].size(), 4u);
+  const std::vector<double> counts = {1, 2, 1, 3};
+  for (int i = 0; i < 4; ++i)
+    EXPECT_NEAR(observed["weights"][i].get<double>(), counts[i] / 9, 1e-12);
+  EXPECT_NEAR(observed["tail_weights"][0].get<double>(), 1.0 / 9, 1e-12);
+  EXPECT_NEAR(observed["tail_weights"][1].get<double>(), 1.0 / 9, 1e-12);
+
+  EXPECT_FALSE(r.results[1].success);
+  EXPECT_NEAR(result(1)["observed_value"].get<double>(), 0.10536051565782611, 1e-12);
+  EXPECT_EQ(result(1)["details"]["expected_partition"]["bins"], Json::parse("[-2, -1, 0, 1, 2]"));
+  EXPECT_EQ(result(1)["details"]["expected_partition"]["tail_weights"], Json::parse("[0.1, 0.1]"));
+
+  const Json expected2 = result(2)["details"]["expected_partition"];
+  const std::vector<double> holdouts = {.4, .4, .05, .05};
+  for (int i = 0; i < 4; ++i)
+    EXPECT_NEAR(expected2["weights"][i].get<double>(), holdouts[i], 1e-12);
+  EXPECT_EQ(expected2["tail_weights"], Json::parse("[0.05, 0.05]"));
+
+  EXPECT_TRUE(r.results[3].success) << r.results[3].json;
+  EXPECT_NEAR(result(3)["observed_value"].get<double>(), 0.09943138400349724, 1e-12);
+  EXPECT_EQ(result(3)["details"]["observed_partition"]["values"],
+            Json::parse(R"(["a", "b", "c"])"));
+  EXPECT_EQ(result(3)["details"]["observed_partition"]["weights"],
+            Json::parse("[0.5, 0.25, 0.25]"));
+  const Json q = result(3)["details"]["expected_partition"]["weights"];
+  EXPECT_NEAR(q[0].get<double>(), 0.54, 1e-12);
+  EXPECT_NEAR(q[1].get<double>(), 0.36, 1e-12);
+  EXPECT_NEAR(q[2].get<double>(), 0.1, 1e-12);
+
+  EXPECT_FALSE(r.results[4].success);
+  EXPECT_TRUE(result(4)["observed_value"].is_null());
+  EXPECT_TRUE(r.results[5].success);
+  EXPECT_TRUE(result(5)["observed_value"].is_null());
+
+  EXPECT_TRUE(r.results[6].success) << r.results[6].json;
+  EXPECT_NEAR(result(6)["observed_value"].get<double>(), 0.5205379370888766, 1e-12);
+
+  // GE's profiling form: no partition, bins from the data; the data match themselves.
+  Suite profile;
+  profile.Add(kl, R"js({"column": "x", "partition_object": null, "threshold": null})js");
+  profile.Add(kl, R"js({"column": "c", "partition_object": null, "threshold": 0,
+      "bucketize_data": false})js");
+  ASSERT_OK_AND_ASSIGN(ValidationResult p, Validate(data, profile));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(p.results[i].success) << p.results[i].json;
+    Json details = Json::parse(p.results[i].json)["result"]["details"];
+    EXPECT_EQ(details["observed_partition"], details["expected_partition"]);
+    EXPECT_EQ(Json::parse(p.results[i].json)["result"]["observed_value"], 0.0);
+  }
+  Json auto_bins = Json::parse(p.results[0].json)["result"]["details"]["observed_partition"];
+  EXPECT_EQ(auto_bins["bins"].front(), -2.5);
+  EXPECT_EQ(auto_bins["bins"].back(), 3.0);
+  double total = 0;
+  for (const Json& w : auto_bins["weights"]) total += w.get<double>();
+  EXPECT_NEAR(total, 1.0, 1e-12);
+
+  // GE's ValueErrors: each fails alone with exception_info; the rest still run.
+  Suite bad;
+  bad.Add(kl, R"js({"column": "x", "threshold": 0.1, "partition_object": {}})js");
+  bad.Add(kl, R"js({"column": "x", "threshold": 0.1, "tail_weight_holdout": 0.1,
+      "partition_object": {"bins": [0, 1, 2], "weights": [0.4, 0.4], "tail_weights": [0.1, 0.1]}})js");
+  bad.Add(kl, R"js({"column": "c", "threshold": 0.1, "internal_weight_holdout": 0.1,
+      "partition_object": {"values": ["a"], "weights": [1]}})js");
+  bad.Add(kl, R"js({"column": "x", "threshold": 0.1, "tail_weight_holdout": 0.1,
+      "partition_object": {"bins": ["-Infinity", 0, "Infinity"], "weights": [0.5, 0.5]}})js");
+  bad.Add(kl, R"js({"column": "c", "threshold": 0.1,
+      "partition_object": {"bins": [0, 1], "weights": [1]}})js");
+  bad.Add(kl, R"js({"column": "x", "threshold": 0.1, "tail_weight_holdout": 2,
+      "partition_object": {"bins": [0, 1], "weights": [1]}})js");
+  bad.Add(kl, R"js({"column": "x", "threshold": -1,
+      "partition_object": {"bins": [0, 1], "weights": [1]}})js");
+  bad.Add(kl, R"js({"column": "x", "threshold": 0.1,
+      "partition_object": {"bins": [1, 0], "weights": [1]}})js");
+  bad.Add(kl, R"js({"column": "x", "threshold": 0.1,
+      "partition_object": {"bins": [0, 1, 2], "weights": [0.5, 0.4]}})js");
+  bad.Add("expect_column_to_exist", R"js({"column": "x"})js");
+  ASSERT_OK_AND_ASSIGN(ValidationResult b, Validate(data, bad));
+  for (size_t i = 0; i + 1 < b.results.size(); ++i) {
+    EXPECT_TRUE(b.results[i].raised_exception) << i << ": " << b.results[i].json;
+    EXPECT_FALSE(b.results[i].success) << i;
+  }
+  EXPECT_TRUE(b.results.back().success);
+  EXPECT_NE(b.results[0].exception_message.find("partition_object"), std::string::npos)
+      << b.results[0].exception_message;
+  EXPECT_NE(b.results[4].exception_message.find("not numeric"), std::string::npos)
+      << b.results[4].exception_message;
+}
+
 TEST(SuiteParseTest, WrongTypesAndHostileShapesAreErrorsNamingTheField) {
   struct Case {
     std::string text;
