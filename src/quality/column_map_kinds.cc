@@ -171,6 +171,21 @@ class Unique final : public ColumnMapExpectation {
 
 std::string AsText(const std::string& col) { return "CAST(" + col + " AS VARCHAR)"; }
 
+// Whether `text` matches `regex` anywhere (Python's re.search, as GE). A pattern anchored at
+// both ends with no alternation can only match the whole value, and DuckDB's
+// regexp_full_match decides that faster than regexp_matches' search: the 25-expectation
+// benchmark's query on Parquet took 1.39 x as long with the search (farm-bench, 7 pairs).
+std::string RegexSql(const std::string& text, const std::string& regex) {
+  bool anchored = regex.size() >= 2 && regex.front() == '^' && regex.back() == '$' &&
+                  regex.find('|') == std::string::npos;
+  // "\\$" ends in a literal dollar sign, "\\\\$" in a backslash and the anchor.
+  size_t escapes = 0;
+  for (size_t i = regex.size() - 1; anchored && i > 0 && regex[i - 1] == '\\'; --i) ++escapes;
+  anchored = anchored && escapes % 2 == 0;
+  return std::string(anchored ? "regexp_full_match(" : "regexp_matches(") + text + ", " +
+         engine::QuoteString(regex) + ")";
+}
+
 class MatchRegex final : public ColumnMapExpectation {
  public:
   MatchRegex(std::string type, bool negate)
@@ -179,7 +194,7 @@ class MatchRegex final : public ColumnMapExpectation {
     return RequireString(kwargs, "regex", &regex_);
   }
   std::string UnexpectedSql() const override {
-    std::string m = "regexp_matches(" + AsText(Col()) + ", " + engine::QuoteString(regex_) + ")";
+    std::string m = RegexSql(AsText(Col()), regex_);
     return negate_ ? m : "NOT " + m;
   }
 
@@ -207,8 +222,7 @@ class MatchRegexList final : public ColumnMapExpectation {
     std::string joined;
     for (const Json& r : list_) {
       joined += std::string(joined.empty() ? "" : (match_on_ == "all" ? " AND " : " OR ")) +
-                "regexp_matches(" + AsText(Col()) + ", " +
-                engine::QuoteString(r.get<std::string>()) + ")";
+                RegexSql(AsText(Col()), r.get<std::string>());
     }
     // not_match_regex_list: unexpected when any regex matches.
     if (negate_) return "(" + joined + ")";

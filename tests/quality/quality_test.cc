@@ -782,6 +782,27 @@ TEST_F(QualityTest, RowConditionCannotAddAnAggregateOrReadAFile) {
   EXPECT_EQ(ok.results[0].unexpected_count, 1);
 }
 
+TEST_F(QualityTest, AnchoredRegexesMatchAsSearchesDo) {
+  // Anchored patterns run as whole-value matches; these must still mean what a search means.
+  Frame data = session_->sql(
+      "SELECT * FROM (VALUES ('abc'), ('xb'), ('a$'), ('a\\'), ('abc\n'), (NULL)) t(s)");
+  // Unexpected: the five non-null values that the pattern does not match.
+  const std::vector<std::pair<std::string, int64_t>> cases = {
+      {"^abc$", 4},    // only 'abc' ($ is the end of the text, not before a newline)
+      {"^a|b$", 0},    // alternation: every value starts with a or ends in b
+      {"^a\\$", 4},    // a literal dollar sign: only 'a$'
+      {"^a\\\\$", 4},  // a backslash at the end: only 'a\'
+      {"^ab", 3},      // not anchored at the end: 'abc' and 'abc\n'
+  };
+  Suite suite;
+  for (const auto& [regex, unexpected] : cases)
+    suite.Add("expect_column_values_to_match_regex",
+              Json{{"column", "s"}, {"regex", regex}}.dump());
+  ASSERT_OK_AND_ASSIGN(ValidationResult r, Validate(data, suite));
+  for (size_t i = 0; i < cases.size(); ++i)
+    EXPECT_EQ(r.results[i].unexpected_count, cases[i].second) << cases[i].first;
+}
+
 TEST_F(QualityTest, KlDivergenceFollowsGreatExpectations) {
   // Nine non-null values: one below -2, one above 2, and edges that land in the bin to
   // their right except the last edge, which closes the last bin (numpy's histogram).
