@@ -14,6 +14,8 @@
 #include "strata/export.h"
 
 #include <cassert>
+#include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -93,17 +95,19 @@ class [[nodiscard]] Result {
   bool ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }
 
-  // Precondition: ok().
+  // The value. On an error it prints the Status to stderr and aborts, in every build (as
+  // Arrow's ValueOrDie): check ok() or use STRATA_ASSIGN_OR_RETURN where an error is
+  // possible.
   T& value() & {
-    assert(ok());
+    DieUnlessOk();
     return *value_;
   }
   const T& value() const& {
-    assert(ok());
+    DieUnlessOk();
     return *value_;
   }
   T&& value() && {
-    assert(ok());
+    DieUnlessOk();
     return std::move(*value_);
   }
   T* operator->() { return &value(); }
@@ -114,6 +118,13 @@ class [[nodiscard]] Result {
   T ValueOr(T fallback) const& { return ok() ? *value_ : std::move(fallback); }
 
  private:
+  void DieUnlessOk() const {
+    if (ok()) return;
+    std::fprintf(stderr, "strata: Result::value() called on an error: %s\n",
+                 status_.ToString().c_str());
+    std::abort();
+  }
+
   std::optional<T> value_;
   Status status_;
 };

@@ -85,7 +85,10 @@ struct Snapshot {
   int64_t size_bytes() const;
 };
 
-enum class WriteMode { kAppend, kOverwrite };
+// What a write does to a table that exists (delta-rs' and Polars' write modes): add rows,
+// replace them, refuse (AlreadyExists), or write nothing and return the current version.
+// A table that does not exist is created by any mode.
+enum class WriteMode { kAppend, kOverwrite, kErrorIfExists, kIgnore };
 
 struct WriteOptions {
   WriteMode mode = WriteMode::kAppend;

@@ -22,11 +22,21 @@ void RegisterDemo(CLI::App& app, int* exit_code);
 void RegisterGenerate(CLI::App& app, int* exit_code);
 void RegisterInit(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterTable(CLI::App& app, const GlobalOptions* global, int* exit_code);
+// strata table log | show | list | diff, in text or JSON (table_view_command.cc).
+void RegisterTableViews(CLI::App* table, const GlobalOptions* global, int* exit_code);
 void RegisterValidate(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterRun(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterTest(CLI::App& app, int* exit_code);
 void RegisterLineage(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterStream(CLI::App& app, const GlobalOptions* global, int* exit_code);
+
+// A repeatable option that takes one value each time (`--meta a=1 --meta b=2`; with
+// `delimiter(',')` also `--partition-by a,b`), never the words after it: CLI11's vector
+// options are greedy, so `--partition-by p t` would swallow the table name t.
+inline CLI::Option* OneValueEach(CLI::Option* option) {
+  return option->expected(1)->allow_extra_args(false)->multi_option_policy(
+      CLI::MultiOptionPolicy::TakeAll);
+}
 
 // The lineage observer every command that writes uses: events into the lake's lineage
 // folder and, when `url` (else $OPENLINEAGE_URL) names a collector, to it too, with

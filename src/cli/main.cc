@@ -2,7 +2,12 @@
 // subcommand lives in its own file.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "cli/commands.h"
+#include "common/closest.h"
 #include "strata/version.h"
 
 namespace {
@@ -29,6 +34,26 @@ int Run(int argc, char** argv) {
   strata::cli::RegisterStream(app, &global, &exit_code);
   strata::cli::RegisterDemo(app, &exit_code);
   strata::cli::RegisterGenerate(app, &exit_code);
+  // The first word that is not an option (or --lake's value) must name a command.
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--lake") {
+      ++i;
+      continue;
+    }
+    if (word.empty() || word[0] == '-') continue;
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), word) != names.end()) break;
+    std::string hint;
+    for (const std::string& near : strata::ClosestNames(word, names, 1)) {
+      if (strata::EditDistance(word, near) <= std::max<size_t>(2, word.size() / 3))
+        hint = " (did you mean '" + near + "'?)";
+    }
+    std::fprintf(stderr, "strata: error: unknown command '%s'%s; 'strata --help' lists them\n",
+                 word.c_str(), hint.c_str());
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <ctime>
+
 #include <nlohmann/json.hpp>
 
 namespace strata::cli {
@@ -17,9 +19,58 @@ int ReportError(const Status& status, int exit_code) {
 
 Status NamingInput(const Status& status, const std::string& path) {
   if (status.ok() || path.empty() || status.message().find(path) != std::string::npos ||
-      status.code() == StatusCode::kCorruption || status.code() == StatusCode::kConflict)
+      status.code() == StatusCode::kCorruption || status.code() == StatusCode::kConflict ||
+      status.code() == StatusCode::kAlreadyExists)
     return status;
   return status.WithContext("'" + path + "'");
+}
+
+std::string FormatTime(int64_t ms) {
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string FormatHours(double hours) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", hours);
+  return buf;
+}
+
+std::string HumanBytes(int64_t b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double v = static_cast<double>(b);
+  int u = 0;
+  while (v >= 1024 && u < 4) v /= 1024, ++u;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+Result<std::unique_ptr<Table>> OpenTable(const GlobalOptions& g, const std::string& name,
+                                         std::unique_ptr<Lake>* lake_out) {
+  STRATA_ASSIGN_OR_RETURN(*lake_out, Lake::Open(g.lake));
+  return (*lake_out)->OpenTable(name);
+}
+
+std::string JsonSafeSql(const std::string& sql, const std::vector<engine::ColumnSchema>& columns,
+                        std::set<std::string>* json_columns) {
+  std::string replace;
+  for (const auto& c : columns) {
+    const std::string& t = c.sql_type;
+    const bool nested = t.find('[') != std::string::npos || t.rfind("STRUCT", 0) == 0 ||
+                        t.rfind("MAP", 0) == 0 || t.rfind("UNION", 0) == 0;
+    if (!nested) continue;
+    const std::string q = engine::QuoteIdentifier(c.name);
+    replace +=
+        (replace.empty() ? "" : ", ") + std::string("CAST(to_json(") + q + ") AS VARCHAR) AS " + q;
+    json_columns->insert(c.name);
+  }
+  if (replace.empty()) return sql;
+  return "SELECT * REPLACE (" + replace + ") FROM (" + sql + ") AS _q";
 }
 
 namespace {
@@ -38,7 +89,7 @@ std::string CsvField(const Column& col, size_t row) {
   return out + "\"";
 }
 
-nlohmann::ordered_json JsonValue(const Column& col, size_t row) {
+nlohmann::ordered_json JsonValue(const Column& col, size_t row, bool json_text) {
   if (col.IsNull(row)) return nullptr;
   switch (col.kind()) {
     case ValueKind::kBool:
@@ -46,11 +97,17 @@ nlohmann::ordered_json JsonValue(const Column& col, size_t row) {
     case ValueKind::kInt64:
       return col.GetInt64(row);
     case ValueKind::kFloat64: {
+      // JSON has no infinity or NaN: they are null, as in Polars' and DuckDB's JSON.
       double v = col.GetDouble(row);
       if (std::isfinite(v)) return v;
-      return col.Format(row);
+      return nullptr;
     }
     default:
+      // Lists, structs and maps come as DuckDB's JSON text (see JsonSafeSql).
+      if (json_text) {
+        auto parsed = nlohmann::ordered_json::parse(col.GetString(row), nullptr, false);
+        if (!parsed.is_discarded()) return parsed;
+      }
       return col.Format(row);
   }
 }
@@ -58,7 +115,7 @@ nlohmann::ordered_json JsonValue(const Column& col, size_t row) {
 }  // namespace
 
 Status PrintResult(engine::QueryResult* result, OutputFormat format, size_t max_rows,
-                   std::FILE* out) {
+                   std::FILE* out, const std::set<std::string>& json_columns) {
   if (format == OutputFormat::kTable) {
     // Read max_rows + 1 rows at most: enough to know whether there are more.
     std::vector<Column> cols = result->NewColumns();
@@ -86,8 +143,18 @@ Status PrintResult(engine::QueryResult* result, OutputFormat format, size_t max_
           head[c].AppendInt64(src.GetInt64(r));
       }
     }
+    // The shape line counts every row, as Polars' does: the rest is read and counted.
+    for (;;) {
+      std::vector<Column> rest = result->NewColumns();
+      STRATA_ASSIGN_OR_RETURN(size_t n, result->AppendNextChunk(&rest));
+      if (n == 0) break;
+      rows += n;
+    }
+    const size_t ncols = head.size();
     std::string text = DataFrame(std::move(head)).ToString(max_rows);
-    text += "(showing the first " + std::to_string(max_rows) +
+    text.replace(0, text.find('\n'),
+                 "shape: (" + std::to_string(rows) + ", " + std::to_string(ncols) + ")");
+    text += "(showing the first " + std::to_string(max_rows) + " of " + std::to_string(rows) +
             " rows; use --max-rows, --format csv or --out FILE for all)\n";
     std::fputs(text.c_str(), out);
     return Status::OK();
@@ -118,7 +185,8 @@ Status PrintResult(engine::QueryResult* result, OutputFormat format, size_t max_
         buf += "\n";
       } else {
         nlohmann::ordered_json obj = nlohmann::ordered_json::object();
-        for (size_t c = 0; c < cols.size(); ++c) obj[cols[c].name()] = JsonValue(cols[c], r);
+        for (size_t c = 0; c < cols.size(); ++c)
+          obj[cols[c].name()] = JsonValue(cols[c], r, json_columns.count(cols[c].name()) > 0);
         buf += (first_row ? "\n" : ",\n") + obj.dump();
         first_row = false;
       }

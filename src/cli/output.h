@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <set>
 #include <string>
 
+#include "cli/commands.h"
 #include "strata/engine.h"
 #include "strata/status.h"
 
@@ -13,15 +15,36 @@ namespace strata::cli {
 
 enum class OutputFormat { kTable, kCsv, kJson };
 
-// Prints "strata: error: <message>" on one line to stderr and returns `exit_code`.
-int ReportError(const Status& status, int exit_code = 1);
+// "2026-12-01T21:30:00Z" for milliseconds since the epoch.
+std::string FormatTime(int64_t ms);
+// "0.5" for hours as a person writes them.
+std::string FormatHours(double hours);
+// "1.5 MiB".
+std::string HumanBytes(int64_t bytes);
+// The table `name` of the lake given by --lake; the lake is kept in `lake_out`.
+Result<std::unique_ptr<Table>> OpenTable(const GlobalOptions& g, const std::string& name,
+                                         std::unique_ptr<Lake>* lake_out);
+
+// Prints "strata: error: <message>" on one line to stderr and returns `exit_code`. The
+// rule for every command (docs/guide.md): 0 done and every check passed; 1 done, and a
+// check the command was asked to make failed (validation, a pipeline, a quality gate,
+// table check); 2 the command could not do its job (usage, input, SQL, I/O errors).
+int ReportError(const Status& status, int exit_code = 2);
 
 // `status`, naming the input file `path` when its message does not already.
 Status NamingInput(const Status& status, const std::string& path);
 
-// Streams `result` to `out`. Table output shows at most `max_rows` rows.
+// `sql` with its list, struct and map columns turned into JSON text by DuckDB (to_json),
+// so that --format json writes them as JSON values, not as DuckDB's text; their names go
+// into `json_columns`.
+std::string JsonSafeSql(const std::string& sql, const std::vector<engine::ColumnSchema>& columns,
+                        std::set<std::string>* json_columns);
+
+// Streams `result` to `out`. Table output shows at most `max_rows` rows; its shape line
+// counts them all. JSON output writes non-finite doubles as null and the columns named in
+// `json_columns` (JSON text) as JSON values.
 Status PrintResult(engine::QueryResult* result, OutputFormat format, size_t max_rows,
-                   std::FILE* out);
+                   std::FILE* out, const std::set<std::string>& json_columns = {});
 
 // Shows DuckDB's progress on stderr once a query has run for a second, when stderr is a
 // terminal; erases the line when destroyed.

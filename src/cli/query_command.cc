@@ -58,12 +58,18 @@ int RunQuery(const GlobalOptions& global, const QueryArgs& query_args) {
                                                 : OutputFormat::kTable;
   auto conn = (*session)->database()->Connect();
   if (!conn.ok()) return ReportError(conn.status());
+  std::set<std::string> json_columns;
+  if (format == OutputFormat::kJson) {
+    auto columns = (*conn)->Describe(args.sql);
+    if (!columns.ok()) return ReportError(columns.status());
+    args.sql = JsonSafeSql(args.sql, *columns, &json_columns);
+  }
   auto stmt = (*conn)->Prepare(args.sql);
   if (!stmt.ok()) return ReportError(stmt.status());
   auto result = (*stmt)->Execute(/*streaming=*/true, progress.Callback());
   progress.Done();
   if (!result.ok()) return ReportError(result.status());
-  Status st = PrintResult(result->get(), format, args.max_rows, stdout);
+  Status st = PrintResult(result->get(), format, args.max_rows, stdout, json_columns);
   if (!st.ok()) return ReportError(st);
   return 0;
 }

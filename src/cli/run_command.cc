@@ -376,11 +376,12 @@ void RegisterRun(CLI::App& app, const GlobalOptions* global, int* exit_code) {
   auto* cmd =
       app.add_subcommand("run", "Run a pipeline (YAML), recording the run in the lake's catalog");
   cmd->add_option("pipeline", args->file, "Pipeline file (YAML)")->required();
-  cmd->add_option("--param,-p", args->params, "Parameter NAME=VALUE (repeatable)");
+  OneValueEach(cmd->add_option("--param,-p", args->params, "Parameter NAME=VALUE (repeatable)"));
   cmd->add_option("--jobs,-j", args->jobs, "Steps run at once (default: the number of cores)");
   cmd->add_flag("--force", args->force, "Run every step, reusing nothing from earlier runs");
-  cmd->add_option("--select,-s", args->select,
-                  "Steps to run: NAME, +NAME (and upstream), NAME+ (and downstream); repeatable");
+  OneValueEach(cmd->add_option(
+      "--select,-s", args->select,
+      "Steps to run: NAME, +NAME (and upstream), NAME+ (and downstream); repeatable"));
   cmd->add_option("--resume", args->resume, "Run again what did not succeed in RUN_ID");
   cmd->add_option("--at", args->at, "Read exactly the table versions that RUN_ID read");
   cmd->add_option("--openlineage-url", args->openlineage_url,

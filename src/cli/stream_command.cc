@@ -123,7 +123,7 @@ int RunStream(const GlobalOptions& g, const StreamArgs& args) {
   g_ingester = nullptr;
   display.Done();
   FinishLineage(g, observer->get());
-  if (!stats.ok()) return ReportError(stats.status(), 1);
+  if (!stats.ok()) return ReportError(stats.status());
   if (args.format == "json") {
     nlohmann::json j = {{"stream", spec->name},
                         {"target", spec->target},
@@ -153,7 +153,7 @@ int ShowStatus(const GlobalOptions& g, const StreamArgs& args) {
   if (!spec.ok()) return ReportError(spec.status(), 2);
   std::string kafka_error;
   auto parts = stream::GetStatus(*spec, g.lake, &kafka_error);
-  if (!parts.ok()) return ReportError(parts.status(), 1);
+  if (!parts.ok()) return ReportError(parts.status());
   if (args.format == "json") {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& p : *parts) {
@@ -182,7 +182,7 @@ int ShowStatus(const GlobalOptions& g, const StreamArgs& args) {
     }
     if (!kafka_error.empty()) std::printf("kafka: %s\n", kafka_error.c_str());
   }
-  return kafka_error.empty() ? 0 : 1;
+  return kafka_error.empty() ? 0 : 2;
 }
 
 }  // namespace

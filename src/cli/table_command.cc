@@ -13,33 +13,8 @@
 namespace strata::cli {
 namespace {
 
-std::string FormatTime(int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string HumanBytes(int64_t b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(b);
-  int u = 0;
-  while (v >= 1024 && u < 4) v /= 1024, ++u;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
-}
-
-Result<std::unique_ptr<Table>> OpenTable(const GlobalOptions& g, const std::string& name,
-                                         std::unique_ptr<Lake>* lake_out) {
-  STRATA_ASSIGN_OR_RETURN(*lake_out, Lake::Open(g.lake));
-  return (*lake_out)->OpenTable(name);
-}
-
 struct WriteArgs {
-  std::string name, from, query, mode = "append", where;
+  std::string name, from, query, mode = "error", where;
   std::vector<std::string> partition_by, meta;
   bool merge_schema = false;
   std::string run_id;
@@ -56,7 +31,11 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
   auto table = OpenTable(g, a.name, &lake);
   if (!table.ok()) return ReportError(table.status());
   WriteOptions o;
-  o.mode = a.mode == "overwrite" ? WriteMode::kOverwrite : WriteMode::kAppend;
+  o.mode = a.mode == "overwrite" ? WriteMode::kOverwrite
+           : a.mode == "append"  ? WriteMode::kAppend
+           : a.mode == "ignore"  ? WriteMode::kIgnore
+                                 : WriteMode::kErrorIfExists;
+  const auto before = (*table)->Latest();
   o.partition_by = a.partition_by;
   o.merge_schema = a.merge_schema;
   o.run_id = a.run_id;
@@ -120,6 +99,11 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
   }
   FinishLineage(g, observer->get());
   if (!version.ok()) return ReportError(NamingInput(version.status(), a.from));
+  if (o.mode == WriteMode::kIgnore && before.ok() && *version == (*before)->version) {
+    std::printf("%s: exists at version %lld; nothing written (--mode ignore)\n", a.name.c_str(),
+                static_cast<long long>(*version));
+    return 0;
+  }
   auto snap = (*table)->AtVersion(*version);
   if (snap.ok()) {
     std::printf("%s: version %lld, %lld rows in %zu files (%s)\n", a.name.c_str(),
@@ -150,77 +134,6 @@ int RunDelete(const GlobalOptions& g, const WriteArgs& a) {
   return 0;
 }
 
-int RunLog(const GlobalOptions& g, const std::string& name) {
-  std::unique_ptr<Lake> lake;
-  auto table = OpenTable(g, name, &lake);
-  if (!table.ok()) return ReportError(table.status());
-  if (!(*table)->exists())
-    return ReportError(Status::NotFound("table '" + name + "' does not exist"));
-  auto history = (*table)->History();
-  if (!history.ok()) return ReportError(history.status());
-  std::printf("%-7s %-20s %-22s %10s %10s %6s %6s %10s  %s\n", "version", "time (UTC)", "operation",
-              "+rows", "-rows", "+files", "-files", "+bytes", "metadata");
-  for (auto it = history->rbegin(); it != history->rend(); ++it) {
-    std::string meta;
-    for (const auto& [k, v] : it->user_metadata) meta += (meta.empty() ? "" : " ") + k + "=" + v;
-    if (!it->run_id.empty()) meta += (meta.empty() ? "" : " ") + std::string("run=") + it->run_id;
-    auto mode = it->operation_parameters.find("mode");
-    std::string op =
-        it->operation + (mode != it->operation_parameters.end() ? " (" + mode->second + ")" : "");
-    std::printf("%-7lld %-20s %-22s %10lld %10lld %6lld %6lld %10s  %s\n",
-                static_cast<long long>(it->version), FormatTime(it->timestamp_ms).c_str(),
-                op.c_str(), static_cast<long long>(it->rows_added),
-                static_cast<long long>(it->rows_removed), static_cast<long long>(it->files_added),
-                static_cast<long long>(it->files_removed), HumanBytes(it->bytes_added).c_str(),
-                meta.c_str());
-  }
-  return 0;
-}
-
-int RunShow(const GlobalOptions& g, const std::string& name, std::optional<int64_t> version) {
-  std::unique_ptr<Lake> lake;
-  auto table = OpenTable(g, name, &lake);
-  if (!table.ok()) return ReportError(table.status());
-  auto snap = version ? (*table)->AtVersion(*version) : (*table)->Latest();
-  if (!snap.ok()) return ReportError(snap.status());
-  const Snapshot& s = **snap;
-  std::printf(
-      "table     %s\npath      %s\nid        %s\nversion   %lld (%s)\nprotocol  reader %d, writer "
-      "%d\n",
-      name.c_str(), (*table)->path().c_str(), s.table_id.c_str(), static_cast<long long>(s.version),
-      FormatTime(s.timestamp_ms).c_str(), s.min_reader_version, s.min_writer_version);
-  std::string parts;
-  for (const auto& p : s.partition_columns) parts += (parts.empty() ? "" : ", ") + p;
-  std::printf("partitioned by  %s\nrows      %lld\nfiles     %zu (%s)\nschema:\n",
-              parts.empty() ? "-" : parts.c_str(), static_cast<long long>(s.num_records()),
-              s.files.size(), HumanBytes(s.size_bytes()).c_str());
-  for (const TableField& f : s.schema) {
-    std::printf("  %-24s %s%s\n", f.name.c_str(), f.type.c_str(), f.nullable ? "" : " not null");
-  }
-  return 0;
-}
-
-int RunList(const GlobalOptions& g) {
-  auto lake = Lake::Open(g.lake);
-  if (!lake.ok()) return ReportError(lake.status());
-  auto tables = (*lake)->ListTables();
-  if (!tables.ok()) return ReportError(tables.status());
-  for (const std::string& t : *tables) {
-    auto table = (*lake)->OpenTable(t);
-    auto snap =
-        table.ok() ? (*table)->Latest() : Result<std::shared_ptr<const Snapshot>>(table.status());
-    if (!snap.ok()) {
-      std::printf("%-24s (unreadable: %s)\n", t.c_str(), snap.status().message().c_str());
-      continue;
-    }
-    std::printf("%-24s version %-6lld %12lld rows %6zu files %10s\n", t.c_str(),
-                static_cast<long long>((*snap)->version),
-                static_cast<long long>((*snap)->num_records()), (*snap)->files.size(),
-                HumanBytes((*snap)->size_bytes()).c_str());
-  }
-  return 0;
-}
-
 }  // namespace
 
 void RegisterInit(CLI::App& app, const GlobalOptions* g, int* exit_code) {
@@ -245,12 +158,17 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
   write->add_option("name", w->name, "Table name")->required();
   write->add_option("--from", w->from, "Read the rows from a CSV, Parquet or NDJSON file");
   write->add_option("--query", w->query, "Or from a SQL query (may name lake tables)");
-  write->add_option("--mode", w->mode, "append or overwrite")
-      ->check(CLI::IsMember({"append", "overwrite"}))
+  write
+      ->add_option("--mode", w->mode,
+                   "If the table exists: error (refuse), append, overwrite, or ignore (write "
+                   "nothing); as delta-rs and Polars")
+      ->check(CLI::IsMember({"error", "append", "overwrite", "ignore"}))
       ->capture_default_str();
-  write->add_option("--partition-by", w->partition_by, "Partition columns (new tables)")
+  OneValueEach(write->add_option("--partition-by", w->partition_by,
+                                 "Partition columns of a new table: a,b or repeated"))
       ->delimiter(',');
-  write->add_option("--meta", w->meta, "KEY=VALUE kept with the version (repeatable)");
+  OneValueEach(
+      write->add_option("--meta", w->meta, "KEY=VALUE kept with the version (repeatable)"));
   write->add_flag("--merge-schema", w->merge_schema, "Add new columns of the data to the table");
   write->add_option("--run-id", w->run_id, "Run that made this version");
   write->add_option("--suite", w->suite,
@@ -266,29 +184,28 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
   del->add_option("--where", d->where, "SQL condition")->required();
   del->callback([g, d, exit_code] { *exit_code = RunDelete(*g, *d); });
 
+  RegisterTableViews(table, g, exit_code);
+
   auto name = std::make_shared<std::string>();
-  auto version = std::make_shared<std::optional<int64_t>>();
-  CLI::App* log =
-      table->add_subcommand("log", "Versions with operation, rows, files, bytes and metadata");
-  log->add_option("name", *name, "Table name")->required();
-  log->callback([g, name, exit_code] { *exit_code = RunLog(*g, *name); });
-
-  CLI::App* show = table->add_subcommand("show", "Schema, partitioning, version, files and size");
-  show->add_option("name", *name, "Table name")->required();
-  show->add_option("--version", *version, "A past version");
-  show->callback([g, name, version, exit_code] { *exit_code = RunShow(*g, *name, *version); });
-
-  CLI::App* list = table->add_subcommand("list", "Tables in the lake");
-  list->callback([g, exit_code] { *exit_code = RunList(*g); });
-
   auto retain = std::make_shared<double>(168);
   auto dry_run = std::make_shared<bool>(false);
+  auto force = std::make_shared<bool>(false);
   CLI::App* vacuum = table->add_subcommand("vacuum", "Remove data files no retained version needs");
   vacuum->add_option("name", *name, "Table name")->required();
   vacuum->add_option("--retain", *retain, "Hours of versions to keep readable")
       ->capture_default_str();
   vacuum->add_flag("--dry-run", *dry_run, "List what would be removed");
-  vacuum->callback([g, name, retain, dry_run, exit_code] {
+  vacuum->add_flag("--force", *force,
+                   "Allow --retain below 168 hours (Delta's retentionDurationCheck): readers "
+                   "and writers of versions older than that may fail");
+  vacuum->callback([g, name, retain, dry_run, force, exit_code] {
+    if (*retain < 168 && !*dry_run && !*force) {
+      return void(*exit_code = ReportError(Status::InvalidArgument(
+                      "--retain " + FormatHours(*retain) +
+                      " is below the 168-hour retention that protects running readers and "
+                      "writers of older versions; add --force to vacuum anyway (or --dry-run "
+                      "to see what it would remove)")));
+    }
     std::unique_ptr<Lake> lake;
     auto t = OpenTable(*g, *name, &lake);
     if (!t.ok()) return void(*exit_code = ReportError(t.status()));
@@ -314,6 +231,13 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
     if (!before.ok()) return void(*exit_code = ReportError(before.status()));
     auto v = (*t)->Optimize(*target);
     if (!v.ok()) return void(*exit_code = ReportError(v.status()));
+    if (*v == (*before)->version) {
+      std::printf(
+          "%s: nothing to compact (no two files under %s in one partition); version %lld "
+          "stays\n",
+          name->c_str(), HumanBytes(*target).c_str(), static_cast<long long>(*v));
+      return;
+    }
     auto after = (*t)->AtVersion(*v);
     std::printf("%s: version %lld, %zu files -> %zu files\n", name->c_str(),
                 static_cast<long long>(*v), (*before)->files.size(),
@@ -387,31 +311,6 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
     }
     if (!r->last_checkpoint_rewritten && r->version < 0)
       std::printf("%s: nothing to repair\n", name->c_str());
-  });
-
-  auto a = std::make_shared<int64_t>(0), b = std::make_shared<int64_t>(0);
-  CLI::App* diff = table->add_subcommand("diff", "What changed between two versions");
-  diff->add_option("name", *name, "Table name")->required();
-  diff->add_option("from", *a, "Older version")->required();
-  diff->add_option("to", *b, "Newer version")->required();
-  diff->callback([g, name, a, b, exit_code] {
-    std::unique_ptr<Lake> lake;
-    auto t = OpenTable(*g, *name, &lake);
-    if (!t.ok()) return void(*exit_code = ReportError(t.status()));
-    auto d = (*t)->Diff(*a, *b);
-    if (!d.ok()) return void(*exit_code = ReportError(d.status()));
-    std::printf("%s: version %lld -> %lld\n", name->c_str(), static_cast<long long>(*a),
-                static_cast<long long>(*b));
-    for (const auto& c : d->columns_added) std::printf("  column added    %s\n", c.c_str());
-    for (const auto& c : d->columns_removed) std::printf("  column removed  %s\n", c.c_str());
-    for (const auto& c : d->columns_retyped) std::printf("  column retyped  %s\n", c.c_str());
-    std::printf("  rows   +%lld -%lld\n  files  +%zu -%zu\n", static_cast<long long>(d->rows_added),
-                static_cast<long long>(d->rows_removed), d->files_added.size(),
-                d->files_removed.size());
-    for (const auto& [c, ch] : d->stats_changed) {
-      std::printf("  stats  %s: %s -> %s\n", c.c_str(), ch.first.empty() ? "-" : ch.first.c_str(),
-                  ch.second.empty() ? "-" : ch.second.c_str());
-    }
   });
 }
 

@@ -159,11 +159,9 @@ void RegisterValidate(CLI::App& app, const GlobalOptions* g, int* exit_code) {
   cmd->add_option("--result-format", a->result_format,
                   "BOOLEAN_ONLY, BASIC, SUMMARY or COMPLETE (for every expectation)");
   cmd->add_option("--out,-o", a->out, "Write the report to a file");
-  cmd->add_option("--param,-p", a->params,
-                  "A suite parameter NAME=VALUE for {\"$PARAMETER\": ...} in kwargs (repeatable)")
-      ->take_all()
-      ->allow_extra_args(false)
-      ->expected(1);
+  OneValueEach(cmd->add_option(
+      "--param,-p", a->params,
+      "A suite parameter NAME=VALUE for {\"$PARAMETER\": ...} in kwargs (repeatable)"));
   cmd->add_flag("--show-sql", a->show_sql, "Print the one query the suite compiled to (on stderr)");
   cmd->callback([g, a, exit_code] { *exit_code = RunValidate(*g, *a); });
 

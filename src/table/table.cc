@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "common/time_format.h"
 #include "table/table_internal.h"
 
 namespace strata {
@@ -115,8 +116,8 @@ Result<std::shared_ptr<const Snapshot>> Table::AsOf(int64_t timestamp_ms) {
   }
   if (chosen < 0) {
     return Status::NotFound("table '" + name_ + "' has no version committed at or before " +
-                            std::to_string(timestamp_ms) + " ms; its first version is from " +
-                            std::to_string(first_ts) + " ms");
+                            IsoTimeMs(timestamp_ms) + "; its first version is from " +
+                            IsoTimeMs(first_ts));
   }
   return AtVersion(chosen);
 }

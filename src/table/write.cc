@@ -241,6 +241,12 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
         return current->version;
     }
     STRATA_RETURN_NOT_OK(CheckAppProgress(name_, *current, options));
+    if (options.mode == WriteMode::kErrorIfExists) {
+      return Status::AlreadyExists("table '" + name_ + "' exists (version " +
+                                   std::to_string(current->version) +
+                                   "); write in mode append or overwrite to change it");
+    }
+    if (options.mode == WriteMode::kIgnore) return current->version;
   } else if (exists()) {
     return latest.status();  // the table is there but unreadable: never write over it
   } else {
@@ -351,8 +357,12 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
   for (const WriteOptions::AppProgress& p : options.app_progress)
     actions.push_back(delta::TxnAction(p.app_id, p.version, now));
 
-  Json params = {{"mode", options.mode == WriteMode::kAppend ? "Append" : "Overwrite"},
-                 {"partitionBy", Json(target.partition_columns).dump()}};
+  // Delta's (Spark's SaveMode) names; a create in mode error or ignore is recorded as such.
+  const char* mode_name = options.mode == WriteMode::kAppend      ? "Append"
+                          : options.mode == WriteMode::kOverwrite ? "Overwrite"
+                          : options.mode == WriteMode::kIgnore    ? "Ignore"
+                                                                  : "ErrorIfExists";
+  Json params = {{"mode", mode_name}, {"partitionBy", Json(target.partition_columns).dump()}};
   Json metrics = {{"numFiles", std::to_string(written.files.size())},
                   {"numOutputRows", std::to_string(written.rows)},
                   {"numOutputBytes", std::to_string(written.bytes)}};

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "test_util.h"
 
 namespace strata {
@@ -23,8 +25,11 @@ std::string ShellQuote(const std::string& s) {
 
 class CliTest : public ::testing::Test {
  protected:
-  CliRun Strata(const std::vector<std::string>& args) {
-    std::string cmd = "cd " + ShellQuote(tmp_.path()) + " && " + ShellQuote(STRATA_BIN);
+  CliRun Strata(const std::vector<std::string>& args,
+                const std::vector<std::pair<std::string, std::string>>& env = {}) {
+    std::string cmd = "cd " + ShellQuote(tmp_.path()) + " && env";
+    for (const auto& [k, v] : env) cmd += " " + ShellQuote(k + "=" + v);
+    cmd += " " + ShellQuote(STRATA_BIN);
     for (const auto& a : args) cmd += " " + ShellQuote(a);
     std::string out_file = tmp_ / ".stdout", err_file = tmp_ / ".stderr";
     cmd += " >" + ShellQuote(out_file) + " 2>" + ShellQuote(err_file) + " </dev/null";
@@ -79,7 +84,11 @@ TEST_F(CliTest, QueryFormats) {
 TEST_F(CliTest, QueryTableTruncatesLongResults) {
   CliRun r = Strata({"query", "SELECT range AS i FROM range(1000)", "--max-rows", "5"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_NE(r.out.find("showing the first 5 rows"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("showing the first 5 of 1000 rows"), std::string::npos) << r.out;
+  // The shape counts every row, not the printed ones (strata query "SELECT * FROM range(41)").
+  EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "shape: (1000, 1)");
+  CliRun none = Strata({"query", "SELECT * FROM range(41)", "--max-rows", "0"});
+  EXPECT_EQ(none.out.substr(0, none.out.find('\n')), "shape: (41, 1)");
 }
 
 TEST_F(CliTest, QueryWritesParquetAndCsv) {
@@ -175,7 +184,7 @@ TEST_F(CliTest, LakeTablesEndToEnd) {
                       "features=id,score", "--meta", "accuracy=0.9", "--partition-by", "cat"});
   ASSERT_EQ(w0.exit_code, 0) << w0.err;
   EXPECT_NE(w0.out.find("t: version 0, 3 rows"), std::string::npos) << w0.out;
-  CliRun w1 = Strata({"--lake", "lk", "table", "write", "t", "--query",
+  CliRun w1 = Strata({"--lake", "lk", "table", "write", "t", "--mode", "append", "--query",
                       "SELECT id + 10 AS id, cat, score FROM t"});
   ASSERT_EQ(w1.exit_code, 0) << w1.err;
   CliRun q = Strata({"--lake", "lk", "query",
@@ -275,7 +284,7 @@ TEST_F(CliTest, QualityGateOnTableWrites) {
             std::string::npos)
       << refused.err;
   CliRun forced = Strata({"--lake", "lk", "table", "write", "t", "--from", "bad.csv", "--suite",
-                          "suite.yaml", "--allow-failed"});
+                          "suite.yaml", "--allow-failed", "--mode", "append"});
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
   CliRun log = Strata({"--lake", "lk", "table", "log", "t"});
   EXPECT_NE(log.out.find("quality.expectations_met=2/2"), std::string::npos) << log.out;
@@ -289,6 +298,81 @@ TEST_F(CliTest, QualityGateOnTableWrites) {
   EXPECT_EQ(count.out, "count_star()\n4\n");
 }
 
+TEST_F(CliTest, WriteModesAsDeltaRsAndPolars) {
+  testing::WriteText(tmp_ / "d.csv", "a,b,c\n1,x,5\n2,y,6\n");
+  EXPECT_EQ(Strata({"init", "--lake", "lk"}).exit_code, 0);  // --lake after the command
+  ASSERT_EQ(Strata({"table", "write", "t", "--from", "d.csv", "--lake", "lk"}).exit_code, 0);
+  // Re-running the same write does not duplicate the data: the default mode is error.
+  CliRun again = Strata({"table", "write", "t", "--from", "d.csv", "--lake", "lk"});
+  EXPECT_EQ(again.exit_code, 2);
+  ExpectOneLineError(again, "table 't' exists (version 0); write in mode append or overwrite");
+  CliRun ignored =
+      Strata({"table", "write", "t", "--from", "d.csv", "--lake", "lk", "--mode", "ignore"});
+  EXPECT_EQ(ignored.exit_code, 0);
+  EXPECT_NE(ignored.out.find("exists at version 0; nothing written"), std::string::npos)
+      << ignored.out;
+  EXPECT_EQ(Strata({"table", "write", "t", "--from", "d.csv", "--lake", "lk", "--mode", "append"})
+                .exit_code,
+            0);
+  EXPECT_EQ(
+      Strata({"table", "write", "t", "--from", "d.csv", "--lake", "lk", "--mode", "overwrite"})
+          .exit_code,
+      0);
+  // STRATA_LAKE is read when --lake is not given; the log parses as JSON.
+  CliRun log = Strata({"table", "log", "t", "--format", "json"}, {{"STRATA_LAKE", "lk"}});
+  ASSERT_EQ(log.exit_code, 0) << log.err;
+  auto doc = nlohmann::json::parse(log.out);
+  ASSERT_EQ(doc["versions"].size(), 3u);
+  EXPECT_EQ(doc["versions"][0]["operation_parameters"]["mode"], "Overwrite");
+  EXPECT_EQ(doc["versions"][1]["operation_parameters"]["mode"], "Append");
+  EXPECT_EQ(doc["versions"][2]["operation_parameters"]["mode"], "ErrorIfExists");
+  // A partition option takes its values, never the table name after it.
+  CliRun parts =
+      Strata({"table", "write", "--partition-by", "a", "p", "--from", "d.csv", "--lake", "lk"});
+  EXPECT_EQ(parts.exit_code, 0) << parts.err;
+  CliRun show = Strata({"table", "show", "p", "--lake", "lk", "-f", "json"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_EQ(nlohmann::json::parse(show.out)["partition_columns"],
+            nlohmann::json::parse(R"(["a"])"));
+  EXPECT_EQ(
+      Strata({"table", "write", "p2", "--partition-by", "a,b", "--from", "d.csv", "--lake", "lk"})
+          .exit_code,
+      0);
+  CliRun list = Strata({"table", "list", "--lake", "lk", "--format", "json"});
+  EXPECT_EQ(nlohmann::json::parse(list.out)["tables"].size(), 3u) << list.out;
+  // Optimize with nothing to compact commits nothing; vacuum below 168 h needs --force.
+  CliRun opt = Strata({"table", "optimize", "p", "--lake", "lk"});
+  EXPECT_NE(opt.out.find("nothing to compact"), std::string::npos) << opt.out;
+  ExpectOneLineError(Strata({"table", "vacuum", "t", "--retain", "0", "--lake", "lk"}),
+                     "add --force to vacuum anyway");
+  EXPECT_EQ(
+      Strata({"table", "vacuum", "t", "--retain", "0", "--dry-run", "--lake", "lk"}).exit_code, 0);
+  EXPECT_EQ(Strata({"table", "vacuum", "t", "--retain", "0", "--force", "--lake", "lk"}).exit_code,
+            0);
+  // Time travel speaks ISO 8601.
+  ExpectOneLineError(Strata({"query", "SELECT * FROM t@'2000-01-01T00:00:00Z'", "--lake", "lk"}),
+                     "no version committed at or before 2000-01-01T00:00:00.000Z");
+}
+
+TEST_F(CliTest, JsonOutputAndUnknownCommands) {
+  CliRun r = Strata({"query",
+                     "SELECT [1, 2] AS l, {'a': 1, 'b': [true]} AS s, 'inf'::DOUBLE AS f, 'x' AS t",
+                     "--format", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_EQ(doc[0]["l"], nlohmann::json::parse("[1, 2]"));
+  EXPECT_EQ(doc[0]["s"]["b"][0], true);
+  EXPECT_TRUE(doc[0]["f"].is_null());
+  EXPECT_EQ(doc[0]["t"], "x");
+  CliRun failing = Strata({"query", "SELECT error('boom')", "--format", "json"});
+  EXPECT_EQ(failing.exit_code, 2);
+  EXPECT_EQ(failing.out, "");  // nothing half-written on stdout
+  ExpectOneLineError(Strata({"bogus"}), "unknown command 'bogus'");
+  CliRun typo = Strata({"tabel", "list"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("did you mean 'table'?"), std::string::npos) << typo.err;
+}
+
 TEST_F(CliTest, LakeErrors) {
   ExpectOneLineError(Strata({"--lake", "nolake", "table", "list"}), "no lake at 'nolake'");
   EXPECT_EQ(Strata({"--lake", "lk", "init"}).exit_code, 0);
@@ -299,7 +383,8 @@ TEST_F(CliTest, LakeErrors) {
                      "table 'nope' does not exist");
   EXPECT_EQ(Strata({"--lake", "lk", "table", "write", "t", "--query", "SELECT 1 AS x"}).exit_code,
             0);
-  ExpectOneLineError(Strata({"--lake", "lk", "table", "write", "t", "--query", "SELECT 'a' AS x"}),
+  ExpectOneLineError(Strata({"--lake", "lk", "table", "write", "t", "--mode", "append", "--query",
+                             "SELECT 'a' AS x"}),
                      "column \"x\" is string in the data but integer in the table");
   ExpectOneLineError(Strata({"--lake", "lk", "query", "SELECT * FROM t@9"}),
                      "has no version 9; the latest is 0");

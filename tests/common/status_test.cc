@@ -69,5 +69,12 @@ TEST(Result, MoveOnlyValues) {
   EXPECT_EQ(*p, 7);
 }
 
+TEST(ResultDeathTest, ValueOfAnErrorPrintsItAndAbortsInEveryBuild) {
+  // The guide's `Lake::Open("nolake").value()` must not be undefined behaviour under NDEBUG.
+  Result<std::unique_ptr<int>> r = Status::NotFound("no lake at 'nolake'");
+  EXPECT_DEATH((void)r.value(), "Result::value\\(\\) called on an error: .*no lake at 'nolake'");
+  EXPECT_DEATH((void)**r, "no lake at 'nolake'");
+}
+
 }  // namespace
 }  // namespace strata
