@@ -221,7 +221,9 @@ struct IntoExpr {
 };
 
 struct CsvOptions {
-  std::string delimiter = ",";
+  // Empty: found from the first file's header line, as the one of , | ; and tab that splits
+  // it into the most fields (',' when none does); ".tsv" files default to tab.
+  std::string delimiter;
   bool has_header = true;
   char quote = '"';
   // Column types to use instead of the inferred ones.
@@ -233,6 +235,9 @@ struct CsvOptions {
   int64_t skip_rows = 0;
   // Rows sampled to infer types; -1 samples the whole file.
   int64_t infer_schema_length = 20480;
+  // strftime-style formats for DATE and TIMESTAMP columns (DuckDB's dateformat and
+  // timestampformat); empty: detected.
+  std::string date_format, timestamp_format;
 };
 
 enum class JoinType { kInner, kLeft, kFull, kSemi, kAnti, kCross };

@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "strata/frame.h"
 #include "strata/lineage.h"
 #include "strata/status.h"
 #include "strata/table.h"
@@ -37,6 +39,17 @@ inline CLI::Option* OneValueEach(CLI::Option* option) {
   return option->expected(1)->allow_extra_args(false)->multi_option_policy(
       CLI::MultiOptionPolicy::TakeAll);
 }
+
+// How a command reads CSV files: the same options for every command that reads one.
+struct CsvArgs {
+  std::string delimiter;  // empty: detected from the header line
+  bool no_header = false;
+  std::vector<std::string> nulls;
+  std::string date_format, timestamp_format;
+  CsvOptions ToOptions() const;
+};
+// Adds --delimiter, --no-header, --null, --date-format, --timestamp-format to `cmd`.
+void AddCsvOptions(CLI::App* cmd, CsvArgs* args);
 
 // The lineage observer every command that writes uses: events into the lake's lineage
 // folder and, when `url` (else $OPENLINEAGE_URL) names a collector, to it too, with

@@ -56,6 +56,29 @@ Result<std::unique_ptr<Table>> OpenTable(const GlobalOptions& g, const std::stri
   return (*lake_out)->OpenTable(name);
 }
 
+CsvOptions CsvArgs::ToOptions() const {
+  CsvOptions o;
+  o.delimiter = delimiter == "\\t" || delimiter == "tab" ? "\t" : delimiter;
+  o.has_header = !no_header;
+  o.null_values = nulls;
+  o.date_format = date_format;
+  o.timestamp_format = timestamp_format;
+  return o;
+}
+
+void AddCsvOptions(CLI::App* cmd, CsvArgs* args) {
+  cmd->add_option("--delimiter", args->delimiter,
+                  "CSV field delimiter: one character, or \\t (default: found from the header "
+                  "line among , | ; and tab)");
+  cmd->add_flag("--no-header", args->no_header, "The CSV has no header line (columns column0...)");
+  OneValueEach(cmd->add_option("--null", args->nulls,
+                               "A CSV text read as null, besides empty fields (repeatable)"));
+  cmd->add_option("--date-format", args->date_format,
+                  "strftime format of CSV dates, e.g. %d/%m/%Y");
+  cmd->add_option("--timestamp-format", args->timestamp_format,
+                  "strftime format of CSV timestamps, e.g. '%d/%m/%Y %H:%M'");
+}
+
 std::string JsonSafeSql(const std::string& sql, const std::vector<engine::ColumnSchema>& columns,
                         std::set<std::string>* json_columns) {
   std::string replace;

@@ -20,6 +20,7 @@ struct WriteArgs {
   std::string run_id;
   std::string suite;  // validate before writing; the metrics go into the version
   bool allow_failed = false;
+  CsvArgs csv;
 };
 
 int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
@@ -54,7 +55,7 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
   Frame data = session->sql("SELECT 1");
   std::unique_ptr<BoundQuery> bound;  // holds the query's table views until written
   if (!a.from.empty()) {
-    data = session->scan_file(a.from);
+    data = session->scan_files({a.from}, a.csv.ToOptions());
     ObservedDataset file;
     file.name_space = "file";
     std::error_code ec;
@@ -175,6 +176,7 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
                     "Validate the rows first (a GE suite); the results go into the version");
   write->add_flag("--allow-failed", w->allow_failed,
                   "With --suite: write even when the suite fails");
+  AddCsvOptions(write, &w->csv);
   write->callback([g, w, exit_code] { *exit_code = RunWrite(*g, *w); });
 
   auto d = std::make_shared<WriteArgs>();

@@ -14,11 +14,11 @@ namespace strata::cli {
 namespace {
 
 // DATA is a file (CSV, Parquet, NDJSON by extension) or a lake table reference.
-Result<Frame> OpenData(const GlobalOptions& g, const std::string& data,
+Result<Frame> OpenData(const GlobalOptions& g, const std::string& data, const CsvArgs& csv,
                        const std::shared_ptr<Session>& session, std::unique_ptr<Lake>* lake,
                        ObservedDataset* table = nullptr) {
   if (::access(data.c_str(), F_OK) == 0 || data.find_first_of("*?") != std::string::npos) {
-    return session->scan_file(data);
+    return session->scan_files({data}, csv.ToOptions());
   }
   for (const char* ext : {".csv", ".tsv", ".parquet", ".json", ".ndjson", ".jsonl"}) {
     if (HasExtension(data, ext)) return Status::NotFound("no such file: '" + data + "'");
@@ -48,6 +48,7 @@ struct ValidateArgs {
   std::string data, suite, format = "text", result_format, out;
   std::vector<std::string> params;  // NAME=VALUE
   bool show_sql = false;
+  CsvArgs csv;
 };
 
 int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
@@ -73,7 +74,7 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
   if (!session.ok()) return ReportError(session.status(), 2);
   std::unique_ptr<Lake> lake;
   ObservedDataset table;
-  auto frame = OpenData(g, a.data, *session, &lake, &table);
+  auto frame = OpenData(g, a.data, a.csv, *session, &lake, &table);
   if (!frame.ok()) return ReportError(frame.status(), 2);
   // Tables a suite names besides the data (other_table_name) are the lake's.
   options.table_sql = [&](const std::string& name) -> Result<std::string> {
@@ -129,11 +130,12 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
   return result->success ? 0 : 1;
 }
 
-int RunProfile(const GlobalOptions& g, const std::string& data, const std::string& format) {
+int RunProfile(const GlobalOptions& g, const std::string& data, const std::string& format,
+               const CsvArgs& csv) {
   auto session = Session::Open();
   if (!session.ok()) return ReportError(session.status(), 2);
   std::unique_ptr<Lake> lake;
-  auto frame = OpenData(g, data, *session, &lake);
+  auto frame = OpenData(g, data, csv, *session, &lake);
   if (!frame.ok()) return ReportError(frame.status(), 2);
   auto suite = quality::Profile(*frame);
   if (!suite.ok()) return ReportError(suite.status(), 2);
@@ -163,6 +165,7 @@ void RegisterValidate(CLI::App& app, const GlobalOptions* g, int* exit_code) {
       "--param,-p", a->params,
       "A suite parameter NAME=VALUE for {\"$PARAMETER\": ...} in kwargs (repeatable)"));
   cmd->add_flag("--show-sql", a->show_sql, "Print the one query the suite compiled to (on stderr)");
+  AddCsvOptions(cmd, &a->csv);
   cmd->callback([g, a, exit_code] { *exit_code = RunValidate(*g, *a); });
 
   auto data = std::make_shared<std::string>();
@@ -173,7 +176,10 @@ void RegisterValidate(CLI::App& app, const GlobalOptions* g, int* exit_code) {
   prof->add_option("--format,-f", *format, "yaml or json")
       ->check(CLI::IsMember({"yaml", "json"}))
       ->capture_default_str();
-  prof->callback([g, data, format, exit_code] { *exit_code = RunProfile(*g, *data, *format); });
+  auto csv = std::make_shared<CsvArgs>();
+  AddCsvOptions(prof, csv.get());
+  prof->callback(
+      [g, data, format, csv, exit_code] { *exit_code = RunProfile(*g, *data, *format, *csv); });
 }
 
 }  // namespace strata::cli

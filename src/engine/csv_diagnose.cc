@@ -20,7 +20,25 @@ size_t CountFields(const std::string& line, char delim) {
   return fields;
 }
 
+char DelimiterOf(const std::string& header) {
+  const std::array<char, 4> candidates = {',', '|', ';', '\t'};
+  char delim = ',';
+  size_t best = 1;
+  for (char c : candidates) {
+    const size_t n = CountFields(header, c);
+    if (n > best) best = n, delim = c;
+  }
+  return delim;
+}
+
 }  // namespace
+
+char DetectCsvDelimiter(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return ',';
+  return DelimiterOf(line);
+}
 
 std::string DiagnoseCsvShape(const std::string& path, size_t max_lines) {
   std::ifstream in(path);
@@ -32,14 +50,7 @@ std::string DiagnoseCsvShape(const std::string& path, size_t max_lines) {
     lines.push_back(std::move(line));
   }
   if (lines.size() < 2) return "";
-  // The delimiter is the candidate that splits the header into the most fields.
-  const std::array<char, 4> candidates = {',', '|', ';', '\t'};
-  char delim = ',';
-  size_t best = 0;
-  for (char c : candidates) {
-    size_t n = CountFields(lines[0], c);
-    if (n > best) best = n, delim = c;
-  }
+  const char delim = DelimiterOf(lines[0]);
   const size_t header_fields = CountFields(lines[0], delim);
   for (size_t i = 1; i < lines.size(); ++i) {
     if (lines[i].empty()) continue;

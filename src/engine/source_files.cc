@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <regex>
 
+#include "engine/csv_diagnose.h"
 #include "engine/plan.h"
 
 namespace strata {
@@ -71,6 +72,14 @@ Status CheckFilesReferencedBy(const std::string& sql) {
     if (path.find("://") != std::string::npos || HasGlob(path) || ::stat(path.c_str(), &st) != 0)
       continue;
     STRATA_RETURN_NOT_OK(CheckLocalFile(path, WhatFor(path)));
+    // A CSV named bare is read by DuckDB's sniffer, which turns a ragged file into one
+    // column; name the first ragged line instead, as every other reader does. (The
+    // sniffer's sample: later lines are DuckDB's to report.)
+    const bool bare = std::string((*it)[0]).find('(') == std::string::npos;
+    if (bare && WhatFor(path) == "CSV") {
+      const std::string shape = engine::DiagnoseCsvShape(path, 20480);
+      if (!shape.empty()) return Status::InvalidArgument("CSV file '" + path + "': " + shape);
+    }
   }
   return Status::OK();
 }

@@ -373,6 +373,45 @@ TEST_F(CliTest, JsonOutputAndUnknownCommands) {
   EXPECT_NE(typo.err.find("did you mean 'table'?"), std::string::npos) << typo.err;
 }
 
+TEST_F(CliTest, OneCsvReaderForEveryCommand) {
+  testing::WriteText(tmp_ / "semi.csv", "sample_id;feature_id;value\n1;10;0.5\n2;11;NA\n");
+  testing::WriteText(tmp_ / "tabs.tsv", "a\tb\n1\tx\n");
+  testing::WriteText(tmp_ / "ragged.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n");
+  testing::WriteText(tmp_ / "days.csv", "id,day\n1,03/02/2024\n");
+  testing::WriteText(tmp_ / "plain.csv", "1,x\n2,y\n");
+  testing::WriteText(tmp_ / "s.yaml",
+                     "expectations:\n  - expectation_type: expect_column_to_exist\n    kwargs: "
+                     "{column: feature_id}\n");
+  EXPECT_EQ(Strata({"init", "--lake", "lk"}).exit_code, 0);
+  // The delimiter is found from the header line by table write and validate alike.
+  CliRun w =
+      Strata({"table", "write", "semi", "--from", "semi.csv", "--null", "NA", "--lake", "lk"});
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  CliRun show = Strata({"table", "show", "semi", "--lake", "lk", "-f", "json"});
+  auto schema = nlohmann::json::parse(show.out)["schema"];
+  ASSERT_EQ(schema.size(), 3u) << show.out;
+  EXPECT_EQ(schema[2]["type"], "double");  // NA read as null, so the column stays numeric
+  EXPECT_EQ(Strata({"validate", "semi.csv", "--suite", "s.yaml"}).exit_code, 0);
+  EXPECT_EQ(Strata({"validate", "semi.csv", "--suite", "s.yaml", "--delimiter", ","}).exit_code, 1);
+  CliRun tsv = Strata({"table", "write", "tabs", "--from", "tabs.tsv", "--lake", "lk"});
+  EXPECT_EQ(tsv.exit_code, 0) << tsv.err;
+  // A ragged file is refused with its line by query as by table write.
+  ExpectOneLineError(Strata({"query", "SELECT * FROM 'ragged.csv'"}),
+                     "line 3 has 2 fields where line 1 has 3");
+  ExpectOneLineError(Strata({"table", "write", "r", "--from", "ragged.csv", "--lake", "lk"}),
+                     "line 3 has 2 fields where line 1 has 3");
+  // Date formats and files without a header.
+  ASSERT_EQ(Strata({"table", "write", "days", "--from", "days.csv", "--date-format", "%d/%m/%Y",
+                    "--lake", "lk"})
+                .exit_code,
+            0);
+  CliRun day = Strata({"query", "SELECT day FROM days", "--lake", "lk", "-f", "csv"});
+  EXPECT_EQ(day.out, "day\n2024-02-03\n");
+  CliRun plain =
+      Strata({"table", "write", "plain", "--from", "plain.csv", "--no-header", "--lake", "lk"});
+  EXPECT_NE(plain.out.find("2 rows"), std::string::npos) << plain.out << plain.err;
+}
+
 TEST_F(CliTest, LakeErrors) {
   ExpectOneLineError(Strata({"--lake", "nolake", "table", "list"}), "no lake at 'nolake'");
   EXPECT_EQ(Strata({"--lake", "lk", "init"}).exit_code, 0);
