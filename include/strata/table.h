@@ -61,8 +61,13 @@ struct VersionInfo {
   std::map<std::string, std::string> user_metadata;  // --meta key=value, features, metrics
   std::string run_id;
   std::string engine_info;
+  // Delta's commitInfo.operationMetrics (numOutputRows, numDeletedRows, numCopiedRows, ...).
+  std::map<std::string, std::string> operation_metrics;
   int64_t files_added = 0, files_removed = 0;
-  int64_t rows_added = 0, rows_removed = 0;  // when the files carry statistics
+  // Rows the version inserted and deleted: the rows of its data-changing files, less the
+  // rows a rewrite only copied (numCopiedRows), so a delete of 3 rows from a file of 1000
+  // is +0 -3 and a compaction +0 -0. Files without statistics count 0.
+  int64_t rows_added = 0, rows_removed = 0;
   int64_t bytes_added = 0, bytes_removed = 0;
 };
 
@@ -165,6 +170,8 @@ struct TableDiff {
   std::vector<std::string> columns_added, columns_removed;
   std::vector<std::string> columns_retyped;  // "name: old -> new"
   std::vector<std::string> files_added, files_removed;
+  // Rows inserted and deleted by the versions after from_version up to to_version (as
+  // VersionInfo counts them); going back in time, the other way round.
   int64_t rows_added = 0, rows_removed = 0;
   // Per column, "min/max/nulls" before and after, where file statistics differ.
   std::map<std::string, std::pair<std::string, std::string>> stats_changed;

@@ -19,6 +19,7 @@ Json VersionJson(const VersionInfo& v) {
           {"timestamp", FormatTime(v.timestamp_ms)},
           {"operation", v.operation},
           {"operation_parameters", v.operation_parameters},
+          {"operation_metrics", v.operation_metrics},
           {"rows_added", v.rows_added},
           {"rows_removed", v.rows_removed},
           {"files_added", v.files_added},

@@ -1,5 +1,6 @@
 // A table's history (one entry a version) and the difference between two versions.
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -33,10 +34,16 @@ Result<VersionInfo> Table::VersionAt(int64_t version) {
       vi.user_metadata["userMetadata"] = info["userMetadata"].get<std::string>();
     }
   }
+  if (info.contains("operationMetrics") && info["operationMetrics"].is_object()) {
+    for (const auto& [k, val] : info["operationMetrics"].items()) {
+      vi.operation_metrics[k] = val.is_string() ? val.get<std::string>() : val.dump();
+    }
+  }
   for (const Json& a : actions) {
     const char* key = a.contains("add") ? "add" : a.contains("remove") ? "remove" : nullptr;
     if (key == nullptr) continue;
     const Json& f = a[key];
+    const bool data_change = !f.contains("dataChange") || f["dataChange"] != false;
     int64_t rows = 0;
     if (f.contains("stats") && f["stats"].is_string()) {
       try {
@@ -46,12 +53,23 @@ Result<VersionInfo> Table::VersionAt(int64_t version) {
     }
     if (std::string(key) == "add") {
       ++vi.files_added;
-      vi.rows_added += rows;
+      if (data_change) vi.rows_added += rows;
       vi.bytes_added += delta::IntField(f, "size", 0);
     } else {
       ++vi.files_removed;
-      vi.rows_removed += rows;
+      if (data_change) vi.rows_removed += rows;
       vi.bytes_removed += delta::IntField(f, "size", 0);
+    }
+  }
+  // Rows a rewrite copied unchanged are in both the added and the removed files.
+  auto copied = vi.operation_metrics.find("numCopiedRows");
+  if (copied != vi.operation_metrics.end()) {
+    int64_t n = 0;
+    const std::string& text = copied->second;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec == std::errc() && n > 0 && n <= vi.rows_added && n <= vi.rows_removed) {
+      vi.rows_added -= n;
+      vi.rows_removed -= n;
     }
   }
   return vi;
@@ -132,16 +150,17 @@ Result<TableDiff> Table::Diff(int64_t from_version, int64_t to_version) {
   for (const DataFile& f : a->files) fa[f.path] = &f;
   for (const DataFile& f : b->files) fb[f.path] = &f;
   for (const auto& [p, f] : fb) {
-    if (!fa.count(p)) {
-      d.files_added.push_back(p);
-      d.rows_added += f->num_records.value_or(0);
-    }
+    if (!fa.count(p)) d.files_added.push_back(p);
   }
   for (const auto& [p, f] : fa) {
-    if (!fb.count(p)) {
-      d.files_removed.push_back(p);
-      d.rows_removed += f->num_records.value_or(0);
-    }
+    if (!fb.count(p)) d.files_removed.push_back(p);
+  }
+  // Rows changed: what the versions in between inserted and deleted.
+  const int64_t lo = std::min(from_version, to_version), hi = std::max(from_version, to_version);
+  for (int64_t v = lo + 1; v <= hi; ++v) {
+    STRATA_ASSIGN_OR_RETURN(VersionInfo vi, VersionAt(v));
+    d.rows_added += from_version < to_version ? vi.rows_added : vi.rows_removed;
+    d.rows_removed += from_version < to_version ? vi.rows_removed : vi.rows_added;
   }
   auto sa = ColumnStats(*a), sb = ColumnStats(*b);
   for (const auto& [c, v] : sb) {

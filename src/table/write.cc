@@ -418,13 +418,15 @@ Result<int64_t> Table::Delete(const std::string& predicate_sql, const WriteOptio
   }
   std::vector<DataFile> removed;
   WrittenFiles rewritten;
-  int64_t deleted_rows = 0;
+  int64_t deleted_rows = 0, copied_rows = 0, removed_bytes = 0;
   for (const DataFile& f : current->files) {
     auto it = per_file.find(f.path);
     if (it == per_file.end() || it->second.first == 0) continue;
     removed.push_back(f);
+    removed_bytes += f.size;
     deleted_rows += it->second.first;
     if (it->second.first == it->second.second) continue;  // every row goes: no new file
+    copied_rows += it->second.second - it->second.first;
     // Rewrite the file without the matching rows, in the same partition.
     STRATA_ASSIGN_OR_RETURN(std::string file_scan,
                             ScanSql(conn.get(), path_, *current, {f}, false));
@@ -441,9 +443,16 @@ Result<int64_t> Table::Delete(const std::string& predicate_sql, const WriteOptio
   if (removed.empty()) return current->version;  // nothing matched: no new version
   std::vector<Json> actions = RemoveActions(removed, true, NowMs());
   for (const DataFile& f : rewritten.files) actions.push_back(delta::AddAction(f, true));
+  // Delta's DELETE operationMetrics: the rows deleted, and the rows copied into rewritten
+  // files (which readers of the log must not count as changed).
+  int64_t added_bytes = 0;
+  for (const DataFile& f : rewritten.files) added_bytes += f.size;
   Json metrics = {{"numRemovedFiles", std::to_string(removed.size())},
                   {"numAddedFiles", std::to_string(rewritten.files.size())},
-                  {"numDeletedRows", std::to_string(deleted_rows)}};
+                  {"numDeletedRows", std::to_string(deleted_rows)},
+                  {"numCopiedRows", std::to_string(copied_rows)},
+                  {"numRemovedBytes", std::to_string(removed_bytes)},
+                  {"numAddedBytes", std::to_string(added_bytes)}};
   Json info = CommitInfo("DELETE", {{"predicate", Json::array({predicate_sql}).dump()}},
                          current->version, false, options, metrics);
   auto version = CommitWithRetry(this, fs_, path_, current, info, actions, false, options);

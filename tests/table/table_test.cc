@@ -337,8 +337,21 @@ TEST_F(TableTest, DeleteRewritesOnlyAffectedFiles) {
   EXPECT_EQ(rows.num_rows(), 190u);
   ASSERT_OK_AND_ASSIGN(auto history, t->History());
   EXPECT_EQ(history.back().files_removed, 1);
-  EXPECT_EQ(history.back().rows_removed, 100);
-  EXPECT_EQ(history.back().rows_added, 90);
+  EXPECT_EQ(history.back().files_added, 1);
+  // Rows changed, not rows of rewritten files: 10 deleted, the 90 copied are no change.
+  EXPECT_EQ(history.back().rows_removed, 10);
+  EXPECT_EQ(history.back().rows_added, 0);
+  const auto& m = history.back().operation_metrics;
+  EXPECT_EQ(m.at("numDeletedRows"), "10");
+  EXPECT_EQ(m.at("numCopiedRows"), "90");
+  EXPECT_EQ(m.at("numRemovedFiles"), "1");
+  EXPECT_EQ(m.at("numAddedFiles"), "1");
+  ASSERT_OK_AND_ASSIGN(TableDiff diff, t->Diff(1, 2));
+  EXPECT_EQ(diff.rows_removed, 10);
+  EXPECT_EQ(diff.rows_added, 0);
+  ASSERT_OK_AND_ASSIGN(TableDiff back, t->Diff(2, 0));
+  EXPECT_EQ(back.rows_added, 10);     // going back restores the deleted rows
+  EXPECT_EQ(back.rows_removed, 100);  // and takes away the second write
   ASSERT_OK_AND_ASSIGN(int64_t same, t->Delete("id > 100000"));
   EXPECT_EQ(same, 2) << "nothing matched: no new version";
   EXPECT_FALSE(t->Delete("no_such_column = 1").ok());
@@ -356,6 +369,10 @@ TEST_F(TableTest, OptimizeKeepsRowsAndCompacts) {
   ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
   EXPECT_EQ(snap->files.size(), 1u);
   EXPECT_EQ(SortedRows(Read(t.get())), SortedRows(before));
+  ASSERT_OK_AND_ASSIGN(VersionInfo compaction, t->VersionAt(6));
+  EXPECT_EQ(compaction.files_removed, 6);
+  EXPECT_EQ(compaction.rows_added, 0) << "a compaction changes no row";
+  EXPECT_EQ(compaction.rows_removed, 0);
   ASSERT_OK_AND_ASSIGN(int64_t again, t->Optimize());
   EXPECT_EQ(again, 6) << "nothing to compact: no new version";
 }
