@@ -95,6 +95,26 @@ struct ValidateOptions {
   // (expect_table_row_count_to_equal_other_table): a lake's tables, say. Unset, the name
   // is looked up in the session's database.
   std::function<Result<std::string>(const std::string& name)> table_sql;
+  // What the data is, for reports (a path, `table@version`); kept in the result.
+  std::string data_name;
+  // Also describe the distribution of each checked column (ValidationResult::columns), for
+  // the HTML report: one more pass over the data, on a sample of at most 100,000 rows.
+  bool column_summaries = false;
+};
+
+// The distribution of one column, from a sample of the data (ValidateOptions::
+// column_summaries): equal-width bins over [min, max] for numbers, the most frequent
+// values for everything else.
+struct ColumnSummary {
+  std::string name;
+  std::string type;  // DuckDB's type name
+  int64_t rows = 0;  // rows sampled
+  int64_t nulls = 0;
+  int64_t distinct = 0;  // approximate
+  bool numeric = false;
+  double min = 0, max = 0;
+  std::vector<int64_t> bins;                                // numeric: counts in equal bins
+  std::vector<std::pair<std::string, int64_t>> top_values;  // others: value, count
 };
 
 // One expectation's outcome, in GE's shape (`expectation_config`, `success`, `result`,
@@ -120,11 +140,16 @@ struct ValidationResult {
   int64_t element_count = 0;
   int scans = 0;    // queries run over the data: 1 (more only to isolate a failing expectation)
   std::string sql;  // the one query the suite compiled to
+  std::string data_name;               // ValidateOptions::data_name
+  int64_t validated_at_ms = 0;         // when the validation ran (ISO 8601 in reports)
+  std::vector<ColumnSummary> columns;  // with ValidateOptions::column_summaries
 
   std::string ToJson(bool pretty = true) const;  // GE's ExpectationSuiteValidationResult
   // A line per expectation, failures first with counts and samples.
   std::string ToText(bool color = false) const;
-  // A self-contained HTML report.
+  // A self-contained HTML page (no network): the data, time and version on top, a summary
+  // bar, failures first with observed values, unexpected counts and samples, kwargs
+  // folded, and a chart per column when the result has column summaries.
   std::string ToHtml() const;
 };
 

@@ -100,6 +100,8 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
     event.inputs = {table};
     observer->OnRunEvent(event);
   }
+  options.data_name = lake ? table.name + "@" + std::to_string(table.version) : a.data;
+  options.column_summaries = a.format == "html";
   auto result = quality::Validate(*frame, *suite, options);
   if (observer) {
     event.time_ms = NowMs();

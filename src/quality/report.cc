@@ -1,14 +1,17 @@
-// A validation result for people and programs: GE's JSON, a terminal summary, an HTML page.
+// A validation result for people and programs: GE's JSON and a terminal summary (the HTML
+// page is html_report.cc), and the text helpers both use.
 #include <cstdio>
 
+#include "common/time_format.h"
 #include "quality/expectation.h"
+#include "quality/report_text.h"
 #include "strata/version.h"
 
 namespace strata::quality {
 
 using detail::Json;
 
-namespace {
+namespace detail {
 
 std::string ShortValue(const Json& v) {
   std::string s = v.is_string() ? v.get<std::string>() : v.dump();
@@ -66,14 +69,18 @@ std::string Thousands(int64_t n) {
   return n < 0 ? "-" + out : out;
 }
 
-}  // namespace
+}  // namespace detail
+
+using detail::HtmlEscape;
+using detail::PercentText;
+using detail::SampleText;
+using detail::ShortValue;
+using detail::Thousands;
 
 std::string ValidationResult::ToJson(bool pretty) const {
   Json results = Json::array();
   for (const auto& r : this->results) results.push_back(Json::parse(r.json));
-  std::time_t now = std::time(nullptr);
-  char ts[32];
-  std::strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  const std::string ts = IsoTimeMs(validated_at_ms != 0 ? validated_at_ms : NowMs());
   Json doc = {{"success", success},
               {"results", results},
               {"suite_name", suite_name},
@@ -86,6 +93,8 @@ std::string ValidationResult::ToJson(bool pretty) const {
               {"meta",
                {{"great_expectations_version", std::string("strata-") + kVersion},
                 {"validation_time", ts},
+                {"data", data_name.empty() ? Json(nullptr) : Json(data_name)},
+                {"row_count", element_count},
                 {"scans", scans}}}};
   return pretty ? doc.dump(2) + "\n" : doc.dump();
 }
@@ -119,50 +128,6 @@ std::string ValidationResult::ToText(bool color) const {
     }
   }
   return out;
-}
-
-std::string ValidationResult::ToHtml() const {
-  std::string rows;
-  for (int pass = 0; pass < 2; ++pass) {
-    for (const auto& r : results) {
-      if (r.success != (pass == 1)) continue;
-      Json j = Json::parse(r.json);
-      std::string detail;
-      if (r.raised_exception)
-        detail = "error: " + r.exception_message;
-      else if (j["result"].contains("unexpected_count")) {
-        detail = Thousands(r.unexpected_count) + " unexpected (" +
-                 PercentText(r.unexpected_percent) + ")";
-        std::string sample = SampleText(r.partial_unexpected, 10);
-        if (!sample.empty()) detail += "; sample: " + sample;
-      } else if (!r.observed_value.empty()) {
-        detail = "observed " + ShortValue(Json::parse(r.observed_value));
-      }
-      rows += std::string("<tr class=\"") + (r.success ? "ok" : "fail") + "\"><td>" +
-              (r.success ? "&#10003;" : "&#10007;") + "</td><td><code>" + HtmlEscape(r.type) +
-              "</code></td><td>" + HtmlEscape(r.column) + "</td><td><code>" +
-              HtmlEscape(j["expectation_config"]["kwargs"].dump()) + "</code></td><td>" +
-              HtmlEscape(detail) + "</td></tr>\n";
-    }
-  }
-  return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Validation: " +
-         HtmlEscape(suite_name) +
-         "</title>\n<style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}"
-         "h1{font-size:1.4em}.badge{padding:.2em .6em;border-radius:.3em;color:#fff}"
-         ".pass{background:#2a7}.failed{background:#c33}table{border-collapse:collapse;width:100%}"
-         "td,th{border-bottom:1px solid #ddd;padding:.4em;text-align:left;vertical-align:top}"
-         "tr.fail td:first-child{color:#c33}tr.ok "
-         "td:first-child{color:#2a7}code{font-size:.9em}</style></head>\n"
-         "<body><h1>Suite <code>" +
-         HtmlEscape(suite_name) + "</code> <span class=\"badge " +
-         (success ? "pass\">PASSED" : "failed\">FAILED") + "</span></h1>\n<p>" +
-         std::to_string(successful) + " of " + std::to_string(evaluated) + " expectations met" +
-         (element_count > 0 ? " on " + Thousands(element_count) + " rows" : "") +
-         ".</p>\n<table><tr><th></th><th>expectation</th><th>column</th><th>kwargs</th><th>result</"
-         "th></tr>\n" +
-         rows +
-         "</table>\n<p><small>Made by Strata; results in Great Expectations' shape with "
-         "<code>--format json</code>.</small></p></body></html>\n";
 }
 
 }  // namespace strata::quality

@@ -1,8 +1,12 @@
 // Validation: a suite becomes one aggregate query over the data, unexpected samples
 // included (bounded aggregates), and the scanned values GE-shaped results.
+#include <algorithm>
 #include <functional>
 
+#include "common/time_format.h"
+#include "quality/column_summary.h"
 #include "quality/prepare.h"
+#include "strata/log.h"
 
 namespace strata::quality {
 
@@ -56,6 +60,8 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
   info.table_sql = options.table_sql;
 
   ValidationResult out;
+  out.data_name = options.data_name;
+  out.validated_at_ms = NowMs();
   out.suite_name = suite.name();
   std::vector<Json> evaluated(prepared.size());
   std::vector<Status> failures(prepared.size());
@@ -188,6 +194,23 @@ Result<ValidationResult> Validate(const Frame& data, const Suite& suite,
     out.results.push_back(std::move(er));
   }
   out.success = out.unsuccessful == 0;
+  if (options.column_summaries) {
+    // The checked columns, in suite order. A summary that fails costs the report its
+    // charts, not the validation its result.
+    std::vector<std::string> columns;
+    for (const auto& r : out.results) {
+      if (!r.column.empty() && info.Find(r.column) != nullptr &&
+          std::find(columns.begin(), columns.end(), r.column) == columns.end())
+        columns.push_back(r.column);
+    }
+    auto summaries = detail::SummarizeColumns(conn.get(), info, columns);
+    if (summaries.ok()) {
+      out.columns = std::move(summaries).value();
+    } else {
+      Log(LogLevel::kWarning, "quality",
+          "validation succeeded but its column summaries failed: " + summaries.status().ToString());
+    }
+  }
   return out;
 }
 
