@@ -56,6 +56,8 @@ class Suite {
 
   // Adds an expectation; kwargs are checked when the suite is validated (or by Check()).
   Suite& Add(std::string type, std::string kwargs_json = "{}");
+  // The same with GE's `meta` (a JSON object text kept with the expectation).
+  Suite& Add(std::string type, std::string kwargs_json, std::string meta_json);
   // Checks every expectation's type and kwargs: an unknown type is named with the
   // closest known names; a missing or ill-typed kwarg names the expectation (index and
   // type) and the kwarg.
@@ -167,9 +169,21 @@ struct Quarantine {
 };
 Result<Quarantine> Split(const Frame& data, const Suite& suite);
 
+struct ProfileOptions {
+  // How far the next batch of the same source may stray before it fails: numeric and
+  // temporal ranges are widened by this share of their span on each side (integers to
+  // whole numbers), and a column's null share may grow by this share of itself plus three
+  // standard errors of the share observed.
+  double margin = 0.1;
+  // A text column gets a value set only when it has at most this many distinct values
+  // and at least 10 rows per value (so that a set describes categories, not the sample).
+  int64_t max_set = 20;
+};
+
 // A starting suite for `data`: columns and types, null rates turned into `mostly`,
-// ranges, value sets for low-cardinality columns, uniqueness. The data passes it.
-Result<Suite> Profile(const Frame& data);
+// ranges, value sets for low-cardinality columns, uniqueness. The data passes it; each
+// expectation's `meta` says how it was derived (the observed figures and the margin).
+Result<Suite> Profile(const Frame& data, const ProfileOptions& options = {});
 
 // The names of every registered expectation type.
 std::vector<std::string> ExpectationTypes();

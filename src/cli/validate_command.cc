@@ -133,13 +133,13 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
 }
 
 int RunProfile(const GlobalOptions& g, const std::string& data, const std::string& format,
-               const CsvArgs& csv) {
+               const CsvArgs& csv, const quality::ProfileOptions& options) {
   auto session = Session::Open();
   if (!session.ok()) return ReportError(session.status(), 2);
   std::unique_ptr<Lake> lake;
   auto frame = OpenData(g, data, csv, *session, &lake);
   if (!frame.ok()) return ReportError(frame.status(), 2);
-  auto suite = quality::Profile(*frame);
+  auto suite = quality::Profile(*frame, options);
   if (!suite.ok()) return ReportError(suite.status(), 2);
   std::fputs((format == "json" ? suite->ToJson() : suite->ToYaml()).c_str(), stdout);
   return 0;

@@ -126,7 +126,11 @@ Result<Suite> Suite::FromFile(const std::string& path) {
 }
 
 Suite& Suite::Add(std::string type, std::string kwargs_json) {
-  expectations_.push_back({std::move(type), std::move(kwargs_json), "{}"});
+  return Add(std::move(type), std::move(kwargs_json), "{}");
+}
+
+Suite& Suite::Add(std::string type, std::string kwargs_json, std::string meta_json) {
+  expectations_.push_back({std::move(type), std::move(kwargs_json), std::move(meta_json)});
   return *this;
 }
 
@@ -192,6 +196,10 @@ std::string Suite::ToYaml() const {
         << e["expectation_type"].get<std::string>();
     out << YAML::Key << "kwargs" << YAML::Value;
     emit(e["kwargs"]);
+    if (e.contains("meta") && !e["meta"].empty()) {
+      out << YAML::Key << "meta" << YAML::Value;
+      emit(e["meta"]);
+    }
     out << YAML::EndMap;
   }
   out << YAML::EndSeq << YAML::EndMap;

@@ -596,6 +596,50 @@ TEST_F(QualityTest, ProfileWritesASuiteTheDataPasses) {
   EXPECT_TRUE(r2.success);
 }
 
+TEST_F(QualityTest, ProfileLeavesMarginsForTheNextBatch) {
+  // Two batches of the same source (the same generator, other seeds). With exact minima and
+  // maxima the second fails some ranges; with the default 10 % margin it passes them all.
+  testing::TempDir tmp;
+  ASSERT_OK(WriteEventsFile({20000, 7, true}, tmp / "monday.csv"));
+  ASSERT_OK(WriteEventsFile({20000, 8, true}, tmp / "tuesday.csv"));
+  Frame monday = session_->scan_csv({tmp / "monday.csv"});
+  Frame tuesday = session_->scan_csv({tmp / "tuesday.csv"});
+  ProfileOptions exact;
+  exact.margin = 0;
+  ASSERT_OK_AND_ASSIGN(Suite tight, Profile(monday, exact));
+  ASSERT_OK_AND_ASSIGN(ValidationResult strict, Validate(tuesday, tight));
+  EXPECT_FALSE(strict.success) << "exact bounds should not fit another batch";
+  ASSERT_OK_AND_ASSIGN(Suite suite, Profile(monday));
+  ASSERT_OK_AND_ASSIGN(ValidationResult next, Validate(tuesday, suite));
+  EXPECT_TRUE(next.success) << next.ToText();
+  for (const Expectation& e : suite.expectations()) {
+    if (e.type == "expect_column_values_to_be_of_type" ||
+        e.type == "expect_table_columns_to_match_ordered_list")
+      continue;
+    auto meta = Json::parse(e.meta_json);
+    EXPECT_EQ(meta.value("profiler", ""), "strata") << e.type;
+    EXPECT_FALSE(meta.value("derived", "").empty()) << e.type << " " << e.kwargs_json;
+  }
+  // The YAML keeps the meta.
+  EXPECT_NE(suite.ToYaml().find("widened by 10% of the span each side"), std::string::npos);
+  // A column of 100 categories over 20,000 rows is no set; a column of 3 over 60 rows is.
+  bool category_set = false;
+  for (const Expectation& e : suite.expectations()) {
+    if (e.type == "expect_column_values_to_be_in_set" &&
+        Json::parse(e.kwargs_json)["column"] == "category")
+      category_set = true;
+  }
+  EXPECT_FALSE(category_set);
+  Frame few = session_->sql(
+      "SELECT CASE range % 3 WHEN 0 THEN 'a' WHEN 1 THEN 'b' ELSE 'c' END AS k FROM range(60)");
+  ASSERT_OK_AND_ASSIGN(Suite small, Profile(few));
+  EXPECT_NE(small.ToJson().find("expect_column_values_to_be_in_set"), std::string::npos);
+  Frame sparse = session_->sql("SELECT 'v' || range AS k FROM range(15)");
+  ASSERT_OK_AND_ASSIGN(Suite none, Profile(sparse));
+  EXPECT_EQ(none.ToJson().find("expect_column_values_to_be_in_set"), std::string::npos)
+      << "15 values seen once each are a sample, not categories";
+}
+
 TEST_F(QualityTest, ProfileFindsUniqueColumnsAndSmallSets) {
   Frame data = session_->sql(
       "SELECT i AS id, 'u' || i::VARCHAR AS code, TIMESTAMP '2026-01-01' + INTERVAL (i) SECOND "
