@@ -180,8 +180,20 @@ void RegisterValidate(CLI::App& app, const GlobalOptions* g, int* exit_code) {
       ->capture_default_str();
   auto csv = std::make_shared<CsvArgs>();
   AddCsvOptions(prof, csv.get());
-  prof->callback(
-      [g, data, format, csv, exit_code] { *exit_code = RunProfile(*g, *data, *format, *csv); });
+  auto options = std::make_shared<quality::ProfileOptions>();
+  prof->add_option("--margin", options->margin,
+                   "Widen ranges by this share of their span each side, and let null shares grow "
+                   "by it (0: the data exactly)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  prof->add_option("--max-set", options->max_set,
+                   "Value sets only for text columns with at most this many values, each seen 10 "
+                   "times on average")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  prof->callback([g, data, format, csv, options, exit_code] {
+    *exit_code = RunProfile(*g, *data, *format, *csv, *options);
+  });
 }
 
 }  // namespace strata::cli
