@@ -104,6 +104,9 @@ struct WriteOptions {
   std::string run_id;
   // Add new columns of the data to the table (nullable); otherwise they are an error.
   bool merge_schema = false;
+  // With mode kOverwrite: the table takes the data's schema (and partition_by, when given),
+  // as Delta's overwriteSchema: the only way to change a column's type or drop a column.
+  bool overwrite_schema = false;
   // Exactly-once writes: the commit records (app_id, app_version) as a Delta `txn`; a
   // write whose app_version is not above the recorded one is skipped (returns the
   // current version).

@@ -17,6 +17,7 @@ struct WriteArgs {
   std::string name, from, query, mode = "error", where;
   std::vector<std::string> partition_by, meta;
   bool merge_schema = false;
+  bool overwrite_schema = false;
   std::string run_id;
   std::string suite;  // validate before writing; the metrics go into the version
   bool allow_failed = false;
@@ -39,6 +40,7 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
   const auto before = (*table)->Latest();
   o.partition_by = a.partition_by;
   o.merge_schema = a.merge_schema;
+  o.overwrite_schema = a.overwrite_schema;
   o.run_id = a.run_id;
   for (const std::string& kv : a.meta) {
     size_t eq = kv.find('=');
@@ -171,6 +173,9 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
   OneValueEach(
       write->add_option("--meta", w->meta, "KEY=VALUE kept with the version (repeatable)"));
   write->add_flag("--merge-schema", w->merge_schema, "Add new columns of the data to the table");
+  write->add_flag("--overwrite-schema", w->overwrite_schema,
+                  "With --mode overwrite: the table takes the data's columns and types (and "
+                  "--partition-by, if given)");
   write->add_option("--run-id", w->run_id, "Run that made this version");
   write->add_option("--suite", w->suite,
                     "Validate the rows first (a GE suite); the results go into the version");

@@ -266,7 +266,18 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
 
   Snapshot target;
   bool metadata_change = false;
-  if (current) {
+  if (options.overwrite_schema && options.mode != WriteMode::kOverwrite) {
+    return Status::InvalidArgument("overwrite_schema (--overwrite-schema) replaces table '" +
+                                   name_ + "' and needs mode overwrite");
+  }
+  const bool replace_schema = current && options.overwrite_schema;
+  if (replace_schema) {
+    // The data's columns become the table's; the partitioning stays unless given anew.
+    target = table_detail::MetadataOf(*current);
+    target.schema.clear();
+    if (!options.partition_by.empty()) target.partition_columns = options.partition_by;
+    metadata_change = true;
+  } else if (current) {
     target = table_detail::MetadataOf(*current);
     if (!options.partition_by.empty() && options.partition_by != current->partition_columns) {
       return Status::InvalidArgument("table '" + name_ + "' is partitioned by " + std::string("[") +
@@ -287,6 +298,7 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
   }
   // Schema enforcement: every column of the data must be in the table with the same type.
   std::vector<std::string> problems;
+  bool retyped = false;
   std::map<std::string, std::string> data_types;
   for (const auto& c : data_schema) {
     auto delta_type = delta::DeltaTypeOf(c.sql_type);
@@ -296,13 +308,14 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
     auto existing = std::find_if(target.schema.begin(), target.schema.end(),
                                  [&](const TableField& f) { return f.name == c.name; });
     if (existing == target.schema.end()) {
-      if (current && !options.merge_schema) {
+      if (current && !options.merge_schema && !replace_schema) {
         problems.push_back("new column " + QuoteIdentifier(c.name) + " " + *delta_type);
       } else {
         target.schema.push_back({c.name, *delta_type, true});
         metadata_change = true;
       }
     } else if (existing->type != *delta_type) {
+      retyped = true;
       problems.push_back("column " + QuoteIdentifier(c.name) + " is " + *delta_type +
                          " in the data but " + existing->type + " in the table");
     }
@@ -312,7 +325,10 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
     for (const auto& p : problems) list += (list.empty() ? "" : "; ") + p;
     return Status::TypeError(
         "data does not match the schema of table '" + name_ + "': " + list +
-        (options.merge_schema ? "" : " (new columns need merge_schema / --merge-schema)"));
+        (retyped ? " (a column's type changes only by replacing the table: mode overwrite with "
+                   "overwrite_schema, --mode overwrite --overwrite-schema)"
+         : options.merge_schema ? ""
+                                : " (new columns need merge_schema / --merge-schema)"));
   }
   for (const std::string& pc : target.partition_columns) {
     auto it = std::find_if(target.schema.begin(), target.schema.end(),

@@ -327,6 +327,34 @@ TEST_F(TableTest, SchemaEnforcementAndEvolution) {
   EXPECT_EQ(diff.rows_added, 1);
 }
 
+TEST_F(TableTest, OverwriteSchemaChangesTypesAndKeepsHistory) {
+  auto t = Open("retype");
+  ASSERT_OK(t->Write(Rows("SELECT range AS id, range * 2 AS score FROM range(3)")).status());
+  WriteOptions append;
+  append.mode = WriteMode::kAppend;
+  auto refused = t->Write(Rows("SELECT 'a' AS id, 0.5 AS score"), append);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("--mode overwrite --overwrite-schema"),
+            std::string::npos)
+      << refused.status().message();
+  WriteOptions not_overwrite = append;
+  not_overwrite.overwrite_schema = true;
+  EXPECT_FALSE(t->Write(Rows("SELECT 'a' AS id"), not_overwrite).ok());
+  WriteOptions replace;
+  replace.mode = WriteMode::kOverwrite;
+  replace.overwrite_schema = true;
+  ASSERT_OK_AND_ASSIGN(int64_t v, t->Write(Rows("SELECT 'a' AS id, 'x' AS label"), replace));
+  ASSERT_OK_AND_ASSIGN(auto snap, t->AtVersion(v));
+  ASSERT_EQ(snap->schema.size(), 2u);
+  EXPECT_EQ(snap->schema[0].type, "string");
+  EXPECT_EQ(snap->schema[1].name, "label");
+  EXPECT_EQ(Read(t.get()).num_rows(), 1u);
+  // The old version still reads with its own schema.
+  ASSERT_OK_AND_ASSIGN(auto old, t->AtVersion(0));
+  EXPECT_EQ(old->schema[0].type, "long");
+  EXPECT_EQ(old->schema.size(), 2u);
+}
+
 TEST_F(TableTest, DeleteRewritesOnlyAffectedFiles) {
   auto t = Open("d");
   ASSERT_OK(t->Write(Rows("SELECT range AS id FROM range(100)")).status());
