@@ -71,7 +71,6 @@ std::string Thousands(int64_t n) {
 
 }  // namespace detail
 
-using detail::HtmlEscape;
 using detail::PercentText;
 using detail::SampleText;
 using detail::ShortValue;
