@@ -115,52 +115,46 @@ Result<Suite> Profile(const Frame& data, const ProfileOptions& options) {
       }
       if (nonnull(i) > 0) suite.Add("expect_column_values_to_not_be_null", k.dump(), meta.dump());
     }
+    Json min, max;
     if (!stats.column(base + 2).IsNull(0) && nonnull(i) > 0) {
-      Json min = detail::ParseSqlJson(std::string(stats.column(base + 2).GetString(0))),
-           max = detail::ParseSqlJson(std::string(stats.column(base + 3).GetString(0)));
-      Json meta = {{"profiler", "strata"}};
-      // A NaN or an infinity is no bound to write down.
-      if (info.IsNumeric(c.name) && min.is_number() && max.is_number()) {
+      min = detail::ParseSqlJson(std::string(stats.column(base + 2).GetString(0)));
+      max = detail::ParseSqlJson(std::string(stats.column(base + 3).GetString(0)));
+    }
+    // A NaN or an infinity is no bound to write down; text has no range.
+    const bool numeric = info.IsNumeric(c.name);
+    if (numeric ? min.is_number() && max.is_number() : min.is_string() && max.is_string()) {
+      Json wide_min = min, wide_max = max;
+      if (numeric && options.margin > 0) {
         const double lo = min.get<double>(), hi = max.get<double>();
         const bool integral = min.is_number_integer() && max.is_number_integer();
         double pad = options.margin * (hi - lo);
         if (hi == lo) pad = options.margin * std::max(1.0, std::fabs(lo));
-        Json wide_min =
-            integral ? Json(static_cast<int64_t>(std::floor(lo - pad))) : Json(lo - pad);
-        Json wide_max = integral ? Json(static_cast<int64_t>(std::ceil(hi + pad))) : Json(hi + pad);
-        if (options.margin == 0) wide_min = min, wide_max = max;
-        meta["derived"] = "observed min " + min.dump() + ", max " + max.dump() + over +
-                          ", widened by " + Number(100 * options.margin) +
-                          "% of the span each side";
-        suite.Add("expect_column_values_to_be_between",
-                  Json{{"column", c.name}, {"min_value", wide_min}, {"max_value", wide_max}}.dump(),
-                  meta.dump());
-      } else if (!info.IsNumeric(c.name)) {
-        // Dates and times: widened by the same share of the span, in DuckDB's arithmetic.
-        Json wide_min = min, wide_max = max;
-        if (options.margin > 0 && min.is_string() && max.is_string()) {
-          // Dates move by whole days, times by microseconds.
-          const std::string m = Number(options.margin);
-          const std::string pad =
-              c.sql_type == "DATE" ? "CAST(ceil((hi - lo) * " + m + ") AS INTEGER)"
-                                   : "to_microseconds(CAST(ceil((epoch_us(hi) - epoch_us(lo)) * " +
-                                         m + ") AS BIGINT))";
-          auto widened = conn->Collect(
-              "SELECT CAST(lo - " + pad + " AS VARCHAR), CAST(hi + " + pad +
-              " AS VARCHAR) FROM (SELECT CAST(" + detail::SqlLiteral(min) + " AS " + c.sql_type +
-              ") AS lo, CAST(" + detail::SqlLiteral(max) + " AS " + c.sql_type + ") AS hi)");
-          if (widened.ok() && !widened->column(0).IsNull(0)) {
-            wide_min = std::string(widened->column(0).GetString(0));
-            wide_max = std::string(widened->column(1).GetString(0));
-          }
+        wide_min = integral ? Json(static_cast<int64_t>(std::floor(lo - pad))) : Json(lo - pad);
+        wide_max = integral ? Json(static_cast<int64_t>(std::ceil(hi + pad))) : Json(hi + pad);
+      } else if (options.margin > 0) {
+        // Dates and times, in DuckDB's arithmetic: dates move by whole days, times by
+        // microseconds.
+        const std::string m = Number(options.margin);
+        const std::string pad = c.sql_type == "DATE"
+                                    ? "CAST(ceil((hi - lo) * " + m + ") AS INTEGER)"
+                                    : "to_microseconds(CAST(ceil((epoch_us(hi) - epoch_us(lo)) * " +
+                                          m + ") AS BIGINT))";
+        auto widened = conn->Collect("SELECT CAST(lo - " + pad + " AS VARCHAR), CAST(hi + " + pad +
+                                     " AS VARCHAR) FROM (SELECT CAST(" + detail::SqlLiteral(min) +
+                                     " AS " + c.sql_type + ") AS lo, CAST(" +
+                                     detail::SqlLiteral(max) + " AS " + c.sql_type + ") AS hi)");
+        if (widened.ok() && !widened->column(0).IsNull(0)) {
+          wide_min = std::string(widened->column(0).GetString(0));
+          wide_max = std::string(widened->column(1).GetString(0));
         }
-        meta["derived"] = "observed min " + min.dump() + ", max " + max.dump() + over +
-                          ", widened by " + Number(100 * options.margin) +
-                          "% of the span each side";
-        suite.Add("expect_column_values_to_be_between",
-                  Json{{"column", c.name}, {"min_value", wide_min}, {"max_value", wide_max}}.dump(),
-                  meta.dump());
       }
+      const Json meta = {{"profiler", "strata"},
+                         {"derived", "observed min " + min.dump() + ", max " + max.dump() + over +
+                                         ", widened by " + Number(100 * options.margin) +
+                                         "% of the span each side"}};
+      suite.Add("expect_column_values_to_be_between",
+                Json{{"column", c.name}, {"min_value", wide_min}, {"max_value", wide_max}}.dump(),
+                meta.dump());
     }
     bool unique = unique_slot[i] >= 0 && settled.column(unique_slot[i]).GetBool(0);
     if (set_slot[i] >= 0 && !settled.column(set_slot[i]).IsNull(0) && !unique) {
