@@ -38,13 +38,19 @@ bool IsEmptyList(const Json& node, const char* key) {
   return it == node.end() || it->is_null() || (it->is_array() && it->empty());
 }
 
+// `function`(CAST(text AS type)) evaluated by DuckDB, as text.
+Result<std::string> CallOnText(Connection* conn, const std::string& function,
+                               const std::string& type, const std::string& text) {
+  STRATA_ASSIGN_OR_RETURN(auto stmt,
+                          conn->Prepare("SELECT " + function + "(CAST($1 AS " + type + "))"));
+  STRATA_RETURN_NOT_OK(stmt->BindString(1, text));
+  STRATA_ASSIGN_OR_RETURN(DataFrame out, stmt->Collect());
+  return std::string(out.column(0).GetString(0));
+}
+
 // DuckDB's parse tree of `sql`, as JSON text.
 Result<std::string> Serialize(Connection* conn, const std::string& sql) {
-  STRATA_ASSIGN_OR_RETURN(auto serialize,
-                          conn->Prepare("SELECT json_serialize_sql(CAST($1 AS VARCHAR))"));
-  STRATA_RETURN_NOT_OK(serialize->BindString(1, sql));
-  STRATA_ASSIGN_OR_RETURN(DataFrame serialized, serialize->Collect());
-  return std::string(serialized.column(0).GetString(0));
+  return CallOnText(conn, "json_serialize_sql", "VARCHAR", sql);
 }
 
 // Why a parse tree says the text does not parse; empty when it does.
@@ -58,11 +64,7 @@ std::string ParseError(const Json& tree) {
 
 // DuckDB's own rendering of a parse tree Serialize gave.
 Result<std::string> Render(Connection* conn, const std::string& tree_text) {
-  STRATA_ASSIGN_OR_RETURN(auto deserialize,
-                          conn->Prepare("SELECT json_deserialize_sql(CAST($1 AS JSON))"));
-  STRATA_RETURN_NOT_OK(deserialize->BindString(1, tree_text));
-  STRATA_ASSIGN_OR_RETURN(DataFrame rendered, deserialize->Collect());
-  return std::string(rendered.column(0).GetString(0));
+  return CallOnText(conn, "json_deserialize_sql", "JSON", tree_text);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ namespace strata::quality {
 
 using detail::HtmlEscape;
 using detail::Json;
+using detail::Number;
 using detail::PercentText;
 using detail::SampleText;
 using detail::Thousands;
@@ -57,12 +58,6 @@ details pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f7f7f9;paddi
 .topv .b{background:#4a6fa5;height:10px;border-radius:2px}
 footer{font-size:.78rem;color:#666;margin:18px 0 4px}
 )css";
-
-std::string Number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
 
 // A value from the result JSON as a reader wants it: numbers shortened, text unquoted.
 std::string Display(const Json& v) {

@@ -95,7 +95,7 @@ bool SameValue(const Json& a, const Json& b) {
 
 class KlDivergence final : public ExpectationKind {
  public:
-  explicit KlDivergence(const std::string& type) : type_(type) {}
+  explicit KlDivergence(const std::string& /*type*/) {}
 
   // GE checks the partition and holdouts when it validates, so a bad one fails this
   // expectation alone (exception_info) and the rest of the suite runs: Bind reports it.
@@ -115,41 +115,6 @@ class KlDivergence final : public ExpectationKind {
                                ", not numeric, so a continuous partition (bins) cannot apply");
     }
     data_sql_ = data.sql;
-    return Status::OK();
-  }
-
-  Status Check(const Json& kwargs) {
-    if (kwargs.contains("partition_object") && !kwargs.at("partition_object").is_null()) {
-      STRATA_RETURN_NOT_OK(ReadPartition(kwargs.at("partition_object")));
-    } else {
-      mode_ = bucketize_ ? Mode::kAutoBins : Mode::kObservedValues;
-    }
-    if (kwargs.contains("threshold") && !kwargs.at("threshold").is_null()) {
-      const Json& t = kwargs.at("threshold");
-      if (!t.is_number() || t.get<double>() < 0)
-        return Status::InvalidArgument("threshold must be a number >= 0, got " + t.dump());
-      threshold_ = t.get<double>();
-    }
-    STRATA_RETURN_NOT_OK(Holdout(kwargs, "tail_weight_holdout", &tail_holdout_));
-    STRATA_RETURN_NOT_OK(Holdout(kwargs, "internal_weight_holdout", &internal_holdout_));
-    if (tail_holdout_ != 0 && !tail_weights_.empty())
-      return Status::InvalidArgument(
-          "tail_weight_holdout must be 0 when the partition object has tail_weights");
-    if (mode_ == Mode::kValues && internal_holdout_ > 0)
-      return Status::InvalidArgument(
-          "internal_weight_holdout cannot be used with a categorical partition (values)");
-    if (mode_ == Mode::kBins) {
-      if (!bucketize_)
-        return Status::InvalidArgument(
-            "the KL divergence of a continuous partition (bins) needs bucketize_data: true");
-      const bool low = std::isinf(bins_.front()), high = std::isinf(bins_.back());
-      if (low && high && tail_holdout_ > 0)
-        return Status::InvalidArgument(
-            "tail_weight_holdout cannot be used for partitions with infinite endpoints");
-      if ((low || high) && !tail_weights_.empty())
-        return Status::InvalidArgument(
-            "a partition with an infinite endpoint can have no tail_weights");
-    }
     return Status::OK();
   }
 
@@ -204,6 +169,41 @@ class KlDivergence final : public ExpectationKind {
   std::string column() const override { return column_; }
 
  private:
+  Status Check(const Json& kwargs) {
+    if (kwargs.contains("partition_object") && !kwargs.at("partition_object").is_null()) {
+      STRATA_RETURN_NOT_OK(ReadPartition(kwargs.at("partition_object")));
+    } else {
+      mode_ = bucketize_ ? Mode::kAutoBins : Mode::kObservedValues;
+    }
+    if (kwargs.contains("threshold") && !kwargs.at("threshold").is_null()) {
+      const Json& t = kwargs.at("threshold");
+      if (!t.is_number() || t.get<double>() < 0)
+        return Status::InvalidArgument("threshold must be a number >= 0, got " + t.dump());
+      threshold_ = t.get<double>();
+    }
+    STRATA_RETURN_NOT_OK(Holdout(kwargs, "tail_weight_holdout", &tail_holdout_));
+    STRATA_RETURN_NOT_OK(Holdout(kwargs, "internal_weight_holdout", &internal_holdout_));
+    if (tail_holdout_ != 0 && !tail_weights_.empty())
+      return Status::InvalidArgument(
+          "tail_weight_holdout must be 0 when the partition object has tail_weights");
+    if (mode_ == Mode::kValues && internal_holdout_ > 0)
+      return Status::InvalidArgument(
+          "internal_weight_holdout cannot be used with a categorical partition (values)");
+    if (mode_ == Mode::kBins) {
+      if (!bucketize_)
+        return Status::InvalidArgument(
+            "the KL divergence of a continuous partition (bins) needs bucketize_data: true");
+      const bool low = std::isinf(bins_.front()), high = std::isinf(bins_.back());
+      if (low && high && tail_holdout_ > 0)
+        return Status::InvalidArgument(
+            "tail_weight_holdout cannot be used for partitions with infinite endpoints");
+      if ((low || high) && !tail_weights_.empty())
+        return Status::InvalidArgument(
+            "a partition with an infinite endpoint can have no tail_weights");
+    }
+    return Status::OK();
+  }
+
   enum class Mode { kValues, kBins, kObservedValues, kAutoBins };
 
   Status ReadPartition(const Json& p) {
@@ -418,7 +418,7 @@ class KlDivergence final : public ExpectationKind {
     return Result(kl, partition, partition);
   }
 
-  std::string type_, column_, data_sql_;
+  std::string column_, data_sql_;
   Status check_;
   Mode mode_ = Mode::kValues;
   bool bucketize_ = true;

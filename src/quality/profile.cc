@@ -5,20 +5,13 @@
 #include <set>
 
 #include "quality/expectation.h"
+#include "quality/report_text.h"
 
 namespace strata::quality {
 
 using detail::Json;
 
-namespace {
-
-std::string Number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
-}  // namespace
+using detail::Number;
 
 // Two scans. The first counts values, estimates distinct counts (HyperLogLog) and takes
 // ranges; the second settles, exactly and only for the columns that need it, the value

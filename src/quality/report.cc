@@ -31,6 +31,12 @@ std::string SampleText(const std::vector<std::string>& samples, size_t n) {
   return informative ? out : "";
 }
 
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
 std::string PercentText(double pct) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.4g%%", pct);

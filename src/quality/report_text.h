@@ -13,6 +13,8 @@ namespace strata::quality::detail {
 std::string ShortValue(const Json& v);
 // "a, b, c" from sampled unexpected values (JSON texts); empty when they are all null.
 std::string SampleText(const std::vector<std::string>& samples, size_t n);
+// A number in at most 6 significant digits ("0.5", "1.23457e+06").
+std::string Number(double v);
 // "12.5%".
 std::string PercentText(double pct);
 std::string HtmlEscape(const std::string& s);
