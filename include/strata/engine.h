@@ -24,6 +24,15 @@
 STRATA_API_BEGIN
 namespace strata::engine {
 
+// Query progress as DuckDB estimates it.
+struct Progress {
+  double percentage = -1;  // 0..100, or -1 when DuckDB cannot estimate it
+  uint64_t rows_processed = 0;
+  uint64_t total_rows = 0;
+};
+
+using ProgressCallback = std::function<void(const Progress&)>;
+
 struct DatabaseOptions {
   // DuckDB database file; empty means an in-memory database.
   std::string path;
@@ -35,6 +44,14 @@ struct DatabaseOptions {
   std::string temp_directory;
   // Have DuckDB estimate progress, for Execute()'s progress callback.
   bool track_progress = false;
+  // When set (implies track_progress): called about every 100 ms, from a thread of its
+  // own, while any statement of any connection of this database runs, with that
+  // statement's progress; never after the statement returns. For a command's progress
+  // line when it runs its queries through library calls (a table write, a validation).
+  // A statement given a progress callback of its own reports there instead. With a
+  // locked configuration (below) DuckDB cannot estimate a percentage (its per-connection
+  // setting is refused): the callback still comes, with percentage -1.
+  ProgressCallback progress;
   // When set, the database reads and writes files only under these folders (and the
   // files named in allowed_files): DuckDB's enable_external_access is turned off with
   // them as its allowed_directories / allowed_paths, and the configuration is locked, so
@@ -53,15 +70,6 @@ struct DatabaseOptions {
 // file alone, a glob's folder. What a command running user SQL over given data uses (the
 // data and the lake).
 DatabaseOptions SandboxedTo(const std::vector<std::string>& paths);
-
-// Query progress as DuckDB estimates it.
-struct Progress {
-  double percentage = -1;  // 0..100, or -1 when DuckDB cannot estimate it
-  uint64_t rows_processed = 0;
-  uint64_t total_rows = 0;
-};
-
-using ProgressCallback = std::function<void(const Progress&)>;
 
 struct ColumnSchema {
   std::string name;

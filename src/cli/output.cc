@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 
 #include <nlohmann/json.hpp>
@@ -51,8 +53,14 @@ std::string HumanBytes(int64_t b) {
 }
 
 Result<std::unique_ptr<Table>> OpenTable(const GlobalOptions& g, const std::string& name,
-                                         std::unique_ptr<Lake>* lake_out) {
-  STRATA_ASSIGN_OR_RETURN(*lake_out, Lake::Open(g.lake));
+                                         std::unique_ptr<Lake>* lake_out, ProgressLine* progress) {
+  std::shared_ptr<Session> session;
+  if (progress != nullptr && progress->Callback()) {
+    engine::DatabaseOptions options;
+    options.progress = progress->Callback();
+    STRATA_ASSIGN_OR_RETURN(session, Session::Open(options));
+  }
+  STRATA_ASSIGN_OR_RETURN(*lake_out, Lake::Open(g.lake, false, session));
   return (*lake_out)->OpenTable(name);
 }
 
@@ -221,27 +229,70 @@ Status PrintResult(engine::QueryResult* result, OutputFormat format, size_t max_
   return Status::OK();
 }
 
-ProgressLine::ProgressLine()
-    : enabled_(::isatty(STDERR_FILENO) != 0), start_(std::chrono::steady_clock::now()) {}
+namespace {
+// Bytes this process has read and written so far, from /proc/self/io (rchar, wchar:
+// through the page cache or not); zeros where that file does not exist.
+std::pair<int64_t, int64_t> ProcessIo() {
+  std::FILE* f = std::fopen("/proc/self/io", "r");
+  if (f == nullptr) return {0, 0};
+  long long rchar = 0, wchar = 0;
+  char key[32];
+  long long value = 0;
+  while (std::fscanf(f, "%31s %lld", key, &value) == 2) {
+    if (std::strcmp(key, "rchar:") == 0) rchar = value;
+    if (std::strcmp(key, "wchar:") == 0) wchar = value;
+  }
+  std::fclose(f);
+  return {rchar, wchar};
+}
+
+std::string Env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? value : "";
+}
+}  // namespace
+
+// For tests: STRATA_PROGRESS_AFTER_MS sets the delay before the line shows (1000 ms), and
+// STRATA_PROGRESS=always shows it where stderr is not a terminal.
+ProgressLine::ProgressLine(std::string label)
+    : label_(std::move(label)),
+      enabled_(::isatty(STDERR_FILENO) != 0 || Env("STRATA_PROGRESS") == "always"),
+      delay_(Env("STRATA_PROGRESS_AFTER_MS").empty()
+                 ? 1000
+                 : std::atoi(Env("STRATA_PROGRESS_AFTER_MS").c_str())),
+      start_(std::chrono::steady_clock::now()),
+      io_start_(ProcessIo()) {}
 
 ProgressLine::~ProgressLine() { Done(); }
 
 void ProgressLine::Done() {
+  std::lock_guard<std::mutex> lock(mu_);
   if (shown_) std::fputs("\r\033[K", stderr);
   shown_ = false;
   enabled_ = false;
 }
 
 void ProgressLine::Update(const engine::Progress& p) {
+  std::lock_guard<std::mutex> lock(mu_);
   if (!enabled_) return;
   auto elapsed = std::chrono::steady_clock::now() - start_;
-  if (elapsed < std::chrono::seconds(1)) return;
+  if (elapsed < delay_) return;
   double secs = std::chrono::duration<double>(elapsed).count();
+  std::string line = "\r\033[K" + label_;
+  char buf[64];
   if (p.percentage >= 0) {
-    std::fprintf(stderr, "\r\033[K[%5.1f%%] %.1fs", p.percentage, secs);
-  } else {
-    std::fprintf(stderr, "\r\033[Krunning... %.1fs", secs);
+    std::snprintf(buf, sizeof buf, "%s[%5.1f%%]", label_.empty() ? "" : " ", p.percentage);
+    line += buf;
   }
+  // Under 64 KiB is noise (this line's own writes count too).
+  auto [read, written] = ProcessIo();
+  read -= io_start_.first;
+  written -= io_start_.second;
+  if (read >= 65536) line += " " + HumanBytes(read) + " read";
+  if (written >= 65536) line += (read >= 65536 ? ", " : " ") + HumanBytes(written) + " written";
+  std::snprintf(buf, sizeof buf, " %.1fs", secs);
+  line += buf;
+  std::fputs(line.c_str(), stderr);
   std::fflush(stderr);
   shown_ = true;
 }

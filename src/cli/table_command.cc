@@ -29,8 +29,9 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
     return ReportError(
         Status::InvalidArgument("table write: give exactly one of --from FILE or --query SQL"), 2);
   }
+  ProgressLine progress("writing " + a.name);
   std::unique_ptr<Lake> lake;
-  auto table = OpenTable(g, a.name, &lake);
+  auto table = OpenTable(g, a.name, &lake, &progress);
   if (!table.ok()) return ReportError(table.status());
   WriteOptions o;
   o.mode = a.mode == "overwrite" ? WriteMode::kOverwrite
@@ -87,6 +88,7 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
     auto suite = quality::Suite::FromFile(a.suite);
     if (!suite.ok()) return ReportError(suite.status(), 2);
     auto checked = (*table)->WriteChecked(data, *suite, o, a.allow_failed);
+    progress.Done();
     if (!checked.ok()) return ReportError(NamingInput(checked.status(), a.from));
     if (!checked->version) {
       const quality::ValidationResult& v = checked->validation;
@@ -100,6 +102,7 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
     }
     version = *checked->version;
   }
+  progress.Done();
   FinishLineage(g, observer->get());
   if (!version.ok()) return ReportError(NamingInput(version.status(), a.from));
   if (o.mode == WriteMode::kIgnore && before.ok() && *version == (*before)->version) {
@@ -117,12 +120,14 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
 }
 
 int RunDelete(const GlobalOptions& g, const WriteArgs& a) {
+  ProgressLine progress("deleting from " + a.name);
   std::unique_ptr<Lake> lake;
-  auto table = OpenTable(g, a.name, &lake);
+  auto table = OpenTable(g, a.name, &lake, &progress);
   if (!table.ok()) return ReportError(table.status());
   auto before = (*table)->Latest();
   if (!before.ok()) return ReportError(before.status());
   auto version = (*table)->Delete(a.where);
+  progress.Done();
   if (!version.ok()) return ReportError(version.status());
   if (*version == (*before)->version) {
     std::printf("%s: no rows matched; still version %lld\n", a.name.c_str(),
@@ -231,12 +236,14 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
   optimize->add_option("--target-size", *target, "Target file size in bytes")
       ->capture_default_str();
   optimize->callback([g, name, target, exit_code] {
+    ProgressLine progress("optimizing " + *name);
     std::unique_ptr<Lake> lake;
-    auto t = OpenTable(*g, *name, &lake);
+    auto t = OpenTable(*g, *name, &lake, &progress);
     if (!t.ok()) return void(*exit_code = ReportError(t.status()));
     auto before = (*t)->Latest();
     if (!before.ok()) return void(*exit_code = ReportError(before.status()));
     auto v = (*t)->Optimize(*target);
+    progress.Done();
     if (!v.ok()) return void(*exit_code = ReportError(v.status()));
     if (*v == (*before)->version) {
       std::printf(

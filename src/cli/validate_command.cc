@@ -70,7 +70,10 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
     options.parameters[p.substr(0, eq)] = p.substr(eq + 1);
   }
   // The suite's SQL runs in a database that reads only the data and the lake.
-  auto session = Session::Open(engine::SandboxedTo({g.lake, a.data}));
+  ProgressLine progress("validating " + a.data);
+  engine::DatabaseOptions database = engine::SandboxedTo({g.lake, a.data});
+  database.progress = progress.Callback();
+  auto session = Session::Open(database);
   if (!session.ok()) return ReportError(session.status(), 2);
   std::unique_ptr<Lake> lake;
   ObservedDataset table;
@@ -103,6 +106,7 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
   options.data_name = lake ? table.name + "@" + std::to_string(table.version) : a.data;
   options.column_summaries = a.format == "html";
   auto result = quality::Validate(*frame, *suite, options);
+  progress.Done();
   if (observer) {
     event.time_ms = NowMs();
     event.type = result.ok() ? RunEventType::kComplete : RunEventType::kFail;
@@ -134,12 +138,16 @@ int RunValidate(const GlobalOptions& g, const ValidateArgs& a) {
 
 int RunProfile(const GlobalOptions& g, const std::string& data, const std::string& format,
                const CsvArgs& csv, const quality::ProfileOptions& options) {
-  auto session = Session::Open();
+  ProgressLine progress("profiling " + data);
+  engine::DatabaseOptions database;
+  database.progress = progress.Callback();
+  auto session = Session::Open(database);
   if (!session.ok()) return ReportError(session.status(), 2);
   std::unique_ptr<Lake> lake;
   auto frame = OpenData(g, data, csv, *session, &lake);
   if (!frame.ok()) return ReportError(frame.status(), 2);
   auto suite = quality::Profile(*frame, options);
+  progress.Done();
   if (!suite.ok()) return ReportError(suite.status(), 2);
   std::fputs((format == "json" ? suite->ToJson() : suite->ToYaml()).c_str(), stdout);
   return 0;

@@ -34,7 +34,10 @@ std::string QuoteString(std::string_view text) {
 
 struct Database::Impl {
   duckdb_database db = nullptr;
-  bool track_progress = false;
+  ProgressCallback progress;
+  // Each connection turns DuckDB's progress estimate on (a per-connection setting, which a
+  // locked configuration refuses: there only the time and bytes can be reported).
+  bool estimate_progress = false;
   ~Impl() {
     if (db != nullptr) duckdb_close(&db);
   }
@@ -120,7 +123,9 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
     return st;
   }
   auto impl = std::make_unique<Impl>();
-  impl->track_progress = options.track_progress;
+  impl->progress = options.progress;
+  impl->estimate_progress = (options.track_progress || options.progress) &&
+                            !(options.allowed_directories && options.lock_configuration);
   char* error = nullptr;
   const char* path = options.path.empty() ? nullptr : options.path.c_str();
   duckdb_state state = duckdb_open_ext(path, &impl->db, config, &error);
@@ -166,9 +171,10 @@ Result<std::unique_ptr<Connection>> Database::Connect() {
     impl->conn = nullptr;
     return Status::IOError("cannot connect to DuckDB database");
   }
+  if (impl_->progress) impl->progress = &impl_->progress;
   auto conn = std::unique_ptr<Connection>(new Connection(std::move(impl)));
-  if (impl_->track_progress) {
-    // Progress is a per-connection setting; DuckDB must not print its own bar.
+  if (impl_->estimate_progress) {
+    // DuckDB must not print its own bar.
     STRATA_RETURN_NOT_OK(
         conn->Execute("SET enable_progress_bar = true; SET enable_progress_bar_print = false"));
   }
@@ -189,6 +195,7 @@ Result<std::unique_ptr<PreparedStatement>> Connection::Prepare(const std::string
   STRATA_RETURN_NOT_OK(CheckNoNul(sql));
   auto impl = std::make_unique<PreparedStatement::Impl>();
   impl->conn = impl_->conn;
+  impl->progress = impl_->progress;
   impl->sql = sql;
   if (duckdb_prepare(impl_->conn, sql.c_str(), &impl->stmt) == DuckDBError) {
     const char* err = duckdb_prepare_error(impl->stmt);
@@ -200,7 +207,12 @@ Result<std::unique_ptr<PreparedStatement>> Connection::Prepare(const std::string
 Status Connection::Execute(const std::string& sql) {
   STRATA_RETURN_NOT_OK(CheckNoNul(sql));
   duckdb_result result;
-  if (duckdb_query(impl_->conn, sql.c_str(), &result) == DuckDBError) {
+  duckdb_state state = DuckDBSuccess;
+  {
+    ProgressWatch watch(impl_->conn, impl_->progress);
+    state = duckdb_query(impl_->conn, sql.c_str(), &result);
+  }
+  if (state == DuckDBError) {
     Status st = StatusFromDuckDB(duckdb_result_error(&result));
     duckdb_destroy_result(&result);
     return st;

@@ -4,8 +4,11 @@
 
 #include <duckdb.h>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "strata/engine.h"
@@ -57,15 +60,34 @@ bool ReadVector(duckdb_vector vector, idx_t count, ColumnReader column_reader, C
 // Registers `function` in the catalog of `conn`'s database (scalar_functions.cc).
 Status RegisterScalarFunction(duckdb_connection conn, ScalarFunction function);
 
+// Reports the progress of the statement running on `conn` to `callback` from a thread of
+// its own, about every 100 ms, from construction to destruction (which joins the
+// thread). Does nothing when `callback` is null or empty.
+class ProgressWatch {
+ public:
+  ProgressWatch(duckdb_connection conn, const ProgressCallback* callback);
+  ~ProgressWatch();
+  ProgressWatch(const ProgressWatch&) = delete;
+  ProgressWatch& operator=(const ProgressWatch&) = delete;
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
 struct Connection::Impl {
   duckdb_connection conn = nullptr;
+  const ProgressCallback* progress = nullptr;  // the database's, which outlives this
   ~Impl() {
     if (conn != nullptr) duckdb_disconnect(&conn);
   }
 };
 
 struct PreparedStatement::Impl {
-  duckdb_connection conn = nullptr;  // borrowed from the Connection
+  duckdb_connection conn = nullptr;            // borrowed from the Connection
+  const ProgressCallback* progress = nullptr;  // the database's
   duckdb_prepared_statement stmt = nullptr;
   std::string sql;
   ~Impl() {

@@ -75,6 +75,7 @@ Result<std::unique_ptr<QueryResult>> PreparedStatement::Execute(bool streaming,
   if (needs_cast && parameter_count() == 0) {
     auto impl = std::make_unique<PreparedStatement::Impl>();
     impl->conn = impl_->conn;
+    impl->progress = impl_->progress;
     impl->sql = "SELECT " + select + " FROM (" + impl_->sql + ") AS t";
     if (duckdb_prepare(impl->conn, impl->sql.c_str(), &impl->stmt) != DuckDBError) {
       auto wrapped = std::unique_ptr<PreparedStatement>(new PreparedStatement(std::move(impl)));
@@ -90,8 +91,12 @@ Result<std::unique_ptr<QueryResult>> PreparedStatement::Execute(bool streaming,
 
   auto result = std::make_unique<QueryResult::Impl>();
   if (!progress) {
-    duckdb_state state = streaming ? duckdb_execute_prepared_streaming(impl_->stmt, &result->result)
-                                   : duckdb_execute_prepared(impl_->stmt, &result->result);
+    duckdb_state state = DuckDBSuccess;
+    {
+      ProgressWatch watch(impl_->conn, impl_->progress);
+      state = streaming ? duckdb_execute_prepared_streaming(impl_->stmt, &result->result)
+                        : duckdb_execute_prepared(impl_->stmt, &result->result);
+    }
     result->owned = true;
     if (state == DuckDBError) return StatusFromDuckDB(duckdb_result_error(&result->result));
   } else {
@@ -189,6 +194,27 @@ Result<DataFrame> QueryResult::ToDataFrame() {
 
 int64_t QueryResult::rows_changed() const {
   return static_cast<int64_t>(duckdb_rows_changed(&impl_->result));
+}
+
+ProgressWatch::ProgressWatch(duckdb_connection conn, const ProgressCallback* callback) {
+  if (callback == nullptr || !*callback) return;
+  thread_ = std::thread([this, conn, callback] {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return done_; })) {
+      duckdb_query_progress_type p = duckdb_query_progress(conn);
+      (*callback)(Progress{p.percentage, p.rows_processed, p.total_rows_to_process});
+    }
+  });
+}
+
+ProgressWatch::~ProgressWatch() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
 }
 
 }  // namespace strata::engine
