@@ -1,13 +1,17 @@
 #include "engine/csv_diagnose.h"
 
 #include <array>
+#include <cstdio>
 #include <fstream>
+#include <memory>
 #include <vector>
+
+#include "common/thousands.h"
 
 namespace strata::engine {
 namespace {
 
-// Fields in one line, honoring double quotes (a quoted field may not span lines here).
+// Fields in one line, honoring double quotes.
 size_t CountFields(const std::string& line, char delim) {
   size_t fields = 1;
   bool quoted = false;
@@ -40,27 +44,63 @@ char DetectCsvDelimiter(const std::string& path) {
   return DelimiterOf(line);
 }
 
-std::string DiagnoseCsvShape(const std::string& path, size_t max_lines) {
-  std::ifstream in(path);
-  if (!in) return "";
-  std::vector<std::string> lines;
-  std::string line;
-  while (lines.size() < max_lines && std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    lines.push_back(std::move(line));
-  }
-  if (lines.size() < 2) return "";
-  const char delim = DelimiterOf(lines[0]);
-  const size_t header_fields = CountFields(lines[0], delim);
-  for (size_t i = 1; i < lines.size(); ++i) {
-    if (lines[i].empty()) continue;
-    size_t n = CountFields(lines[i], delim);
-    if (n != header_fields) {
-      std::string shown = delim == '\t' ? "\\t" : std::string(1, delim);
-      return "line " + std::to_string(i + 1) + " has " + std::to_string(n) +
-             " fields where line 1 has " + std::to_string(header_fields) + " (delimiter '" + shown +
-             "')";
+std::string DiagnoseCsvShape(const std::string& path, size_t max_records, size_t max_record_bytes) {
+  const char delim = DetectCsvDelimiter(path);
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), std::fclose);
+  if (!f) return "";
+  const std::string shown = delim == '\t' ? "\\t" : std::string(1, delim);
+
+  size_t line = 1;           // the physical line being read
+  size_t record_line = 1;    // where the current record started
+  size_t record_bytes = 0;   // bytes of the current record so far
+  size_t fields = 1;         // fields of the current record so far
+  size_t header_fields = 0;  // 0 until the header is read
+  size_t records = 0;
+  bool quoted = false;
+  bool blank = true;  // the record has nothing yet (blank lines are skipped)
+  std::vector<char> buffer(1 << 20);
+  for (;;) {
+    const size_t n = std::fread(buffer.data(), 1, buffer.size(), f.get());
+    if (n == 0) break;
+    for (size_t i = 0; i < n; ++i) {
+      const char c = buffer[i];
+      if (c == '\n') ++line;
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (!quoted && c == '\n') {
+        if (!blank) {
+          if (header_fields == 0) {
+            header_fields = fields;
+          } else if (fields != header_fields) {
+            return "line " + std::to_string(record_line) + " has " + std::to_string(fields) +
+                   " fields where line 1 has " + std::to_string(header_fields) + " (delimiter '" +
+                   shown + "')";
+          }
+          if (++records >= max_records) return "";
+        }
+        record_line = line, record_bytes = 0, fields = 1, blank = true;
+        continue;
+      } else if (!quoted && c == delim) {
+        ++fields;
+      }
+      if (c != '\r') blank = false;
+      if (++record_bytes > max_record_bytes) {
+        return "line " + std::to_string(record_line) + " starts a record of over " +
+               Thousands(static_cast<int64_t>(max_record_bytes)) +
+               " bytes, the CSV reader's line limit" +
+               (quoted ? ", inside a quoted field (is a quote never closed?)" : "") +
+               "; read_csv(..., max_line_size=N) reads longer records";
+      }
     }
+  }
+  if (quoted) {
+    return "line " + std::to_string(record_line) +
+           " opens a quoted field that is never closed (the file ends inside it)";
+  }
+  if (!blank && header_fields != 0 && fields != header_fields) {
+    return "line " + std::to_string(record_line) + " has " + std::to_string(fields) +
+           " fields where line 1 has " + std::to_string(header_fields) + " (delimiter '" + shown +
+           "')";
   }
   return "";
 }

@@ -1,7 +1,10 @@
-// When DuckDB's CSV sniffer gives up on a file, this finds the first line whose number
-// of fields differs from the header's, so that the error can name it.
+// When DuckDB's CSV reader gives up on a file (or would read it wrongly), this finds the
+// first record that is wrong so that the error can name its line: a record whose number
+// of fields differs from the header's, a record longer than the reader's line limit, a
+// quoted field that is never closed.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace strata::engine {
@@ -10,8 +13,14 @@ namespace strata::engine {
 // most fields (quotes honoured); ',' when none splits it or the file cannot be read.
 char DetectCsvDelimiter(const std::string& path);
 
-// "line N has F fields where line 1 has H (delimiter ',')", or "" when every line
-// read (at most `max_lines`) agrees or the file cannot be read.
-std::string DiagnoseCsvShape(const std::string& path, size_t max_lines = 1000000);
+// Reads up to `max_records` records of the CSV file at `path` (RFC 4180: a quoted field
+// may hold delimiters, doubled quotes and line breaks; the delimiter is the header's) and
+// describes the first problem: "line N has F fields where line 1 has H (delimiter ',')",
+// "line N starts a record of over M bytes, ...", "line N opens a quoted field that is
+// never closed". Line numbers count physical lines from 1. Returns "" when the records
+// read agree or the file cannot be read. Stops reading at the first problem, so a huge
+// malformed record costs one pass over it, not more.
+std::string DiagnoseCsvShape(const std::string& path, size_t max_records = 1000000,
+                             size_t max_record_bytes = 2000000);
 
 }  // namespace strata::engine

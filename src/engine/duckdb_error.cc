@@ -74,6 +74,15 @@ std::string FoldCsvError(const std::vector<std::string_view>& lines) {
   }
   size_t colon = head.find(':');
   std::string kind = colon == std::string::npos ? "CSV Error" : head.substr(0, colon);
+  // DuckDB names the wrong line (and size) for a record over its line limit: find it.
+  static const std::regex kLimitRe(R"(Maximum line size of (\d+) bytes)");
+  std::smatch limit;
+  if (!file.empty() && std::regex_search(reason, limit, kLimitRe)) {
+    std::string found = DiagnoseCsvShape(file, SIZE_MAX, std::stoull(limit[1]));
+    if (!found.empty()) {
+      return kind + ": '" + file + "' " + found;
+    }
+  }
   std::string out = kind + ": ";
   if (!file.empty()) out += "'" + file + "'";
   if (!line_no.empty()) out += (file.empty() ? "line " : " line ") + line_no;

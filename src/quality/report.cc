@@ -66,15 +66,6 @@ std::string HtmlEscape(const std::string& s) {
   return out;
 }
 
-std::string Thousands(int64_t n) {
-  std::string s = std::to_string(n < 0 ? -n : n), out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (i > 0 && (s.size() - i) % 3 == 0) out += ',';
-    out += s[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
-
 }  // namespace detail
 
 using detail::PercentText;

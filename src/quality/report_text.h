@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/thousands.h"
 #include "quality/expectation.h"
 
 namespace strata::quality::detail {
@@ -18,7 +19,6 @@ std::string Number(double v);
 // "12.5%".
 std::string PercentText(double pct);
 std::string HtmlEscape(const std::string& s);
-// "1,234,567".
-std::string Thousands(int64_t n);
+using strata::Thousands;  // "1,234,567"
 
 }  // namespace strata::quality::detail
