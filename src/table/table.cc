@@ -76,13 +76,16 @@ Result<std::shared_ptr<const Snapshot>> Table::Latest() {
   auto listing = delta::ListLog(fs_, path_);
   if (!listing.ok()) {
     if (listing.status().code() == StatusCode::kNotFound)
-      return Status::NotFound("table '" + name_ + "' does not exist");
+      return Status::NotFound("table '" + name_ + "' does not exist (no '" + path_ +
+                              "/_delta_log')");
     return listing.status();
   }
   int64_t latest = listing->commits.empty() ? -1 : listing->commits.back();
   if (!listing->checkpoints.empty())
     latest = std::max(latest, listing->checkpoints.rbegin()->first);
-  if (latest < 0) return Status::NotFound("table '" + name_ + "' does not exist");
+  if (latest < 0)
+    return Status::NotFound("table '" + name_ + "' does not exist (no commit in '" + path_ +
+                            "/_delta_log')");
   std::shared_ptr<const Snapshot> base;
   {
     std::lock_guard<std::mutex> lock(impl_->mutex);
