@@ -39,6 +39,9 @@ struct TableField {
   std::string name;
   std::string type;
   bool nullable = true;
+  // The field's Delta `metadata` as JSON object text (comments, invariants, column
+  // mapping ids), kept as read through every write; empty for none.
+  std::string metadata;
 };
 
 // A data file of a version (Delta's `add` action).
@@ -80,6 +83,8 @@ struct Snapshot {
   std::vector<std::string> partition_columns;
   std::map<std::string, std::string> configuration;
   int min_reader_version = 1, min_writer_version = 2;
+  // The protocol's table features (reader version 3, writer version 7), as named there.
+  std::vector<std::string> reader_features, writer_features;
   std::vector<DataFile> files;                  // sorted by path
   std::map<std::string, int64_t> app_versions;  // Delta `txn`: app id -> version
   // Which checkpoint replay started from (-1: none) and how many JSON commits it read.
@@ -99,6 +104,9 @@ struct WriteOptions {
   WriteMode mode = WriteMode::kAppend;
   // Only when the table is created by this write.
   std::vector<std::string> partition_by;
+  // Table properties (Delta's metaData.configuration) of a table this write creates, as
+  // delta-rs' `configuration`: see Table::SetProperties for the keys allowed.
+  std::map<std::string, std::string> properties;
   // Kept in the commit (commitInfo.userMetadata): features, quality metrics, anything.
   std::map<std::string, std::string> metadata;
   std::string run_id;
@@ -372,6 +380,14 @@ class Table {
   int64_t NowMs() const;
   // Makes a new version whose files are those of `version`.
   Result<int64_t> Restore(int64_t version);
+  // Sets table properties (ALTER TABLE ... SET TBLPROPERTIES): one new version with the
+  // metadata changed. Keys outside `delta.` are the user's, kept as given; of Delta's own,
+  // Strata takes those whose rules it honours: delta.appendOnly (true|false: writes may
+  // only add rows), delta.logRetentionDuration ("interval N days"; Strata never removes
+  // commits). Any other delta.* key (deletion vectors, column mapping,
+  // change data feed, ...) is refused naming it, since the table would claim a feature
+  // Strata does not keep. An empty value removes the key.
+  Result<int64_t> SetProperties(const std::map<std::string, std::string>& properties);
   // Removes data files no version newer than `retain_hours` ago needs.
   Result<VacuumResult> Vacuum(double retain_hours = 168, bool dry_run = false);
 

@@ -15,7 +15,7 @@ namespace {
 
 struct WriteArgs {
   std::string name, from, query, mode = "error", where;
-  std::vector<std::string> partition_by, meta;
+  std::vector<std::string> partition_by, meta, properties;
   bool merge_schema = false;
   bool overwrite_schema = false;
   std::string run_id;
@@ -23,6 +23,18 @@ struct WriteArgs {
   bool allow_failed = false;
   CsvArgs csv;
 };
+
+// KEY=VALUE words into `out`; InvalidArgument naming `what` and the word without a key.
+Status ParseKeyValues(const std::vector<std::string>& words, const std::string& what,
+                      std::map<std::string, std::string>* out) {
+  for (const std::string& kv : words) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Status::InvalidArgument(what + " '" + kv + "': expected KEY=VALUE");
+    (*out)[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return Status::OK();
+}
 
 int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
   if (a.from.empty() == a.query.empty()) {
@@ -43,13 +55,10 @@ int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
   o.merge_schema = a.merge_schema;
   o.overwrite_schema = a.overwrite_schema;
   o.run_id = a.run_id;
-  for (const std::string& kv : a.meta) {
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return ReportError(Status::InvalidArgument("--meta '" + kv + "': expected KEY=VALUE"), 2);
-    }
-    o.metadata[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+  if (Status st = ParseKeyValues(a.meta, "--meta", &o.metadata); !st.ok())
+    return ReportError(st, 2);
+  if (Status st = ParseKeyValues(a.properties, "--property", &o.properties); !st.ok())
+    return ReportError(st, 2);
   // Every write leaves an OpenLineage event in the lake (LAKE/_strata/lineage/).
   auto observer = OpenLineageFor(g, "");
   if (!observer.ok()) return ReportError(observer.status(), 2);
@@ -177,6 +186,9 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
       ->delimiter(',');
   OneValueEach(
       write->add_option("--meta", w->meta, "KEY=VALUE kept with the version (repeatable)"));
+  OneValueEach(write->add_option(
+      "--property", w->properties,
+      "KEY=VALUE table property of a new table, such as delta.appendOnly=true (repeatable)"));
   write->add_flag("--merge-schema", w->merge_schema, "Add new columns of the data to the table");
   write->add_flag("--overwrite-schema", w->overwrite_schema,
                   "With --mode overwrite: the table takes the data's columns and types (and "
@@ -195,6 +207,24 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
   del->add_option("name", d->name, "Table name")->required();
   del->add_option("--where", d->where, "SQL condition")->required();
   del->callback([g, d, exit_code] { *exit_code = RunDelete(*g, *d); });
+
+  auto props = std::make_shared<std::vector<std::string>>();
+  auto set_name = std::make_shared<std::string>();
+  CLI::App* set = table->add_subcommand(
+      "set", "Set table properties (KEY=VALUE; KEY= removes one), as a new version");
+  set->add_option("name", *set_name, "Table name")->required();
+  set->add_option("properties", *props, "KEY=VALUE, such as delta.appendOnly=true")->required();
+  set->callback([g, set_name, props, exit_code] {
+    std::map<std::string, std::string> properties;
+    if (Status st = ParseKeyValues(*props, "property", &properties); !st.ok())
+      return void(*exit_code = ReportError(st, 2));
+    std::unique_ptr<Lake> lake;
+    auto t = OpenTable(*g, *set_name, &lake);
+    if (!t.ok()) return void(*exit_code = ReportError(t.status()));
+    auto v = (*t)->SetProperties(properties);
+    if (!v.ok()) return void(*exit_code = ReportError(v.status()));
+    std::printf("%s: version %lld\n", set_name->c_str(), static_cast<long long>(*v));
+  });
 
   RegisterTableViews(table, g, exit_code);
 

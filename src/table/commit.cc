@@ -71,6 +71,17 @@ Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, cons
           " --remove-missing' commits a version without them");
     }
   }
+  // The writer rules, for every operation that commits (a repair of lost files only
+  // drops entries whose rows are gone already).
+  std::string operation = delta::StringField(commit_info, "operation", "write");
+  std::transform(operation.begin(), operation.end(), operation.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  bool removes_rows = false;
+  for (const Json& a : actions) {
+    if (a.contains("remove") && a["remove"].value("dataChange", true)) removes_rows = true;
+  }
+  if (read && operation != "FSCK")
+    STRATA_RETURN_NOT_OK(CheckWritable(table->name(), *read, operation, removes_rows));
   int64_t version = read ? read->version + 1 : 0;
   for (int attempt = 0;; ++attempt) {
     commit_info["readVersion"] = version - 1;
@@ -105,8 +116,51 @@ Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, cons
       }
     }
     STRATA_RETURN_NOT_OK(CheckAppProgress(table->name(), *latest, options));
+    STRATA_RETURN_NOT_OK(CheckWritable(table->name(), *latest, operation, removes_rows));
     version = latest->version + 1;
   }
+}
+
+Status table_detail::CheckWritable(const std::string& table, const Snapshot& snapshot,
+                                   const std::string& operation, bool removes_rows) {
+  if (snapshot.min_writer_version > 2) {
+    std::string features;
+    for (const std::string& f : snapshot.writer_features)
+      features += (features.empty() ? "" : ", ") + f;
+    return Status::NotSupported(
+        "table '" + table + "' needs Delta writer version " +
+        std::to_string(snapshot.min_writer_version) +
+        (features.empty() ? "" : " with writer features " + features) +
+        "; Strata writes tables of writer version 2 (appendOnly, invariants), so it cannot " +
+        operation + " it; nothing was written");
+  }
+  auto append_only = snapshot.configuration.find("delta.appendOnly");
+  if (removes_rows && append_only != snapshot.configuration.end()) {
+    std::string value = append_only->second;
+    std::transform(value.begin(), value.end(), value.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (value == "true") {
+      return Status::InvalidArgument(
+          "table '" + table + "' is append-only (delta.appendOnly = true): " +
+          (std::string("aeiou").find(operation[0]) != std::string::npos ? "an " : "a ") +
+          operation +
+          " would remove rows, which the table forbids; nothing was written ('strata table set " +
+          table + " delta.appendOnly=false' lifts it)");
+    }
+  }
+  for (const TableField& f : snapshot.schema) {
+    if (f.metadata.find("delta.invariants") != std::string::npos) {
+      Json metadata = Json::parse(f.metadata, nullptr, false);
+      if (metadata.is_object() && metadata.contains("delta.invariants")) {
+        return Status::NotSupported("table '" + table + "' column '" + f.name +
+                                    "' has a Delta invariant (" +
+                                    metadata["delta.invariants"].dump() +
+                                    "), which Strata does not check yet, so it cannot " +
+                                    operation + " it; nothing was written");
+      }
+    }
+  }
+  return Status::OK();
 }
 
 Status table_detail::CheckAppProgress(const std::string& table, const Snapshot& snapshot,

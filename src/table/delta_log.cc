@@ -286,6 +286,14 @@ Result<Snapshot> Finalize(ReplayState state, Snapshot snap, const std::string& t
   snap.table_id = StringField(state.metadata, "id");
   snap.min_reader_version = static_cast<int>(IntField(state.protocol, "minReaderVersion", 1));
   snap.min_writer_version = static_cast<int>(IntField(state.protocol, "minWriterVersion", 2));
+  for (auto [key, out] : {std::pair{"readerFeatures", &snap.reader_features},
+                          std::pair{"writerFeatures", &snap.writer_features}}) {
+    auto it = state.protocol.find(key);
+    if (it == state.protocol.end() || !it->is_array()) continue;
+    for (const Json& f : *it) {
+      if (f.is_string()) out->push_back(f.get<std::string>());
+    }
+  }
   auto schema = ParseSchemaString(StringField(state.metadata, "schemaString"));
   if (!schema.ok())
     return schema.status().WithContext("table '" + table_path + "' version " +
@@ -505,7 +513,7 @@ Result<Snapshot> Replay(FileSystem* fs, engine::Connection* conn, const std::str
 Result<Snapshot> ReplayAfter(FileSystem* fs, const std::string& table_path, const Snapshot& base,
                              int64_t target_version) {
   ReplayState state;
-  state.protocol = ProtocolAction(base.min_reader_version, base.min_writer_version)["protocol"];
+  state.protocol = ProtocolAction(base)["protocol"];
   state.metadata = MetadataAction(base, 0)["metaData"];
   for (const DataFile& f : base.files) state.files[f.path] = f;
   state.txns = base.app_versions;
@@ -573,7 +581,7 @@ Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::stri
   const std::string tmp_json = log_dir + "/." + name + "." + RandomHex() + ".ndjson";
   const std::string tmp_parquet = log_dir + "/." + name + "." + RandomHex() + ".tmp";
   std::vector<Json> actions;
-  actions.push_back(ProtocolAction(snapshot.min_reader_version, snapshot.min_writer_version));
+  actions.push_back(ProtocolAction(snapshot));
   actions.push_back(MetadataAction(snapshot, 0));
   for (const auto& [app, v] : snapshot.app_versions)
     actions.push_back(TxnAction(app, v, snapshot.timestamp_ms));
@@ -622,6 +630,13 @@ Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::stri
 
 Json ProtocolAction(int min_reader, int min_writer) {
   return {{"protocol", {{"minReaderVersion", min_reader}, {"minWriterVersion", min_writer}}}};
+}
+
+Json ProtocolAction(const Snapshot& s) {
+  Json action = ProtocolAction(s.min_reader_version, s.min_writer_version);
+  if (s.min_reader_version >= 3) action["protocol"]["readerFeatures"] = s.reader_features;
+  if (s.min_writer_version >= 7) action["protocol"]["writerFeatures"] = s.writer_features;
+  return action;
 }
 
 Json MetadataAction(const Snapshot& s, int64_t created_time) {

@@ -63,6 +63,8 @@ Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::stri
 
 // Actions.
 Json ProtocolAction(int min_reader, int min_writer);
+// The protocol of `snapshot`, its table features included.
+Json ProtocolAction(const Snapshot& snapshot);
 Json MetadataAction(const Snapshot& s, int64_t created_time);
 Json AddAction(const DataFile& f, bool data_change);
 Json RemoveAction(const DataFile& f, int64_t deletion_timestamp, bool data_change);

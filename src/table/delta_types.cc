@@ -176,8 +176,10 @@ std::string SchemaString(const std::vector<TableField>& fields) {
   Json out = {{"type", "struct"}, {"fields", Json::array()}};
   for (const TableField& f : fields) {
     Json type = f.type.empty() || f.type[0] != '{' ? Json(f.type) : Json::parse(f.type);
+    Json metadata = f.metadata.empty() ? Json::object() : Json::parse(f.metadata, nullptr, false);
+    if (!metadata.is_object()) metadata = Json::object();
     out["fields"].push_back(
-        {{"name", f.name}, {"type", type}, {"nullable", f.nullable}, {"metadata", Json::object()}});
+        {{"name", f.name}, {"type", type}, {"nullable", f.nullable}, {"metadata", metadata}});
   }
   return out.dump();
 }
@@ -205,6 +207,8 @@ Result<std::vector<TableField>> ParseSchemaString(const std::string& schema_stri
     field.type = f["type"].is_string() ? f["type"].get<std::string>() : f["type"].dump();
     field.nullable =
         !f.contains("nullable") || !f["nullable"].is_boolean() || f["nullable"].get<bool>();
+    if (f.contains("metadata") && f["metadata"].is_object() && !f["metadata"].empty())
+      field.metadata = f["metadata"].dump();
     fields.push_back(std::move(field));
   }
   return fields;

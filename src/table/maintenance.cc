@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <regex>
 #include <set>
 
 #include "table/table_internal.h"
@@ -12,6 +13,7 @@ using namespace table_detail;
 
 Result<int64_t> Table::Optimize(int64_t target_bytes) {
   STRATA_ASSIGN_OR_RETURN(auto current, Latest());
+  STRATA_RETURN_NOT_OK(CheckWritable(name_, *current, "optimize", false));
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
   // Bin-pack small files per partition, smallest first.
   std::map<std::string, std::vector<DataFile>> by_partition;
@@ -92,6 +94,50 @@ Result<int64_t> Table::Restore(int64_t version) {
                          {{"numRestoredFiles", std::to_string(to_add.size())},
                           {"numRemovedFiles", std::to_string(to_remove.size())}});
   return CommitWithRetry(this, fs_, path_, current, info, actions, false, {});
+}
+
+Status table_detail::CheckProperties(const std::map<std::string, std::string>& properties) {
+  static const std::regex kInterval(R"(interval\s+\d+\s+(days?|hours?|minutes?|weeks?))",
+                                    std::regex::icase);
+  for (const auto& [key, value] : properties) {
+    if (key.empty()) return Status::InvalidArgument("a table property needs a name");
+    if (key.rfind("delta.", 0) != 0 || value.empty()) continue;
+    if (key == "delta.appendOnly") {
+      if (value != "true" && value != "false")
+        return Status::InvalidArgument("delta.appendOnly is true or false, not '" + value + "'");
+    } else if (key == "delta.logRetentionDuration") {
+      // Strata never removes commits, which keeps them at least this long.
+      if (!std::regex_match(value, kInterval))
+        return Status::InvalidArgument(key + " is an interval such as 'interval 7 days', not '" +
+                                       value + "'");
+    } else {
+      return Status::NotSupported(
+          "table property '" + key +
+          "' is not one Strata honours (it takes delta.appendOnly, delta.logRetentionDuration "
+          "and properties outside delta.*)");
+    }
+  }
+  return Status::OK();
+}
+
+Result<int64_t> Table::SetProperties(const std::map<std::string, std::string>& properties) {
+  STRATA_RETURN_NOT_OK(CheckProperties(properties));
+  STRATA_ASSIGN_OR_RETURN(auto current, Latest());
+  Snapshot md = table_detail::MetadataOf(*current);
+  Json changed = Json::object();
+  for (const auto& [key, value] : properties) {
+    if (value.empty()) {
+      md.configuration.erase(key);
+    } else {
+      md.configuration[key] = value;
+    }
+    changed[key] = value;
+  }
+  if (md.configuration == current->configuration) return current->version;
+  Json info = CommitInfo("SET TBLPROPERTIES", {{"properties", changed.dump()}}, current->version,
+                         false, {}, Json::object());
+  return CommitWithRetry(this, fs_, path_, current, info, {delta::MetadataAction(md, 0)}, false,
+                         {});
 }
 
 namespace {

@@ -68,6 +68,17 @@ Json CommitInfo(const std::string& operation, const Json& parameters, int64_t re
 // `remove` actions for `files`.
 std::vector<Json> RemoveActions(const std::vector<DataFile>& files, bool data_change,
                                 int64_t now_ms);
+// The writer rules of the protocol for a commit to `snapshot` by `operation`: NotSupported
+// when the table needs a writer version (or writer features) Strata does not implement;
+// InvalidArgument when the table is append-only (delta.appendOnly) and the operation
+// would remove rows (`removes_rows`). Each names the table, and says nothing was written.
+Status CheckWritable(const std::string& table, const Snapshot& snapshot,
+                     const std::string& operation, bool removes_rows);
+
+// InvalidArgument unless every key of `properties` is one Strata honours (see
+// Table::SetProperties) with a valid value.
+Status CheckProperties(const std::map<std::string, std::string>& properties);
+
 // kConflict unless `snapshot` records each of options.app_progress's apps at its
 // expected version.
 Status CheckAppProgress(const std::string& table, const Snapshot& snapshot,

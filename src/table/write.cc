@@ -230,11 +230,9 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
     latest = Latest();
   if (latest.ok()) {
     current = *latest;
-    if (current->min_writer_version > 2) {
-      return Status::NotSupported("table '" + name_ + "' needs Delta writer version " +
-                                  std::to_string(current->min_writer_version) +
-                                  "; Strata writes version 2");
-    }
+    STRATA_RETURN_NOT_OK(CheckWritable(
+        name_, *current, options.mode == WriteMode::kOverwrite ? "overwrite" : "write",
+        options.mode == WriteMode::kOverwrite));
     if (!options.app_id.empty()) {
       auto it = current->app_versions.find(options.app_id);
       if (it != current->app_versions.end() && it->second >= options.app_version)
@@ -271,9 +269,14 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
                                    name_ + "' and needs mode overwrite");
   }
   const bool replace_schema = current && options.overwrite_schema;
+  std::map<std::string, std::string> kept_metadata;
   if (replace_schema) {
     // The data's columns become the table's; the partitioning stays unless given anew.
     target = table_detail::MetadataOf(*current);
+    // Columns that stay (by name) keep their metadata: comments, invariants.
+    for (const TableField& f : target.schema) {
+      if (!f.metadata.empty()) kept_metadata[f.name] = f.metadata;
+    }
     target.schema.clear();
     if (!options.partition_by.empty()) target.partition_columns = options.partition_by;
     metadata_change = true;
@@ -294,6 +297,10 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
     target.partition_columns = options.partition_by;
     target.min_reader_version = 1;
     target.min_writer_version = 2;
+    STRATA_RETURN_NOT_OK(CheckProperties(options.properties));
+    for (const auto& [key, value] : options.properties) {
+      if (!value.empty()) target.configuration[key] = value;
+    }
     metadata_change = true;
   }
   // Schema enforcement: every column of the data must be in the table with the same type.
@@ -311,7 +318,7 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
       if (current && !options.merge_schema && !replace_schema) {
         problems.push_back("new column " + QuoteIdentifier(c.name) + " " + *delta_type);
       } else {
-        target.schema.push_back({c.name, *delta_type, true});
+        target.schema.push_back({c.name, *delta_type, true, kept_metadata[c.name]});
         metadata_change = true;
       }
     } else if (existing->type != *delta_type) {
@@ -419,6 +426,7 @@ Status Table::Checkpoint(int64_t version) {
 
 Result<int64_t> Table::Delete(const std::string& predicate_sql, const WriteOptions& options) {
   STRATA_ASSIGN_OR_RETURN(auto current, Latest());
+  STRATA_RETURN_NOT_OK(CheckWritable(name_, *current, "delete", true));
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
   STRATA_ASSIGN_OR_RETURN(std::string scan,
                           ScanSql(conn.get(), path_, *current, current->files, true));

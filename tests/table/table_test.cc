@@ -563,6 +563,100 @@ TEST_F(TableTest, UnsupportedProtocolFeaturesAreNamed) {
       << r.status().message();
 }
 
+// Writer version 2's rules (delta.appendOnly, invariants) and newer writer versions are
+// enforced by every operation that commits, and a refusal leaves the version unchanged.
+TEST_F(TableTest, WriterRulesHoldForEveryOperation) {
+  auto t = Open("ao");
+  WriteOptions create;
+  create.properties = {{"delta.appendOnly", "true"}, {"owner", "ml-team"}};
+  ASSERT_OK(t->Write(Rows("SELECT range AS x FROM range(10)"), create).status());
+  ASSERT_OK(t->Write(Rows("SELECT range AS x FROM range(10, 20)")).status());  // appends may
+  const auto expect_refused = [&](const Result<int64_t>& r, const std::string& words) {
+    ASSERT_FALSE(r.ok()) << "version " << *r;
+    EXPECT_NE(r.status().message().find(words), std::string::npos) << r.status().message();
+    EXPECT_NE(r.status().message().find("nothing was written"), std::string::npos);
+    EXPECT_EQ((*t->Latest())->version, 1);
+  };
+  expect_refused(t->Delete("x < 3"), "is append-only (delta.appendOnly = true): a delete");
+  WriteOptions overwrite;
+  overwrite.mode = WriteMode::kOverwrite;
+  expect_refused(t->Write(Rows("SELECT 1 AS x"), overwrite), "an overwrite would remove rows");
+  expect_refused(t->Restore(0), "a restore would remove rows");
+  ASSERT_OK_AND_ASSIGN(int64_t compacted, t->Optimize());  // same rows: allowed
+  EXPECT_EQ(compacted, 2);
+  EXPECT_EQ(Read(t.get()).num_rows(), 20u);
+  // Properties: only those Strata honours; lifting appendOnly lets the delete through.
+  auto dv = t->SetProperties({{"delta.enableDeletionVectors", "true"}});
+  ASSERT_FALSE(dv.ok());
+  EXPECT_NE(dv.status().message().find("'delta.enableDeletionVectors' is not one Strata honours"),
+            std::string::npos);
+  EXPECT_FALSE(t->SetProperties({{"delta.appendOnly", "yes"}}).ok());
+  ASSERT_OK_AND_ASSIGN(int64_t lifted, t->SetProperties({{"delta.appendOnly", "false"}}));
+  EXPECT_EQ((*t->AtVersion(lifted))->configuration.at("owner"), "ml-team");
+  ASSERT_OK(t->Delete("x < 3").status());
+  EXPECT_EQ(Read(t.get()).num_rows(), 17u);
+
+  // A table of writer version 7 with features Strata does not implement: every operation
+  // that commits names them.
+  auto v7 = Open("v7");
+  ASSERT_OK(v7->Write(Rows("SELECT range AS x FROM range(5)")).status());
+  ASSERT_OK(delta::WriteCommit(
+      lake_->fs(), v7->path(), 1,
+      {Json::parse(R"({"protocol":{"minReaderVersion":1,"minWriterVersion":7,)"
+                   R"("writerFeatures":["checkConstraints","generatedColumns"]}})")}));
+  const std::string named =
+      "needs Delta writer version 7 with writer features "
+      "checkConstraints, generatedColumns";
+  for (Result<int64_t> r : {v7->Write(Rows("SELECT 9 AS x")), v7->Delete("x = 1"), v7->Optimize(),
+                            v7->Restore(0), v7->SetProperties({{"k", "v"}})}) {
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kNotSupported);
+    EXPECT_NE(r.status().message().find(named), std::string::npos) << r.status().message();
+  }
+  EXPECT_EQ((*v7->Latest())->version, 1);
+  EXPECT_EQ((*v7->Latest())->writer_features.size(), 2u);
+}
+
+// Column metadata (comments, invariants) is kept through writes and schema changes, and an
+// invariant Strata cannot check refuses writes rather than being ignored.
+TEST_F(TableTest, ColumnMetadataIsKeptAndInvariantsAreNotIgnored) {
+  auto t = Open("meta");
+  ASSERT_OK(t->Write(Rows("SELECT 1 AS id, 'a' AS name")).status());
+  ASSERT_OK_AND_ASSIGN(auto v0, t->Latest());
+  Snapshot md = *v0;
+  md.schema[0].metadata = R"({"comment":"the key"})";
+  ASSERT_OK(delta::WriteCommit(lake_->fs(), t->path(), 1, {delta::MetadataAction(md, 0)}));
+  WriteOptions merge;
+  merge.merge_schema = true;
+  ASSERT_OK(t->Write(Rows("SELECT 2 AS id, 'b' AS name, 0.5 AS score"), merge).status());
+  ASSERT_OK_AND_ASSIGN(auto v2, t->Latest());
+  ASSERT_EQ(v2->schema.size(), 3u);
+  EXPECT_EQ(v2->schema[0].metadata, R"({"comment":"the key"})");
+  EXPECT_EQ(v2->schema[2].metadata, "");
+  WriteOptions replace;
+  replace.mode = WriteMode::kOverwrite;
+  replace.overwrite_schema = true;
+  ASSERT_OK(t->Write(Rows("SELECT 'k' AS id"), replace).status());
+  EXPECT_EQ((*t->Latest())->schema[0].metadata, R"({"comment":"the key"})");
+  // The schemaString written holds the metadata as an object, as the protocol has it.
+  bool seen = false;
+  for (const Json& a : LogActions(t.get())) {
+    if (!a.contains("metaData")) continue;
+    Json schema = Json::parse(a["metaData"]["schemaString"].get<std::string>());
+    if (schema["fields"][0]["metadata"].contains("comment")) seen = true;
+  }
+  EXPECT_TRUE(seen);
+
+  md = **t->Latest();
+  md.schema[0].metadata = R"({"delta.invariants":"{\"expression\":{\"expression\":\"id > 0\"}}"})";
+  ASSERT_OK(delta::WriteCommit(lake_->fs(), t->path(), 4, {delta::MetadataAction(md, 0)}));
+  auto refused = t->Write(Rows("SELECT 'z' AS id"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("column 'id' has a Delta invariant"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ((*t->Latest())->version, 4);
+}
+
 TEST(TableNames, CannotEscapeTheLake) {
   for (const char* bad : {"", "..", "../x", "a/b", ".hidden", "_strata", "a b", "x\\y"}) {
     EXPECT_FALSE(ValidateTableName(bad).ok()) << bad;
