@@ -96,6 +96,20 @@ Snapshot MetadataOf(const Snapshot& snap) {
   return out;
 }
 
+// The value of a partition column from its text in the log (`text`, SQL), as type `t`.
+// A `timestamp` value with a zone or 'Z' is that instant; one without is in the session
+// time zone, which for Strata is UTC (not the machine's zone, which DuckDB's cast would
+// use).
+std::string PartitionValueSql(const std::string& text, const std::string& delta_type,
+                              const std::string& t) {
+  if (delta_type == "timestamp") {
+    return "CASE WHEN regexp_matches(" + text +
+           ", '\\d:\\d\\d(\\.\\d+)?\\s*(Z|[+-]\\d\\d(:?\\d\\d)?)$') THEN CAST(" +
+           text + " AS TIMESTAMPTZ) ELSE timezone('UTC', CAST(" + text + " AS TIMESTAMP)) END";
+  }
+  return "CAST(" + text + " AS " + t + ")";
+}
+
 Result<std::string> ScanSql(engine::Connection* conn, const std::string& table_path,
                             const Snapshot& snap, const std::vector<DataFile>& files,
                             bool with_file) {
@@ -122,7 +136,7 @@ Result<std::string> ScanSql(engine::Connection* conn, const std::string& table_p
     STRATA_ASSIGN_OR_RETURN(std::string t, delta::DuckTypeOf(f.type));
     std::string expr;
     if (partition.count(f.name))
-      expr = "CAST(p." + QuoteIdentifier(f.name) + " AS " + t + ")";
+      expr = PartitionValueSql("p." + QuoteIdentifier(f.name), f.type, t);
     else if (in_files.count(f.name))
       expr = "d." + QuoteIdentifier(f.name);
     else

@@ -63,6 +63,21 @@ Json StatValue(const Column& col, size_t row) {
   return nullptr;
 }
 
+// SQL for the text of partition column `column` (of Delta type `type`) in the log, in the
+// protocol's formats: timestamps as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC (a TIMESTAMPTZ is
+// converted; a naive TIMESTAMP, stored as Delta's UTC `timestamp`, is taken as UTC), the
+// rest as DuckDB casts them. An empty string is null, as the protocol defines it (and
+// Spark writes it): the row reads back with a null there.
+std::string PartitionText(const std::string& column, const std::string& type,
+                          const std::string& duck_type) {
+  const std::string c = QuoteIdentifier(column);
+  if (type == "timestamp" || type == "timestamp_ntz") {
+    const std::string utc = duck_type == "TIMESTAMP WITH TIME ZONE" ? c + " AT TIME ZONE 'UTC'" : c;
+    return "strftime(" + utc + ", '%Y-%m-%d %H:%M:%S.%f')";
+  }
+  return "NULLIF(CAST(" + c + " AS VARCHAR), '')";
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -147,10 +162,19 @@ Result<WrittenFiles> table_detail::WriteDataFiles(FileSystem* fs, engine::Connec
     // Partitioned: materialize once, then one file per partition value.
     STRATA_RETURN_NOT_OK(
         conn->Execute("CREATE OR REPLACE TEMP TABLE __strata_write AS " + select_sql));
+    STRATA_ASSIGN_OR_RETURN(auto written, conn->Describe("SELECT * FROM __strata_write"));
+    std::vector<std::string> texts;
     std::string keys;
     for (const std::string& pc : target.partition_columns) {
-      keys +=
-          (keys.empty() ? "" : ", ") + std::string("CAST(") + QuoteIdentifier(pc) + " AS VARCHAR)";
+      std::string type, duck_type;
+      for (const TableField& f : target.schema) {
+        if (f.name == pc) type = f.type;
+      }
+      for (const auto& c : written) {
+        if (c.name == pc) duck_type = c.sql_type;
+      }
+      texts.push_back(PartitionText(pc, type, duck_type));
+      keys += (keys.empty() ? "" : ", ") + texts.back();
     }
     STRATA_ASSIGN_OR_RETURN(DataFrame parts,
                             conn->Collect("SELECT DISTINCT " + keys + " FROM __strata_write"));
@@ -162,11 +186,11 @@ Result<WrittenFiles> table_detail::WriteDataFiles(FileSystem* fs, engine::Connec
         std::string cond;
         if (parts.column(c).IsNull(r)) {
           values[pc] = std::nullopt;
-          cond = QuoteIdentifier(pc) + " IS NULL";
+          cond = texts[c] + " IS NULL";
         } else {
           std::string v(parts.column(c).GetString(r));
           values[pc] = v;
-          cond = "CAST(" + QuoteIdentifier(pc) + " AS VARCHAR) = " + QuoteString(v);
+          cond = texts[c] + " = " + QuoteString(v);
         }
         where += (where.empty() ? "" : " AND ") + cond;
       }

@@ -277,6 +277,76 @@ TEST_F(TableTest, PartitionedWritesAndFileSkipping) {
   EXPECT_NE(bad.status().message().find("partitioned by"), std::string::npos);
 }
 
+// Partition values in the protocol's formats whatever the machine's time zone: timestamps
+// as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC, an empty string as null; and values without a
+// zone (as other writers leave them) read in UTC.
+TEST_F(TableTest, PartitionValuesFollowTheProtocol) {
+  const char* old_tz = std::getenv("TZ");
+  const std::string saved = old_tz != nullptr ? old_tz : "";
+  ::setenv("TZ", "America/New_York", 1);
+  ::tzset();
+  {
+    ASSERT_OK_AND_ASSIGN(auto session, Session::Open());
+    LakeOptions lo;
+    lo.session = session;
+    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(tmp_ / "lake", lo));
+    ASSERT_OK_AND_ASSIGN(auto t, lake->OpenTable("pv"));
+    WriteOptions o;
+    o.partition_by = {"tz", "ts", "s"};
+    ASSERT_OK(t->Write(session->sql("SELECT * FROM (VALUES (1, TIMESTAMPTZ '2024-03-01 "
+                                    "12:00:00.5+00', TIMESTAMP '2024-03-01 12:00:00', ''), (2, "
+                                    "TIMESTAMPTZ '2024-03-01 13:00:00+01', TIMESTAMP "
+                                    "'2024-03-02 00:00:00.25', 'x')) t(id, tz, ts, s)"),
+                       o)
+                  .status());
+    std::vector<std::string> values;
+    for (const Json& a : LogActions(t.get())) {
+      if (!a.contains("add")) continue;
+      const Json& pv = a["add"]["partitionValues"];
+      values.push_back(pv["tz"].get<std::string>() + " | " + pv["ts"].get<std::string>() + " | " +
+                       (pv["s"].is_null() ? "null" : pv["s"].get<std::string>()));
+    }
+    std::sort(values.begin(), values.end());
+    EXPECT_EQ(values, (std::vector<std::string>{
+                          "2024-03-01 12:00:00.000000 | 2024-03-02 00:00:00.250000 | x",
+                          "2024-03-01 12:00:00.500000 | 2024-03-01 12:00:00.000000 | null"}));
+    ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
+    ASSERT_OK_AND_ASSIGN(Frame scan, t->Scan(*snap));
+    auto back = session
+                    ->sql(
+                        "SELECT id, epoch_ms(tz) AS tz, epoch_ms(ts) AS ts, s IS NULL AS s_null "
+                        "FROM (" +
+                        *scan.to_sql() + ") ORDER BY id")
+                    .collect();
+    ASSERT_OK(back.status());
+    EXPECT_EQ(back->column(1).GetInt64(0), 1709294400500);  // 2024-03-01T12:00:00.5Z
+    EXPECT_EQ(back->column(2).GetInt64(0), 1709294400000);
+    EXPECT_EQ(back->column(2).GetInt64(1), 1709337600250);
+    EXPECT_TRUE(back->column(3).GetBool(0));
+    EXPECT_FALSE(back->column(3).GetBool(1));
+    // Values as other writers leave them (ISO 8601 with Z; no fraction) read the same.
+    DataFile f = snap->files[0].partition_values.at("s") ? snap->files[1] : snap->files[0];
+    f.partition_values["tz"] = "2024-03-01T12:00:00.5Z";
+    f.partition_values["ts"] = "2024-03-01 12:00:00";
+    ASSERT_OK(delta::WriteCommit(lake->fs(), t->path(), 1, {delta::AddAction(f, true)}));
+    ASSERT_OK_AND_ASSIGN(auto snap1, t->Latest());
+    ASSERT_OK_AND_ASSIGN(Frame scan1, t->Scan(*snap1));
+    auto again = session
+                     ->sql("SELECT epoch_ms(tz) AS tz, epoch_ms(ts) AS ts FROM (" +
+                           *scan1.to_sql() + ") WHERE id = 1")
+                     .collect();
+    ASSERT_OK(again.status());
+    EXPECT_EQ(again->column(0).GetInt64(0), 1709294400500);
+    EXPECT_EQ(again->column(1).GetInt64(0), 1709294400000);
+  }
+  if (old_tz != nullptr) {
+    ::setenv("TZ", saved.c_str(), 1);
+  } else {
+    ::unsetenv("TZ");
+  }
+  ::tzset();
+}
+
 TEST_F(TableTest, FilterExpressionsSkipFiles) {
   auto t = Open("skip");
   for (int i = 0; i < 10; ++i) {
