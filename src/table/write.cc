@@ -78,6 +78,29 @@ std::string PartitionText(const std::string& column, const std::string& type,
   return "NULLIF(CAST(" + c + " AS VARCHAR), '')";
 }
 
+// A decimal statistic from its exact text: a JSON number when a double holds it exactly
+// enough that its shortest form is the same digits (at most 15 significant ones), else
+// null, so no bound is recorded. A rounded bound could exclude a file holding a matching
+// row (a decimal(38,18) max rounded down), and readers parse these numbers as decimals.
+Json DecimalStat(std::string_view text) {
+  size_t significant = 0;
+  bool leading = true;
+  std::string digits(text);
+  // Trailing zeros after the point are not significant.
+  if (digits.find('.') != std::string::npos) {
+    while (!digits.empty() && digits.back() == '0') digits.pop_back();
+    if (!digits.empty() && digits.back() == '.') digits.pop_back();
+  }
+  for (char ch : digits) {
+    if (ch < '0' || ch > '9') continue;
+    if (leading && ch == '0') continue;
+    leading = false;
+    ++significant;
+  }
+  if (significant > 15) return nullptr;
+  return std::strtod(digits.c_str(), nullptr);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
@@ -98,9 +121,19 @@ Status AddStats(engine::Connection* conn, const std::string& table_path, const S
   std::string paths, select = "filename, count(*) AS n";
   for (const DataFile& f : *files)
     paths += (paths.empty() ? "" : ", ") + QuoteString(table_path + "/" + f.path);
+  std::set<std::string> decimals;
+  for (const TableField& f : schema_of.schema) {
+    if (f.type.rfind("decimal", 0) == 0) decimals.insert(f.name);
+  }
   for (size_t i = 0; i < cols.size(); ++i) {
     std::string c = QuoteIdentifier(cols[i]);
-    select += ", min(" + c + "), max(" + c + "), count(*) - count(" + c + ")";
+    // Decimals as their exact text (DuckDB's doubles would round them).
+    if (decimals.count(cols[i])) {
+      select += ", CAST(min(" + c + ") AS VARCHAR), CAST(max(" + c +
+                ") AS VARCHAR), count(*) - count(" + c + ")";
+    } else {
+      select += ", min(" + c + "), max(" + c + "), count(*) - count(" + c + ")";
+    }
   }
   STRATA_ASSIGN_OR_RETURN(DataFrame df,
                           conn->Collect("SELECT " + select + " FROM read_parquet([" + paths +
@@ -121,7 +154,8 @@ Status AddStats(engine::Connection* conn, const std::string& table_path, const S
         const Column& mx = df.column(3 + 3 * i);
         const Column& nc = df.column(4 + 3 * i);
         if (!mn.IsNull(r)) {
-          Json a = StatValue(mn, r), b = StatValue(mx, r);
+          Json a = decimals.count(cols[i]) ? DecimalStat(mn.GetString(r)) : StatValue(mn, r);
+          Json b = decimals.count(cols[i]) ? DecimalStat(mx.GetString(r)) : StatValue(mx, r);
           if (!a.is_null() && !b.is_null()) {
             stats["minValues"][cols[i]] = a;
             stats["maxValues"][cols[i]] = b;

@@ -347,6 +347,27 @@ TEST_F(TableTest, PartitionValuesFollowTheProtocol) {
   ::tzset();
 }
 
+// Decimal statistics are exact or absent: a decimal(38,18) bound as a double would round
+// (its max below the true max), and a reader skipping files by it would drop rows.
+TEST_F(TableTest, DecimalStatisticsAreExactOrAbsent) {
+  auto t = Open("dec");
+  ASSERT_OK(t->Write(Rows("SELECT * FROM (VALUES (CAST('12345678901234567890.123456789012345678' "
+                          "AS DECIMAL(38,18)), CAST('1.25' AS DECIMAL(10,2))), (CAST('-1.5' AS "
+                          "DECIMAL(38,18)), CAST('100.50' AS DECIMAL(10,2)))) t(big, small)"))
+                .status());
+  ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
+  ASSERT_EQ(snap->files.size(), 1u);
+  Json stats = Json::parse(snap->files[0].stats_json);
+  EXPECT_FALSE(stats["minValues"].contains("big")) << stats.dump();
+  EXPECT_FALSE(stats["maxValues"].contains("big")) << stats.dump();
+  EXPECT_EQ(stats["nullCount"]["big"], 0);
+  EXPECT_EQ(stats["minValues"]["small"].dump(), "1.25");
+  EXPECT_EQ(stats["maxValues"]["small"].dump(), "100.5");
+  // With no bound recorded the file is read, and the largest value is found.
+  ASSERT_OK_AND_ASSIGN(Frame over, t->Scan(*snap, {{"big", ">", "12345678901234567890.1"}}));
+  EXPECT_EQ(Collect(over).num_rows(), 2u);
+}
+
 TEST_F(TableTest, FilterExpressionsSkipFiles) {
   auto t = Open("skip");
   for (int i = 0; i < 10; ++i) {
