@@ -85,7 +85,12 @@ struct Snapshot {
   int min_reader_version = 1, min_writer_version = 2;
   // The protocol's table features (reader version 3, writer version 7), as named there.
   std::vector<std::string> reader_features, writer_features;
-  std::vector<DataFile> files;                  // sorted by path
+  std::vector<DataFile> files;  // sorted by path
+  // Files removed (Delta's `remove` tombstones) that the log still shows: path -> when
+  // (ms). Checkpoints keep those younger than the deleted-file retention (7 days), so a
+  // reader of a checkpoint still knows which files vacuum may delete and a concurrent
+  // reader still sees them as removed.
+  std::map<std::string, int64_t> tombstones;
   std::map<std::string, int64_t> app_versions;  // Delta `txn`: app id -> version
   // Which checkpoint replay started from (-1: none) and how many JSON commits it read.
   int64_t checkpoint_version = -1;

@@ -148,6 +148,7 @@ struct ReplayState {  // NOLINT(bugprone-exception-escape)
   Json protocol;
   Json metadata;
   std::map<std::string, DataFile> files;
+  std::map<std::string, int64_t> tombstones;  // path -> deletionTimestamp
   std::map<std::string, int64_t> txns;
   int64_t timestamp_ms = 0;
 };
@@ -155,9 +156,12 @@ struct ReplayState {  // NOLINT(bugprone-exception-escape)
 void Apply(const Json& action, ReplayState* state) {
   if (action.contains("add") && action["add"].is_object()) {
     DataFile f = FileFromAdd(action["add"]);
+    state->tombstones.erase(f.path);
     state->files[f.path] = std::move(f);
   } else if (action.contains("remove") && action["remove"].is_object()) {
-    state->files.erase(DecodePath(StringField(action["remove"], "path")));
+    const std::string path = DecodePath(StringField(action["remove"], "path"));
+    state->files.erase(path);
+    state->tombstones[path] = IntField(action["remove"], "deletionTimestamp", 0);
   } else if (action.contains("metaData") && action["metaData"].is_object()) {
     state->metadata = action["metaData"];
   } else if (action.contains("protocol") && action["protocol"].is_object()) {
@@ -312,6 +316,7 @@ Result<Snapshot> Finalize(ReplayState state, Snapshot snap, const std::string& t
   }
   for (auto& [path, f] : state.files) snap.files.push_back(std::move(f));
   snap.app_versions = std::move(state.txns);
+  snap.tombstones = std::move(state.tombstones);
   return snap;
 }
 
@@ -517,6 +522,7 @@ Result<Snapshot> ReplayAfter(FileSystem* fs, const std::string& table_path, cons
   state.metadata = MetadataAction(base, 0)["metaData"];
   for (const DataFile& f : base.files) state.files[f.path] = f;
   state.txns = base.app_versions;
+  state.tombstones = base.tombstones;
   state.timestamp_ms = base.timestamp_ms;
   Snapshot snap;
   snap.checkpoint_version = base.checkpoint_version;
@@ -574,6 +580,25 @@ Status WriteCommit(FileSystem* fs, const std::string& table_path, int64_t versio
   return Status::OK();
 }
 
+int64_t DeletedFileRetentionMs(const std::map<std::string, std::string>& configuration) {
+  const int64_t week = 7LL * 24 * 3600 * 1000;
+  auto it = configuration.find("delta.deletedFileRetentionDuration");
+  if (it == configuration.end()) return week;
+  static const std::regex kInterval(R"(\s*interval\s+(\d+)\s+(day|hour|minute|week)s?\s*)",
+                                    std::regex::icase);
+  std::smatch m;
+  if (!std::regex_match(it->second, m, kInterval)) return week;
+  const int64_t n = std::stoll(m[1]);
+  std::string unit = m[2];
+  std::transform(unit.begin(), unit.end(), unit.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const int64_t unit_ms = unit == "week"   ? 7LL * 86400000
+                          : unit == "day"  ? 86400000
+                          : unit == "hour" ? 3600000
+                                           : 60000;
+  return n * unit_ms;
+}
+
 Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::string& table_path,
                        const Snapshot& snapshot) {
   const std::string log_dir = LogDir(table_path);
@@ -586,6 +611,18 @@ Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::stri
   for (const auto& [app, v] : snapshot.app_versions)
     actions.push_back(TxnAction(app, v, snapshot.timestamp_ms));
   for (const DataFile& f : snapshot.files) actions.push_back(AddAction(f, false));
+  // Unexpired tombstones, as the protocol requires (deleted-file retention: 7 days, or
+  // the table's delta.deletedFileRetentionDuration in days or hours).
+  const int64_t retention_ms = DeletedFileRetentionMs(snapshot.configuration);
+  for (const auto& [path, deleted_ms] : snapshot.tombstones) {
+    if (deleted_ms < snapshot.timestamp_ms - retention_ms) continue;
+    DataFile removed;
+    removed.path = path;
+    actions.push_back(RemoveAction(removed, deleted_ms, false));
+    actions.back()["remove"].erase("extendedFileMetadata");
+    actions.back()["remove"].erase("partitionValues");
+    actions.back()["remove"].erase("size");
+  }
   Status st = [&]() -> Status {
     {
       std::ofstream out(tmp_json, std::ios::binary);

@@ -56,6 +56,10 @@ Result<Json> ReadCommitInfo(FileSystem* fs, const std::string& table_path, int64
 Status WriteCommit(FileSystem* fs, const std::string& table_path, int64_t version,
                    const std::vector<Json>& actions);
 
+// How long a removed file's tombstone is kept (delta.deletedFileRetentionDuration, else 7
+// days), in milliseconds.
+int64_t DeletedFileRetentionMs(const std::map<std::string, std::string>& configuration);
+
 // Writes `snapshot` as a Parquet checkpoint at its version and points _last_checkpoint
 // at it. Local file systems only (DuckDB writes the Parquet).
 Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::string& table_path,

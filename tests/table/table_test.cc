@@ -556,6 +556,49 @@ TEST_F(TableTest, CheckpointsEveryTenCommits) {
   EXPECT_FALSE(std::filesystem::exists(t2->path() + "/_delta_log/_last_checkpoint"));
 }
 
+// Checkpoints keep the remove tombstones younger than the deleted-file retention, and a
+// reader of the checkpoint sees the same tombstones as one replaying every commit.
+TEST_F(TableTest, CheckpointsKeepUnexpiredTombstones) {
+  auto clock = std::make_shared<ManualClock>(1'700'000'000'000);
+  TableOptions o;
+  o.clock = clock;
+  auto t = Open("tomb", o);
+  ASSERT_OK(t->Write(Rows("SELECT 1 AS i")).status());  // v0: file A
+  ASSERT_OK(t->Write(Rows("SELECT 2 AS i")).status());  // v1: file B
+  ASSERT_OK_AND_ASSIGN(auto v1, t->Latest());
+  ASSERT_OK(t->Delete("i = 1").status());  // v2: A removed, now
+  ASSERT_OK_AND_ASSIGN(auto v2, t->Latest());
+  ASSERT_EQ(v2->files.size(), 1u);
+  const std::string b = v2->files[0].path;  // the file holding i = 2
+  clock->Advance(8LL * 24 * 3600 * 1000);
+  ASSERT_OK(t->Delete("i = 2").status());  // v3: B removed, 8 days later
+  for (int i = 0; i < 6; ++i) ASSERT_OK(t->Write(Rows("SELECT 3 AS i")).status());
+  ASSERT_OK_AND_ASSIGN(auto replayed, t->AtVersion(9));  // every commit: both tombstones
+  EXPECT_EQ(replayed->tombstones.size(), 2u);
+  ASSERT_OK(t->Checkpoint(9));
+  // The checkpoint's remove rows: B only (A's tombstone is 8 days old, past 7).
+  auto removes = session_
+                     ->sql(
+                         "SELECT remove.path AS path, remove.deletionTimestamp AS ts FROM "
+                         "read_parquet('" +
+                         t->path() +
+                         "/_delta_log/00000000000000000009.checkpoint.parquet') WHERE "
+                         "remove IS NOT NULL")
+                     .collect();
+  ASSERT_OK(removes.status());
+  ASSERT_EQ(v1->files.size(), 2u);
+  ASSERT_EQ(removes->num_rows(), 1u);
+  const std::string kept(removes->column(0).GetString(0));
+  EXPECT_EQ(kept, b);
+  EXPECT_EQ(removes->column(1).GetInt64(0), 1'700'000'000'000 + 8LL * 24 * 3600 * 1000);
+  auto reader = Open("tomb", o);
+  ASSERT_OK_AND_ASSIGN(auto from_checkpoint, reader->AtVersion(9));
+  EXPECT_EQ(from_checkpoint->checkpoint_version, 9);
+  ASSERT_EQ(from_checkpoint->tombstones.size(), 1u);
+  EXPECT_EQ(from_checkpoint->tombstones.begin()->first, kept);
+  EXPECT_EQ(Read(reader.get()).num_rows(), 6u);
+}
+
 TEST_F(TableTest, ExactlyOnceWithAppTransactions) {
   auto t = Open("x");
   WriteOptions o;
