@@ -13,6 +13,7 @@
 
 #include "common/json_depth.h"
 #include "common/random.h"
+#include "strata/log.h"
 
 namespace strata::delta {
 namespace {
@@ -479,6 +480,30 @@ Result<Snapshot> Replay(FileSystem* fs, engine::Connection* conn, const std::str
   }
 
   std::set<int64_t> have(listing.commits.begin(), listing.commits.end());
+  // A checkpoint is a shortcut: when it cannot be read but every commit up to it is still
+  // in the log, replay those instead (with a warning), as the protocol lets a reader.
+  std::vector<Json> checkpoint_actions;
+  if (checkpoint >= 0) {
+    auto read = ReadCheckpoint(conn, table_path, listing.checkpoints[checkpoint], checkpoint);
+    if (read.ok() && expected_size >= 0 && static_cast<int64_t>(read->size()) > expected_size) {
+      read =
+          Status::ParseError("checkpoint of version " + std::to_string(checkpoint) + " in '" +
+                             log_dir + "' holds " + std::to_string(read->size()) +
+                             " actions but _last_checkpoint says " + std::to_string(expected_size));
+    }
+    bool all_commits = true;
+    for (int64_t v = 0; v <= checkpoint && all_commits; ++v) all_commits = have.count(v) > 0;
+    if (read.ok()) {
+      checkpoint_actions = std::move(read).value();
+    } else if (all_commits) {
+      Log(LogLevel::kWarning, "table",
+          read.status().message() + "; reading the JSON commits 0 to " +
+              std::to_string(checkpoint) + " instead");
+      checkpoint = -1;
+    } else {
+      return read.status();
+    }
+  }
   int64_t first = checkpoint + 1;
   if (checkpoint < 0 && !have.count(0)) {
     return Status::ParseError("the log of '" + table_path +
@@ -499,16 +524,7 @@ Result<Snapshot> Replay(FileSystem* fs, engine::Connection* conn, const std::str
   ReplayState state;
   Snapshot snap;
   if (checkpoint >= 0) {
-    STRATA_ASSIGN_OR_RETURN(
-        std::vector<Json> actions,
-        ReadCheckpoint(conn, table_path, listing.checkpoints[checkpoint], checkpoint));
-    if (expected_size >= 0 && static_cast<int64_t>(actions.size()) > expected_size) {
-      return Status::ParseError("checkpoint of version " + std::to_string(checkpoint) + " in '" +
-                                log_dir + "' holds " + std::to_string(actions.size()) +
-                                " actions but _last_checkpoint says " +
-                                std::to_string(expected_size));
-    }
-    for (const Json& a : actions) Apply(a, &state);
+    for (const Json& a : checkpoint_actions) Apply(a, &state);
     snap.checkpoint_version = checkpoint;
   }
   STRATA_RETURN_NOT_OK(ApplyCommits(fs, table_path, first, target_version, &state, &snap));

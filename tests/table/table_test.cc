@@ -599,6 +599,38 @@ TEST_F(TableTest, CheckpointsKeepUnexpiredTombstones) {
   EXPECT_EQ(Read(reader.get()).num_rows(), 6u);
 }
 
+// A checkpoint is a shortcut: one that does not read (a null schemaString, garbage) is
+// replaced by the JSON commits while they are all there, and named when they are not.
+// An empty or corrupt _last_checkpoint is only a hint.
+TEST_F(TableTest, AnUnreadableCheckpointFallsBackToTheCommits) {
+  auto t = Open("cp");
+  for (int i = 0; i < 11; ++i)
+    ASSERT_OK(t->Write(Rows("SELECT " + std::to_string(i) + " AS i")).status());
+  const std::string log = t->path() + "/_delta_log/";
+  const std::string cp = log + "00000000000000000010.checkpoint.parquet";
+  ASSERT_TRUE(std::filesystem::exists(cp));
+  auto conn = session_->database()->Connect();
+  ASSERT_OK(conn.status());
+  ASSERT_OK((*conn)->Execute(
+      "COPY (SELECT txn, \"add\", remove, CASE WHEN metaData IS NULL THEN NULL ELSE "
+      "struct_update(metaData, schemaString := NULL::VARCHAR) END AS metaData, protocol FROM '" +
+      cp + "') TO '" + log + "nulled.parquet' (FORMAT parquet)"));
+  std::filesystem::rename(log + "nulled.parquet", cp);
+  testing::WriteText(log + "_last_checkpoint", "");
+  auto reader = Open("cp");
+  ASSERT_OK_AND_ASSIGN(auto snap, reader->Latest());
+  EXPECT_EQ(snap->checkpoint_version, -1);
+  EXPECT_EQ(Read(reader.get()).num_rows(), 11u);
+  ASSERT_OK_AND_ASSIGN(auto report, reader->Check());
+  EXPECT_FALSE(report.healthy());  // table check still names the bad checkpoint
+  // Without commit 0 the checkpoint was the only way: its error is the answer.
+  std::filesystem::remove(log + "00000000000000000000.json");
+  auto gone = Open("cp")->Latest();
+  ASSERT_FALSE(gone.ok());
+  EXPECT_NE(gone.status().message().find("metaData.schemaString is missing"), std::string::npos)
+      << gone.status().message();
+}
+
 TEST_F(TableTest, ExactlyOnceWithAppTransactions) {
   auto t = Open("x");
   WriteOptions o;
