@@ -395,6 +395,7 @@ Result<LogListing> ListLog(FileSystem* fs, const std::string& table_path) {
   static const std::regex kCommit(R"((\d{20})\.json)");
   static const std::regex kCheckpoint(R"((\d{20})\.checkpoint\.parquet)");
   static const std::regex kPart(R"((\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet)");
+  static const std::regex kV2(R"((\d{20})\.checkpoint\.[0-9a-fA-F-]{36}\.(json|parquet))");
   LogListing listing;
   std::map<int64_t, std::map<int, std::string>> parts;
   std::map<int64_t, int> part_counts;
@@ -423,6 +424,9 @@ Result<LogListing> ListLog(FileSystem* fs, const std::string& table_path) {
       if (part < 1 || count < 1 || part > count || count > 100000) continue;
       parts[v][static_cast<int>(part)] = name;
       part_counts[v] = static_cast<int>(count);
+    } else if (std::regex_match(name, m, kV2)) {
+      STRATA_ASSIGN_OR_RETURN(int64_t v, number(m[1], name));
+      listing.v2_checkpoints.insert(v);
     } else if (name == "_last_checkpoint") {
       listing.has_last_checkpoint = true;
     }
@@ -505,6 +509,18 @@ Result<Snapshot> Replay(FileSystem* fs, engine::Connection* conn, const std::str
     }
   }
   int64_t first = checkpoint + 1;
+  // A v2 checkpoint past the classic one, with commits missing before it: the table can
+  // only be read through it.
+  for (auto it = listing.v2_checkpoints.rbegin(); it != listing.v2_checkpoints.rend(); ++it) {
+    if (*it > target_version || *it <= checkpoint) continue;
+    bool commits = true;
+    for (int64_t v = checkpoint + 1; v <= *it && commits; ++v) commits = have.count(v) > 0;
+    if (commits) break;
+    return Status::NotSupported(
+        "table '" + table_path + "' is read through the v2 checkpoint of version " +
+        std::to_string(*it) +
+        " (Delta's v2Checkpoint reader feature), which Strata does not read yet");
+  }
   if (checkpoint < 0 && !have.count(0)) {
     return Status::ParseError("the log of '" + table_path +
                               "' has no version 0 and no checkpoint to start from");

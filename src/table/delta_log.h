@@ -4,6 +4,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct LogListing {
   // version -> checkpoint files (one, or the parts of a multi-part checkpoint, in order)
   std::map<int64_t, std::vector<std::string>> checkpoints;
   bool has_last_checkpoint = false;
+  // Versions with a v2 checkpoint (NNN.checkpoint.<uuid>.json|parquet, the v2Checkpoint
+  // feature), which Strata does not read: named when one is the only way to a version.
+  std::set<int64_t> v2_checkpoints;
 };
 
 Result<LogListing> ListLog(FileSystem* fs, const std::string& table_path);
