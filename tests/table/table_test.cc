@@ -12,6 +12,7 @@
 
 #include "strata/log.h"
 #include "table/delta_log.h"
+#include "table/protocol_check.h"
 #include "test_util.h"
 
 namespace strata {
@@ -37,6 +38,17 @@ class TableTest : public ::testing::Test {
     ASSERT_OK(lake.status());
     lake_ = std::move(lake).value();
     session_ = lake_->shared_session();
+  }
+  // Every table a test leaves in its lake must hold to the protocol (protocol_check.h).
+  void TearDown() override {
+    if (!lake_) return;
+    auto conn = session_->database()->Connect();
+    ASSERT_TRUE(conn.ok());
+    for (const auto& e : std::filesystem::directory_iterator(tmp_ / "lake")) {
+      if (!std::filesystem::exists(e.path() / "_delta_log")) continue;
+      for (const std::string& p : testing::DeltaProtocolProblems(e.path().string(), conn->get()))
+        ADD_FAILURE() << "protocol: " << p;
+    }
   }
   std::unique_ptr<Table> Open(const std::string& name, TableOptions options = {}) {
     auto t = lake_->OpenTable(name, options);
