@@ -612,23 +612,25 @@ Status WriteCommit(FileSystem* fs, const std::string& table_path, int64_t versio
   return Status::OK();
 }
 
+std::optional<int64_t> IntervalMs(const std::string& text) {
+  static const std::regex kInterval(R"(\s*interval\s+(\d{1,9})\s+(day|hour|minute|week)s?\s*)",
+                                    std::regex::icase);
+  std::smatch m;
+  if (!std::regex_match(text, m, kInterval)) return std::nullopt;
+  const int64_t n = std::stoll(m[1]);
+  const char unit = static_cast<char>(std::tolower(static_cast<unsigned char>(m[2].str()[0])));
+  const int64_t unit_ms = unit == 'w'   ? 7LL * 86400000
+                          : unit == 'd' ? 86400000
+                          : unit == 'h' ? 3600000
+                                        : 60000;
+  return n * unit_ms;
+}
+
 int64_t DeletedFileRetentionMs(const std::map<std::string, std::string>& configuration) {
   const int64_t week = 7LL * 24 * 3600 * 1000;
   auto it = configuration.find("delta.deletedFileRetentionDuration");
   if (it == configuration.end()) return week;
-  static const std::regex kInterval(R"(\s*interval\s+(\d+)\s+(day|hour|minute|week)s?\s*)",
-                                    std::regex::icase);
-  std::smatch m;
-  if (!std::regex_match(it->second, m, kInterval)) return week;
-  const int64_t n = std::stoll(m[1]);
-  std::string unit = m[2];
-  std::transform(unit.begin(), unit.end(), unit.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  const int64_t unit_ms = unit == "week"   ? 7LL * 86400000
-                          : unit == "day"  ? 86400000
-                          : unit == "hour" ? 3600000
-                                           : 60000;
-  return n * unit_ms;
+  return IntervalMs(it->second).value_or(week);
 }
 
 Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::string& table_path,

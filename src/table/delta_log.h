@@ -4,6 +4,7 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
 #include <string>
@@ -59,6 +60,10 @@ Result<Json> ReadCommitInfo(FileSystem* fs, const std::string& table_path, int64
 // got that version first (nothing of ours is left behind), OK once the version exists.
 Status WriteCommit(FileSystem* fs, const std::string& table_path, int64_t version,
                    const std::vector<Json>& actions);
+
+// A Delta interval property ("interval 7 days", hours, minutes, weeks) in milliseconds;
+// nullopt when the text is not one.
+std::optional<int64_t> IntervalMs(const std::string& text);
 
 // How long a removed file's tombstone is kept (delta.deletedFileRetentionDuration, else 7
 // days), in milliseconds.

@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <regex>
 #include <set>
 
 #include "table/table_internal.h"
@@ -97,8 +96,6 @@ Result<int64_t> Table::Restore(int64_t version) {
 }
 
 Status table_detail::CheckProperties(const std::map<std::string, std::string>& properties) {
-  static const std::regex kInterval(R"(interval\s+\d+\s+(days?|hours?|minutes?|weeks?))",
-                                    std::regex::icase);
   for (const auto& [key, value] : properties) {
     if (key.empty()) return Status::InvalidArgument("a table property needs a name");
     if (key.rfind("delta.", 0) != 0 || value.empty()) continue;
@@ -107,7 +104,7 @@ Status table_detail::CheckProperties(const std::map<std::string, std::string>& p
         return Status::InvalidArgument("delta.appendOnly is true or false, not '" + value + "'");
     } else if (key == "delta.logRetentionDuration") {
       // Strata never removes commits, which keeps them at least this long.
-      if (!std::regex_match(value, kInterval))
+      if (!delta::IntervalMs(value))
         return Status::InvalidArgument(key + " is an interval such as 'interval 7 days', not '" +
                                        value + "'");
     } else {

@@ -104,8 +104,8 @@ std::string PartitionValueSql(const std::string& text, const std::string& delta_
                               const std::string& t) {
   if (delta_type == "timestamp") {
     return "CASE WHEN regexp_matches(" + text +
-           ", '\\d:\\d\\d(\\.\\d+)?\\s*(Z|[+-]\\d\\d(:?\\d\\d)?)$') THEN CAST(" +
-           text + " AS TIMESTAMPTZ) ELSE timezone('UTC', CAST(" + text + " AS TIMESTAMP)) END";
+           ", '\\d:\\d\\d(\\.\\d+)?\\s*(Z|[+-]\\d\\d(:?\\d\\d)?)$') THEN CAST(" + text +
+           " AS TIMESTAMPTZ) ELSE timezone('UTC', CAST(" + text + " AS TIMESTAMP)) END";
   }
   return "CAST(" + text + " AS " + t + ")";
 }
