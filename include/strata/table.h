@@ -44,15 +44,36 @@ struct TableField {
   std::string metadata;
 };
 
+// Which rows of a data file are deleted: Delta's deletion vector descriptor. The rows
+// are kept as a compressed bitmap of row positions (0-based, in file order), inline in
+// the log or in a `deletion_vector_<uuid>.bin` file of the table, so deleting a few rows
+// does not rewrite the file.
+struct DeletionVector {
+  std::string storage_type;       // "u" (a file named by a UUID), "p" (a path), "i" (inline)
+  std::string path_or_inline;     // the protocol's pathOrInlineDv
+  std::optional<int32_t> offset;  // where in the file the vector starts ("u", "p")
+  int32_t size_in_bytes = 0;
+  int64_t cardinality = 0;  // rows deleted
+  // The protocol's uniqueId: with the file's path, what identifies one logical file.
+  std::string UniqueId() const;
+};
+
 // A data file of a version (Delta's `add` action).
 struct DataFile {
   std::string path;  // relative to the table folder, decoded
   std::map<std::string, std::optional<std::string>> partition_values;
   int64_t size = 0;
   int64_t modification_time = 0;
-  // Statistics, when the writer recorded them.
+  // Statistics, when the writer recorded them. numRecords counts the rows of the Parquet
+  // file, deleted ones included.
   std::optional<int64_t> num_records;
   std::string stats_json;  // Delta's stats string, or empty
+  std::optional<DeletionVector> deletion_vector;
+
+  // Rows the file holds for readers: numRecords less the deleted ones (0 without stats).
+  int64_t live_records() const;
+  // Path and deletion vector: the protocol's key of a logical file.
+  std::string Key() const;
 };
 
 // One version as `strata table log` shows it.
@@ -96,7 +117,8 @@ struct Snapshot {
   int64_t checkpoint_version = -1;
   int64_t commits_replayed = 0;
 
-  int64_t num_records() const;  // sum of files' numRecords (files without stats count 0)
+  // Rows of the version: the files' live_records() (files without stats count 0).
+  int64_t num_records() const;
   int64_t size_bytes() const;
 };
 
@@ -370,7 +392,9 @@ class Table {
   // result (no version), not an error.
   Result<CheckedWrite> WriteChecked(const Frame& data, const quality::Suite& suite,
                                     WriteOptions options = {}, bool allow_failed = false);
-  // Deletes rows matching a SQL predicate by rewriting the files that hold them.
+  // Deletes rows matching a SQL predicate: by deletion vectors when the table enables them
+  // (delta.enableDeletionVectors = true; a file whose rows all go is removed), else by
+  // rewriting the files that hold them.
   Result<int64_t> Delete(const std::string& predicate_sql, const WriteOptions& options = {});
   // Compacts files smaller than `target_bytes` into files of about that size; one new
   // version with the same rows. Returns the new version, or the current one if there
@@ -418,6 +442,9 @@ class Table {
   struct Impl;
   // Write without telling observers.
   Result<int64_t> WriteVersion(const Frame& data, const WriteOptions& options);
+  // Delete by writing deletion vectors.
+  Result<int64_t> DeleteByVectors(const std::shared_ptr<const Snapshot>& current,
+                                  const std::string& predicate_sql, const WriteOptions& options);
   Table(std::string name, std::string path, std::shared_ptr<Session> session, FileSystem* fs,
         TableOptions options);
 

@@ -121,17 +121,63 @@ Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, cons
   }
 }
 
+namespace {
+// Writer features Strata honours on every commit (writer version 7).
+const std::set<std::string> kWriterFeatures = {"appendOnly", "invariants", "deletionVectors"};
+}  // namespace
+
+bool table_detail::DeletionVectorsEnabled(const Snapshot& snapshot) {
+  auto it = snapshot.configuration.find("delta.enableDeletionVectors");
+  return it != snapshot.configuration.end() && it->second == "true" &&
+         std::count(snapshot.writer_features.begin(), snapshot.writer_features.end(),
+                    "deletionVectors") > 0;
+}
+
+std::optional<Json> table_detail::ProtocolFor(const Snapshot* current,
+                                              const std::map<std::string, std::string>& config) {
+  auto dv = config.find("delta.enableDeletionVectors");
+  const bool want_dv = dv != config.end() && dv->second == "true";
+  Snapshot protocol;
+  if (current != nullptr) {
+    protocol.min_reader_version = current->min_reader_version;
+    protocol.min_writer_version = current->min_writer_version;
+    protocol.reader_features = current->reader_features;
+    protocol.writer_features = current->writer_features;
+  }
+  auto has = [](const std::vector<std::string>& list, const char* f) {
+    return std::find(list.begin(), list.end(), f) != list.end();
+  };
+  if (!want_dv || has(protocol.writer_features, "deletionVectors"))
+    return current == nullptr ? std::optional<Json>(delta::ProtocolAction(1, 2)) : std::nullopt;
+  // Table features (reader 3, writer 7): writer version 2's features are listed as such.
+  if (protocol.min_writer_version < 7) {
+    protocol.writer_features = {"appendOnly", "invariants"};
+    protocol.min_writer_version = 7;
+  }
+  if (protocol.min_reader_version < 3) {
+    protocol.reader_features.clear();
+    protocol.min_reader_version = 3;
+  }
+  protocol.writer_features.push_back("deletionVectors");
+  if (!has(protocol.reader_features, "deletionVectors"))
+    protocol.reader_features.push_back("deletionVectors");
+  return delta::ProtocolAction(protocol);
+}
+
 Status table_detail::CheckWritable(const std::string& table, const Snapshot& snapshot,
                                    const std::string& operation, bool removes_rows) {
-  if (snapshot.min_writer_version > 2) {
-    std::string features;
-    for (const std::string& f : snapshot.writer_features)
-      features += (features.empty() ? "" : ", ") + f;
+  std::string unsupported;
+  for (const std::string& f : snapshot.writer_features) {
+    if (!kWriterFeatures.count(f)) unsupported += (unsupported.empty() ? "" : ", ") + f;
+  }
+  if ((snapshot.min_writer_version > 2 && snapshot.min_writer_version != 7) ||
+      !unsupported.empty()) {
     return Status::NotSupported(
         "table '" + table + "' needs Delta writer version " +
         std::to_string(snapshot.min_writer_version) +
-        (features.empty() ? "" : " with writer features " + features) +
-        "; Strata writes tables of writer version 2 (appendOnly, invariants), so it cannot " +
+        (unsupported.empty() ? "" : " with writer features " + unsupported) +
+        "; Strata writes tables of writer version 2 (appendOnly, invariants) and 7 with "
+        "appendOnly, invariants and deletionVectors, so it cannot " +
         operation + " it; nothing was written");
   }
   auto append_only = snapshot.configuration.find("delta.appendOnly");

@@ -14,6 +14,7 @@
 #include "common/json_depth.h"
 #include "common/random.h"
 #include "strata/log.h"
+#include "table/deletion_vector.h"
 
 namespace strata::delta {
 namespace {
@@ -28,8 +29,10 @@ std::string Pad20(int64_t v) {
   return buf;
 }
 
-// Reader features Strata can honor: they change nothing for a reader of Parquet files.
-const std::set<std::string> kSupportedReaderFeatures = {"timestampNtz", "vacuumProtocolCheck"};
+// Reader features Strata can honor: deletion vectors it applies; the others change nothing
+// for a reader of Parquet files.
+const std::set<std::string> kSupportedReaderFeatures = {"deletionVectors", "timestampNtz",
+                                                        "vacuumProtocolCheck"};
 
 Status CheckReadable(const Json& protocol, const Json& metadata, int64_t version) {
   int64_t reader = IntField(protocol, "minReaderVersion", 1);
@@ -127,6 +130,8 @@ DataFile FileFromAdd(const Json& add) {
     }
   }
   f.size = IntField(add, "size", 0);
+  if (add.contains("deletionVector") && add["deletionVector"].is_object())
+    f.deletion_vector = DeletionVectorFromJson(add["deletionVector"]);
   f.modification_time = IntField(add, "modificationTime", 0);
   if (add.contains("stats") && add["stats"].is_string()) {
     f.stats_json = add["stats"].get<std::string>();
@@ -148,7 +153,7 @@ DataFile FileFromAdd(const Json& add) {
 struct ReplayState {  // NOLINT(bugprone-exception-escape)
   Json protocol;
   Json metadata;
-  std::map<std::string, DataFile> files;
+  std::map<std::string, DataFile> files;      // by DataFile::Key(): path and deletion vector
   std::map<std::string, int64_t> tombstones;  // path -> deletionTimestamp
   std::map<std::string, int64_t> txns;
   int64_t timestamp_ms = 0;
@@ -158,11 +163,13 @@ void Apply(const Json& action, ReplayState* state) {
   if (action.contains("add") && action["add"].is_object()) {
     DataFile f = FileFromAdd(action["add"]);
     state->tombstones.erase(f.path);
-    state->files[f.path] = std::move(f);
+    std::string key = f.Key();
+    state->files[key] = std::move(f);
   } else if (action.contains("remove") && action["remove"].is_object()) {
-    const std::string path = DecodePath(StringField(action["remove"], "path"));
-    state->files.erase(path);
-    state->tombstones[path] = IntField(action["remove"], "deletionTimestamp", 0);
+    // A remove names a logical file: its path and deletion vector (as its add did).
+    DataFile removed = FileFromAdd(action["remove"]);
+    state->files.erase(removed.Key());
+    state->tombstones[removed.path] = IntField(action["remove"], "deletionTimestamp", 0);
   } else if (action.contains("metaData") && action["metaData"].is_object()) {
     state->metadata = action["metaData"];
   } else if (action.contains("protocol") && action["protocol"].is_object()) {
@@ -315,7 +322,10 @@ Result<Snapshot> Finalize(ReplayState state, Snapshot snap, const std::string& t
       snap.configuration[k] = v.is_string() ? v.get<std::string>() : v.dump();
     }
   }
-  for (auto& [path, f] : state.files) snap.files.push_back(std::move(f));
+  for (auto& [key, f] : state.files) {
+    state.tombstones.erase(f.path);  // a file re-added with another deletion vector is live
+    snap.files.push_back(std::move(f));
+  }
   snap.app_versions = std::move(state.txns);
   snap.tombstones = std::move(state.tombstones);
   return snap;
@@ -552,7 +562,7 @@ Result<Snapshot> ReplayAfter(FileSystem* fs, const std::string& table_path, cons
   ReplayState state;
   state.protocol = ProtocolAction(base)["protocol"];
   state.metadata = MetadataAction(base, 0)["metaData"];
-  for (const DataFile& f : base.files) state.files[f.path] = f;
+  for (const DataFile& f : base.files) state.files[f.Key()] = f;
   state.txns = base.app_versions;
   state.tombstones = base.tombstones;
   state.timestamp_ms = base.timestamp_ms;
@@ -664,24 +674,28 @@ Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::stri
       if (!out) return Status::IOError("cannot write '" + tmp_json + "'");
     }
     const std::string map = "MAP(VARCHAR, VARCHAR)";
+    const std::string dv =
+        "STRUCT(storageType VARCHAR, pathOrInlineDv VARCHAR, \"offset\" INTEGER, sizeInBytes "
+        "INTEGER, cardinality BIGINT)";
     const std::string columns =
         "{'txn': 'STRUCT(appId VARCHAR, version BIGINT, lastUpdated BIGINT)', "
         "'add': 'STRUCT(path VARCHAR, partitionValues " +
         map +
         ", size BIGINT, modificationTime BIGINT, "
         "dataChange BOOLEAN, stats VARCHAR, tags " +
-        map +
+        map + ", deletionVector " + dv +
         ")', "
         "'remove': 'STRUCT(path VARCHAR, deletionTimestamp BIGINT, dataChange BOOLEAN, "
         "extendedFileMetadata BOOLEAN, partitionValues " +
-        map +
-        ", size BIGINT)', "
+        map + ", size BIGINT, deletionVector " + dv +
+        ")', "
         "'metaData': 'STRUCT(id VARCHAR, name VARCHAR, description VARCHAR, format STRUCT(provider "
         "VARCHAR, "
         "options " +
         map + "), schemaString VARCHAR, partitionColumns VARCHAR[], configuration " + map +
         ", createdTime BIGINT)', "
-        "'protocol': 'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER)'}";
+        "'protocol': 'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER, "
+        "readerFeatures VARCHAR[], writerFeatures VARCHAR[])'}";
     STRATA_RETURN_NOT_OK(
         conn->Execute("COPY (SELECT txn, \"add\", remove, metaData, protocol FROM read_json(" +
                       QuoteString(tmp_json) + ", format='newline_delimited', columns=" + columns +
@@ -740,17 +754,16 @@ Json AddAction(const DataFile& f, bool data_change) {
               {"modificationTime", f.modification_time},
               {"dataChange", data_change}};
   if (!f.stats_json.empty()) add["stats"] = f.stats_json;
+  if (f.deletion_vector) add["deletionVector"] = DeletionVectorJson(*f.deletion_vector);
   return {{"add", add}};
 }
 
 Json RemoveAction(const DataFile& f, int64_t deletion_timestamp, bool data_change) {
-  return {{"remove",
-           {{"path", EncodePath(f.path)},
-            {"deletionTimestamp", deletion_timestamp},
-            {"dataChange", data_change},
-            {"extendedFileMetadata", true},
-            {"partitionValues", PartitionJson(f)},
-            {"size", f.size}}}};
+  Json remove = {{"path", EncodePath(f.path)},          {"deletionTimestamp", deletion_timestamp},
+                 {"dataChange", data_change},           {"extendedFileMetadata", true},
+                 {"partitionValues", PartitionJson(f)}, {"size", f.size}};
+  if (f.deletion_vector) remove["deletionVector"] = DeletionVectorJson(*f.deletion_vector);
+  return {{"remove", remove}};
 }
 
 Json TxnAction(const std::string& app_id, int64_t version, int64_t last_updated) {
@@ -811,6 +824,19 @@ Status CheckAction(const Json& action) {
     STRATA_RETURN_NOT_OK(CheckField(body, k, "deletionTimestamp", Want::kInteger, false));
     STRATA_RETURN_NOT_OK(CheckField(body, k, "dataChange", Want::kBool, false));
     STRATA_RETURN_NOT_OK(CheckField(body, k, "stats", Want::kString, false));
+    STRATA_RETURN_NOT_OK(CheckField(body, k, "deletionVector", Want::kObject, false));
+    if (body.contains("deletionVector") && body["deletionVector"].is_object()) {
+      const Json& dv = body["deletionVector"];
+      const std::string d = std::string(k) + ".deletionVector";
+      STRATA_RETURN_NOT_OK(CheckField(dv, d.c_str(), "storageType", Want::kString, true));
+      STRATA_RETURN_NOT_OK(CheckField(dv, d.c_str(), "pathOrInlineDv", Want::kString, true));
+      STRATA_RETURN_NOT_OK(CheckField(dv, d.c_str(), "offset", Want::kInteger, false));
+      STRATA_RETURN_NOT_OK(CheckField(dv, d.c_str(), "sizeInBytes", Want::kInteger, true));
+      STRATA_RETURN_NOT_OK(CheckField(dv, d.c_str(), "cardinality", Want::kInteger, true));
+      const std::string type = dv["storageType"].get<std::string>();
+      if (type != "u" && type != "i" && type != "p")
+        return Status::InvalidArgument(d + ".storageType must be u, i or p, not '" + type + "'");
+    }
   } else if (kind == "metaData") {
     STRATA_RETURN_NOT_OK(CheckField(body, k, "schemaString", Want::kString, true));
     STRATA_RETURN_NOT_OK(CheckField(body, k, "id", Want::kString, false));

@@ -39,6 +39,9 @@ Result<VersionInfo> Table::VersionAt(int64_t version) {
       vi.operation_metrics[k] = val.is_string() ? val.get<std::string>() : val.dump();
     }
   }
+  // A file whose deletion vector changed is removed and added again under its path: only
+  // the difference of its live rows changed (rows by path: removed, added).
+  std::map<std::string, std::pair<int64_t, int64_t>> readded;
   for (const Json& a : actions) {
     const char* key = a.contains("add") ? "add" : a.contains("remove") ? "remove" : nullptr;
     if (key == nullptr) continue;
@@ -51,14 +54,28 @@ Result<VersionInfo> Table::VersionAt(int64_t version) {
       } catch (const Json::exception&) {
       }
     }
-    if (std::string(key) == "add") {
+    auto dv = f.find("deletionVector");
+    if (dv != f.end() && dv->is_object()) rows -= delta::IntField(*dv, "cardinality", 0);
+    const bool add = std::string(key) == "add";
+    if (add) {
       ++vi.files_added;
-      if (data_change) vi.rows_added += rows;
       vi.bytes_added += delta::IntField(f, "size", 0);
     } else {
       ++vi.files_removed;
-      if (data_change) vi.rows_removed += rows;
       vi.bytes_removed += delta::IntField(f, "size", 0);
+    }
+    if (!data_change) continue;
+    auto& [removed, added] = readded[delta::StringField(f, "path")];
+    (add ? added : removed) += rows;
+  }
+  for (const auto& [path, rows] : readded) {
+    const auto [removed, added] = rows;
+    if (removed > 0 && added > 0) {
+      vi.rows_added += std::max<int64_t>(0, added - removed);
+      vi.rows_removed += std::max<int64_t>(0, removed - added);
+    } else {
+      vi.rows_added += added;
+      vi.rows_removed += removed;
     }
   }
   // Rows a rewrite copied unchanged are in both the added and the removed files.

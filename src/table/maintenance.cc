@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "table/deletion_vector.h"
 #include "table/table_internal.h"
 
 namespace strata {
@@ -14,10 +15,11 @@ Result<int64_t> Table::Optimize(int64_t target_bytes) {
   STRATA_ASSIGN_OR_RETURN(auto current, Latest());
   STRATA_RETURN_NOT_OK(CheckWritable(name_, *current, "optimize", false));
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
-  // Bin-pack small files per partition, smallest first.
+  // Bin-pack small files per partition, smallest first. A file with deleted rows (a
+  // deletion vector) is rewritten whatever its size, which purges its vector.
   std::map<std::string, std::vector<DataFile>> by_partition;
   for (const DataFile& f : current->files) {
-    if (f.size >= target_bytes) continue;
+    if (f.size >= target_bytes && !f.deletion_vector) continue;
     std::string key;
     for (const auto& [k, v] : f.partition_values) key += k + "=" + (v ? *v : "\x01") + "\x02";
     by_partition[key].push_back(f);
@@ -38,8 +40,9 @@ Result<int64_t> Table::Optimize(int64_t target_bytes) {
       bin_bytes += f.size;
     }
     for (const auto& bin : bins) {
-      if (bin.size() < 2) continue;
-      STRATA_ASSIGN_OR_RETURN(std::string scan, ScanSql(conn.get(), path_, *current, bin, false));
+      if (bin.size() < 2 && !bin[0].deletion_vector) continue;
+      STRATA_ASSIGN_OR_RETURN(std::string scan,
+                              ScanSql(fs_, conn.get(), path_, *current, bin, false));
       auto part = WriteDataFiles(fs_, conn.get(), path_, *current, scan);
       if (!part.ok()) {
         RemoveWritten(fs_, path_, added.files);
@@ -64,19 +67,29 @@ Result<int64_t> Table::Optimize(int64_t target_bytes) {
 Result<int64_t> Table::Restore(int64_t version) {
   STRATA_ASSIGN_OR_RETURN(auto current, Latest());
   STRATA_ASSIGN_OR_RETURN(auto old, AtVersion(version));
-  std::set<std::string> old_paths, current_paths;
-  for (const DataFile& f : old->files) old_paths.insert(f.path);
-  for (const DataFile& f : current->files) current_paths.insert(f.path);
+  // Files are compared by path and deletion vector: a file whose vector changed since is
+  // removed and added back with the old one.
+  std::set<std::string> old_keys, current_keys;
+  for (const DataFile& f : old->files) old_keys.insert(f.Key());
+  for (const DataFile& f : current->files) current_keys.insert(f.Key());
   std::vector<DataFile> to_remove, to_add;
   for (const DataFile& f : current->files) {
-    if (!old_paths.count(f.path)) to_remove.push_back(f);
+    if (!old_keys.count(f.Key())) to_remove.push_back(f);
   }
   for (const DataFile& f : old->files) {
-    if (current_paths.count(f.path)) continue;
+    if (current_keys.count(f.Key())) continue;
     if (!fs_->Exists(path_ + "/" + f.path)) {
       return Status::NotFound("cannot restore table '" + name_ + "' to version " +
                               std::to_string(version) + ": its data file '" + f.path +
                               "' was removed by vacuum");
+    }
+    if (f.deletion_vector && f.deletion_vector->storage_type == "u") {
+      auto file = delta::DeletionVectorFile(*f.deletion_vector);
+      if (file.ok() && !fs_->Exists(path_ + "/" + *file)) {
+        return Status::NotFound("cannot restore table '" + name_ + "' to version " +
+                                std::to_string(version) + ": its deletion vector file '" + *file +
+                                "' was removed by vacuum");
+      }
     }
     to_add.push_back(f);
   }
@@ -102,6 +115,11 @@ Status table_detail::CheckProperties(const std::map<std::string, std::string>& p
     if (key == "delta.appendOnly") {
       if (value != "true" && value != "false")
         return Status::InvalidArgument("delta.appendOnly is true or false, not '" + value + "'");
+    } else if (key == "delta.enableDeletionVectors") {
+      if (value != "true" && value != "false") {
+        return Status::InvalidArgument("delta.enableDeletionVectors is true or false, not '" +
+                                       value + "'");
+      }
     } else if (key == "delta.logRetentionDuration") {
       // Strata never removes commits, which keeps them at least this long.
       if (!delta::IntervalMs(value))
@@ -110,8 +128,9 @@ Status table_detail::CheckProperties(const std::map<std::string, std::string>& p
     } else {
       return Status::NotSupported(
           "table property '" + key +
-          "' is not one Strata honours (it takes delta.appendOnly, delta.logRetentionDuration "
-          "and properties outside delta.*)");
+          "' is not one Strata honours (it takes delta.appendOnly, "
+          "delta.enableDeletionVectors, delta.logRetentionDuration and properties outside "
+          "delta.*)");
     }
   }
   return Status::OK();
@@ -133,8 +152,10 @@ Result<int64_t> Table::SetProperties(const std::map<std::string, std::string>& p
   if (md.configuration == current->configuration) return current->version;
   Json info = CommitInfo("SET TBLPROPERTIES", {{"properties", changed.dump()}}, current->version,
                          false, {}, Json::object());
-  return CommitWithRetry(this, fs_, path_, current, info, {delta::MetadataAction(md, 0)}, false,
-                         {});
+  std::vector<Json> actions = {delta::MetadataAction(md, 0)};
+  // A property that needs a table feature (deletion vectors) upgrades the protocol.
+  if (auto protocol = ProtocolFor(current.get(), md.configuration)) actions.push_back(*protocol);
+  return CommitWithRetry(this, fs_, path_, current, info, actions, false, {});
 }
 
 namespace {
@@ -175,11 +196,23 @@ Result<VacuumResult> Table::Vacuum(double retain_hours, bool dry_run) {
         int64_t ts = delta::IntField(a["remove"], "deletionTimestamp",
                                      delta::IntField(info, "timestamp", 0));
         removed_at[p] = std::max(removed_at[p], ts);
+        auto dv = a["remove"].find("deletionVector");
+        if (dv != a["remove"].end() && dv->is_object()) {
+          auto file = delta::DeletionVectorFile(delta::DeletionVectorFromJson(*dv));
+          if (file.ok()) removed_at[*file] = std::max(removed_at[*file], ts);
+        }
       }
     }
   }
   std::set<std::string> live;
-  for (const DataFile& f : current->files) live.insert(f.path);
+  for (const DataFile& f : current->files) {
+    live.insert(f.path);
+    // Its deletion vector's file is part of the table too.
+    if (f.deletion_vector && f.deletion_vector->storage_type == "u") {
+      auto file = delta::DeletionVectorFile(*f.deletion_vector);
+      if (file.ok()) live.insert(*file);
+    }
+  }
   std::vector<std::pair<std::string, FileInfo>> on_disk;
   STRATA_RETURN_NOT_OK(ListDataFiles(fs_, path_, "", &on_disk));
   VacuumResult result;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "table/deletion_vector.h"
 #include "table/table_internal.h"
 
 namespace strata {
@@ -110,9 +111,10 @@ std::string PartitionValueSql(const std::string& text, const std::string& delta_
   return "CAST(" + text + " AS " + t + ")";
 }
 
-Result<std::string> ScanSql(engine::Connection* conn, const std::string& table_path,
+Result<std::string> ScanSql(FileSystem* fs, engine::Connection* conn, const std::string& table_path,
                             const Snapshot& snap, const std::vector<DataFile>& files,
-                            bool with_file) {
+                            bool with_file, bool with_row) {
+  with_file = with_file || with_row;
   std::set<std::string> partition(snap.partition_columns.begin(), snap.partition_columns.end());
   if (files.empty()) {
     std::string list;
@@ -122,15 +124,35 @@ Result<std::string> ScanSql(engine::Connection* conn, const std::string& table_p
               QuoteIdentifier(f.name);
     }
     if (with_file) list += ", CAST(NULL AS VARCHAR) AS __strata_file";
+    if (with_row) list += ", CAST(NULL AS BIGINT) AS __strata_row";
     return "SELECT " + list + " WHERE false";
+  }
+  // The rows deletion vectors delete: (file, row position) pairs, each file's positions
+  // as one text list (a list literal of many numbers is slow to parse).
+  std::string deleted;
+  std::map<std::string, std::string> vector_files;
+  for (const DataFile& f : files) {
+    if (!f.deletion_vector || f.deletion_vector->cardinality == 0) continue;
+    STRATA_ASSIGN_OR_RETURN(
+        std::vector<uint64_t> rows,
+        delta::ReadDeletionVector(fs, table_path, *f.deletion_vector, &vector_files));
+    std::string text;
+    text.reserve(rows.size() * 8);
+    for (uint64_t r : rows) text += (text.empty() ? "" : ",") + std::to_string(r);
+    deleted += (deleted.empty() ? "(" : ", (") + QuoteString(table_path + "/" + f.path) + ", '" +
+               text + "')";
   }
   std::string paths;
   for (const DataFile& f : files)
     paths += (paths.empty() ? "" : ", ") + QuoteString(table_path + "/" + f.path);
-  const std::string source = "read_parquet([" + paths + "], filename=true, union_by_name=true)";
+  const bool row_numbers = with_row || !deleted.empty();
+  const std::string source = "read_parquet([" + paths + "], filename=true, union_by_name=true" +
+                             (row_numbers ? ", file_row_number=true" : "") + ")";
   STRATA_ASSIGN_OR_RETURN(auto present, conn->Describe("SELECT * FROM " + source));
   std::set<std::string> in_files;
   for (const auto& c : present) in_files.insert(c.name);
+  in_files.erase("filename");
+  in_files.erase("file_row_number");
   std::string list;
   for (const TableField& f : snap.schema) {
     STRATA_ASSIGN_OR_RETURN(std::string t, delta::DuckTypeOf(f.type));
@@ -144,8 +166,19 @@ Result<std::string> ScanSql(engine::Connection* conn, const std::string& table_p
     list += (list.empty() ? "" : ", ") + expr + " AS " + QuoteIdentifier(f.name);
   }
   std::string sql = "SELECT " + list;
+  if (with_file) sql += ", p.__strata_file";
+  if (with_row) sql += ", d.file_row_number AS __strata_row";
+  std::string from = source + " AS d";
+  if (!deleted.empty()) {
+    from +=
+        " ANTI JOIN (SELECT __strata_path, CAST(unnest(string_split(__strata_rows, ',')) AS "
+        "BIGINT) AS __strata_row FROM (VALUES " +
+        deleted +
+        ") AS v(__strata_path, __strata_rows)) AS x ON d.filename = x.__strata_path AND "
+        "d.file_row_number = x.__strata_row";
+  }
   bool need_join = !partition.empty() || with_file;
-  if (!need_join) return sql + " FROM " + source + " AS d";
+  if (!need_join) return sql + " FROM " + from;
   // Partition values live in the log, not in the files: join them on the file name.
   std::string values;
   for (const DataFile& f : files) {
@@ -159,8 +192,7 @@ Result<std::string> ScanSql(engine::Connection* conn, const std::string& table_p
   }
   std::string names = "__strata_path, __strata_file";
   for (const std::string& pc : snap.partition_columns) names += ", " + QuoteIdentifier(pc);
-  if (with_file) sql += ", p.__strata_file";
-  return sql + " FROM " + source + " AS d JOIN (VALUES " + values + ") AS p(" + names +
+  return sql + " FROM " + from + " JOIN (VALUES " + values + ") AS p(" + names +
          ") ON d.filename = p.__strata_path";
 }
 
@@ -190,7 +222,7 @@ Result<Frame> Table::Scan(const Snapshot& snapshot, const std::vector<FilePredic
     }
   }
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
-  STRATA_ASSIGN_OR_RETURN(std::string sql, ScanSql(conn.get(), path_, snapshot, files, false));
+  STRATA_ASSIGN_OR_RETURN(std::string sql, ScanSql(fs_, conn.get(), path_, snapshot, files, false));
   return session_->sql(sql);
 }
 

@@ -11,9 +11,22 @@ namespace strata {
 
 using table_detail::Json;
 
+std::string DeletionVector::UniqueId() const {
+  return storage_type + path_or_inline + (offset ? "@" + std::to_string(*offset) : "");
+}
+
+int64_t DataFile::live_records() const {
+  if (!num_records) return 0;
+  return *num_records - (deletion_vector ? deletion_vector->cardinality : 0);
+}
+
+std::string DataFile::Key() const {
+  return deletion_vector ? path + '\n' + deletion_vector->UniqueId() : path;
+}
+
 int64_t Snapshot::num_records() const {
   int64_t n = 0;
-  for (const DataFile& f : files) n += f.num_records.value_or(0);
+  for (const DataFile& f : files) n += f.live_records();
   return n;
 }
 

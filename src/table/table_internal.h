@@ -56,11 +56,13 @@ void RemoveWritten(FileSystem* fs, const std::string& table_path,
 // metaData action and data files need.
 Snapshot MetadataOf(const Snapshot& snap);
 
-// SQL reading `files` of `snap` with the table's columns in order. With `with_file`, a
-// __strata_file column names each row's file.
-Result<std::string> ScanSql(engine::Connection* conn, const std::string& table_path,
+// SQL reading `files` of `snap` with the table's columns in order, without the rows their
+// deletion vectors delete. With `with_file`, a __strata_file column names each row's file
+// (its path in the log); with `with_row`, __strata_file and __strata_row (the row's
+// position in its file, as deletion vectors count).
+Result<std::string> ScanSql(FileSystem* fs, engine::Connection* conn, const std::string& table_path,
                             const Snapshot& snap, const std::vector<DataFile>& files,
-                            bool with_file);
+                            bool with_file, bool with_row = false);
 
 // The commitInfo action of an operation.
 Json CommitInfo(const std::string& operation, const Json& parameters, int64_t read_version,
@@ -74,6 +76,16 @@ std::vector<Json> RemoveActions(const std::vector<DataFile>& files, bool data_ch
 // would remove rows (`removes_rows`). Each names the table, and says nothing was written.
 Status CheckWritable(const std::string& table, const Snapshot& snapshot,
                      const std::string& operation, bool removes_rows);
+
+// Whether deletes write deletion vectors: the table enables them
+// (delta.enableDeletionVectors) and its protocol has the deletionVectors feature.
+bool DeletionVectorsEnabled(const Snapshot& snapshot);
+// The protocol action a commit must carry for a table of `configuration`: for a new table
+// (`current` null) always; for an existing one only when the configuration needs a
+// feature its protocol lacks (delta.enableDeletionVectors = true: reader 3 / writer 7
+// with deletionVectors).
+std::optional<Json> ProtocolFor(const Snapshot* current,
+                                const std::map<std::string, std::string>& configuration);
 
 // InvalidArgument unless every key of `properties` is one Strata honours (see
 // Table::SetProperties) with a valid value.

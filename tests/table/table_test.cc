@@ -12,77 +12,12 @@
 
 #include "strata/log.h"
 #include "table/delta_log.h"
-#include "table/protocol_check.h"
-#include "test_util.h"
+#include "table/table_fixture.h"
 
 namespace strata {
 namespace {
 
 using delta::Json;
-
-std::vector<std::string> SortedRows(const DataFrame& df) {
-  std::vector<std::string> rows;
-  for (size_t r = 0; r < df.num_rows(); ++r) {
-    std::string row;
-    for (size_t c = 0; c < df.num_columns(); ++c) row += df.column(c).Format(r) + "|";
-    rows.push_back(row);
-  }
-  std::sort(rows.begin(), rows.end());
-  return rows;
-}
-
-class TableTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto lake = Lake::Open(tmp_ / "lake", /*create=*/true);
-    ASSERT_OK(lake.status());
-    lake_ = std::move(lake).value();
-    session_ = lake_->shared_session();
-  }
-  // Every table a test leaves in its lake must hold to the protocol (protocol_check.h).
-  void TearDown() override {
-    if (!lake_) return;
-    auto conn = session_->database()->Connect();
-    ASSERT_TRUE(conn.ok());
-    for (const auto& e : std::filesystem::directory_iterator(tmp_ / "lake")) {
-      if (!std::filesystem::exists(e.path() / "_delta_log")) continue;
-      for (const std::string& p : testing::DeltaProtocolProblems(e.path().string(), conn->get()))
-        ADD_FAILURE() << "protocol: " << p;
-    }
-  }
-  std::unique_ptr<Table> Open(const std::string& name, TableOptions options = {}) {
-    auto t = lake_->OpenTable(name, options);
-    EXPECT_TRUE(t.ok()) << t.status().ToString();
-    return std::move(t).value();
-  }
-  Frame Rows(const std::string& select) { return session_->sql(select); }
-  DataFrame Collect(const Frame& f) {
-    auto df = f.collect();
-    EXPECT_TRUE(df.ok()) << df.status().ToString();
-    return df.ok() ? std::move(df).value() : DataFrame();
-  }
-  DataFrame Read(Table* t, int64_t version = -1) {
-    auto snap = version < 0 ? t->Latest() : t->AtVersion(version);
-    EXPECT_TRUE(snap.ok()) << snap.status().ToString();
-    if (!snap.ok()) return DataFrame();
-    auto frame = t->Scan(**snap);
-    EXPECT_TRUE(frame.ok()) << frame.status().ToString();
-    return frame.ok() ? Collect(*frame) : DataFrame();
-  }
-  std::vector<Json> LogActions(Table* t) {
-    std::vector<Json> all;
-    for (const auto& e : std::filesystem::directory_iterator(t->path() + "/_delta_log")) {
-      if (e.path().extension() != ".json" || e.path().filename().string()[0] == '.') continue;
-      std::ifstream in(e.path());
-      for (std::string line; std::getline(in, line);) all.push_back(Json::parse(line));
-    }
-    return all;
-  }
-
-  testing::TempDir tmp_;
-  std::unique_ptr<Lake> lake_;
-  std::shared_ptr<Session> session_;
-};
 
 const char* kSample =
     "SELECT range AS id, 'name_' || range AS name, range * 0.5 AS score, "
@@ -730,13 +665,12 @@ TEST_F(TableTest, UnsupportedProtocolFeaturesAreNamed) {
   ASSERT_OK(t->Write(Rows("SELECT 1 AS x")).status());
   ASSERT_OK(delta::WriteCommit(
       lake_->fs(), t->path(), 1,
-      {Json::parse(
-          R"({"protocol":{"minReaderVersion":3,"minWriterVersion":7,)"
-          R"("readerFeatures":["deletionVectors","timestampNtz"],"writerFeatures":[]}})")}));
+      {Json::parse(R"({"protocol":{"minReaderVersion":3,"minWriterVersion":7,)"
+                   R"("readerFeatures":["variantType","timestampNtz"],"writerFeatures":[]}})")}));
   auto r = t->Latest();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kNotSupported);
-  EXPECT_NE(r.status().message().find("reader features Strata does not support: deletionVectors"),
+  EXPECT_NE(r.status().message().find("reader features Strata does not support: variantType"),
             std::string::npos)
       << r.status().message();
 
@@ -780,9 +714,9 @@ TEST_F(TableTest, WriterRulesHoldForEveryOperation) {
   EXPECT_EQ(compacted, 2);
   EXPECT_EQ(Read(t.get()).num_rows(), 20u);
   // Properties: only those Strata honours; lifting appendOnly lets the delete through.
-  auto dv = t->SetProperties({{"delta.enableDeletionVectors", "true"}});
-  ASSERT_FALSE(dv.ok());
-  EXPECT_NE(dv.status().message().find("'delta.enableDeletionVectors' is not one Strata honours"),
+  auto cdf = t->SetProperties({{"delta.enableChangeDataFeed", "true"}});
+  ASSERT_FALSE(cdf.ok());
+  EXPECT_NE(cdf.status().message().find("'delta.enableChangeDataFeed' is not one Strata honours"),
             std::string::npos);
   EXPECT_FALSE(t->SetProperties({{"delta.appendOnly", "yes"}}).ok());
   ASSERT_OK_AND_ASSIGN(int64_t lifted, t->SetProperties({{"delta.appendOnly", "false"}}));
