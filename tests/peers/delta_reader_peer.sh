@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Tables Strata writes, read back by Strata and by an independent reader
+# (tests/peers/delta_reader.js: its own log replay and deletion vector decoding, DuckDB
+# for the Parquet files): the rows must be the same. Covers partitions, appends,
+# deletes by deletion vectors (array, bitmap and run containers), deletes by rewriting,
+# optimize, restore and checkpoints.
+# Usage: delta_reader_peer.sh STRATA_BINARY REPO_ROOT
+set -euo pipefail
+strata=$1 root=$2
+peers="$root/third_party/peers/node_modules"
+if [ ! -d "$peers/@duckdb/node-api" ]; then
+  echo "peers missing in $peers: run scripts/setup --peers" >&2
+  exit 1
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export STRATA_LAKE="$work/lake"
+"$strata" init >/dev/null
+cols="CAST(id AS VARCHAR) AS id, CAST(part AS VARCHAR) AS part, CAST(name AS VARCHAR) AS name, CAST(score AS VARCHAR) AS score"
+rows() {  # SELECT of ids [$1, $2)
+  echo "SELECT range AS id, 'p' || (range % 3) AS part, 'n' || range AS name, CASE WHEN range % 11 = 0 THEN NULL ELSE range * 0.25 END AS score FROM range($1, $2)"
+}
+compare() {  # table, what was just done
+  "$strata" query "SELECT $cols FROM $1 ORDER BY ALL" --format csv > "$work/strata.csv"
+  NODE_PATH="$peers" node "$root/tests/peers/delta_reader.js" "$STRATA_LAKE/$1" > "$work/peer.csv"
+  if ! cmp -s "$work/strata.csv" "$work/peer.csv"; then
+    echo "FAIL: $1 after $2: Strata and the independent reader disagree" >&2
+    diff "$work/strata.csv" "$work/peer.csv" | head -10 >&2
+    exit 1
+  fi
+  echo "ok: $1 after $2 ($(($(wc -l < "$work/strata.csv") - 1)) rows)"
+}
+
+"$strata" table write dv --query "$(rows 0 300000)" --partition-by part \
+  --property delta.enableDeletionVectors=true >/dev/null
+compare dv "create"
+"$strata" table write dv --mode append --query "$(rows 300000 310000)" >/dev/null
+"$strata" table delete dv --where "id % 1000 = 7" >/dev/null      # sparse: array containers
+compare dv "a sparse delete"
+"$strata" table delete dv --where "id % 2 = 0 AND id < 200000" >/dev/null  # dense: bitmaps
+compare dv "a dense delete"
+"$strata" table delete dv --where "id BETWEEN 250000 AND 280000" >/dev/null  # runs
+compare dv "a range delete"
+"$strata" table delete dv --where "part = 'p1' AND id >= 300000" >/dev/null
+compare dv "a delete of whole files"
+"$strata" table restore dv 2 >/dev/null
+compare dv "a restore"
+"$strata" table optimize dv >/dev/null
+compare dv "optimize"
+for i in $(seq 1 10); do
+  "$strata" table write dv --mode append --query "$(rows $((400000 + i * 10)) $((400010 + i * 10)))" >/dev/null
+done
+"$strata" table delete dv --where "id % 3 = 0 AND id >= 400000" >/dev/null
+compare dv "appends past a checkpoint and a delete"
+
+"$strata" table write plain --query "$(rows 0 5000)" >/dev/null
+"$strata" table delete plain --where "id % 7 = 0" >/dev/null
+compare plain "a delete by rewriting"
