@@ -29,10 +29,10 @@ std::string Pad20(int64_t v) {
   return buf;
 }
 
-// Reader features Strata can honor: deletion vectors it applies; the others change nothing
-// for a reader of Parquet files.
-const std::set<std::string> kSupportedReaderFeatures = {"deletionVectors", "timestampNtz",
-                                                        "vacuumProtocolCheck"};
+// Reader features Strata can honor: column mapping and deletion vectors it applies; the
+// others change nothing for a reader of Parquet files.
+const std::set<std::string> kSupportedReaderFeatures = {"columnMapping", "deletionVectors",
+                                                        "timestampNtz", "vacuumProtocolCheck"};
 
 Status CheckReadable(const Json& protocol, const Json& metadata, int64_t version) {
   int64_t reader = IntField(protocol, "minReaderVersion", 1);
@@ -58,9 +58,9 @@ Status CheckReadable(const Json& protocol, const Json& metadata, int64_t version
   }
   if (metadata.contains("configuration") && metadata["configuration"].is_object()) {
     auto mode = StringField(metadata["configuration"], "delta.columnMapping.mode", "none");
-    if (mode != "none") {
-      return Status::NotSupported(where + " uses Delta column mapping (mode '" + mode +
-                                  "'), which Strata does not support yet");
+    if (mode != "none" && mode != "name" && mode != "id") {
+      return Status::NotSupported(where + " uses Delta column mapping mode '" + mode +
+                                  "', which is not one of the protocol's (none, name, id)");
     }
   }
   return Status::OK();

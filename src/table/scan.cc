@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "table/column_mapping.h"
 #include "table/deletion_vector.h"
 #include "table/table_internal.h"
 
@@ -16,9 +17,13 @@ using table_detail::ScanSql;
 
 namespace {
 
-// Whether a file's statistics prove that no row matches `p`.
+// Whether a file's statistics prove that no row matches `p`. Statistics and partition
+// values name columns by their physical name (`physical`, from the logical one).
 bool StatsExclude(const DataFile& f, const FilePredicate& p,
-                  const std::vector<std::string>& partition_columns) {
+                  const std::vector<std::string>& partition_columns,
+                  const std::map<std::string, std::string>& physical) {
+  auto mapped = physical.find(p.column);
+  const std::string& column = mapped == physical.end() ? p.column : mapped->second;
   auto compare = [&](const Json& bound, bool is_min) -> std::optional<int> {
     // Returns sign(bound - value), numerically when both are numbers.
     if (bound.is_null()) return std::nullopt;
@@ -38,7 +43,7 @@ bool StatsExclude(const DataFile& f, const FilePredicate& p,
   };
   if (std::find(partition_columns.begin(), partition_columns.end(), p.column) !=
       partition_columns.end()) {
-    auto it = f.partition_values.find(p.column);
+    auto it = f.partition_values.find(column);
     // A null partition value never satisfies a comparison with a literal.
     if (it == f.partition_values.end() || !it->second) return true;
     Json v = *it->second;
@@ -63,7 +68,7 @@ bool StatsExclude(const DataFile& f, const FilePredicate& p,
   }
   auto bound_of = [&](const char* key) {
     if (!stats.is_object() || !stats.contains(key) || !stats[key].is_object()) return Json();
-    auto it = stats[key].find(p.column);
+    auto it = stats[key].find(column);
     return it == stats[key].end() ? Json() : *it;
   };
   Json min = bound_of("minValues"), max = bound_of("maxValues");
@@ -116,6 +121,8 @@ Result<std::string> ScanSql(FileSystem* fs, engine::Connection* conn, const std:
                             bool with_file, bool with_row) {
   with_file = with_file || with_row;
   std::set<std::string> partition(snap.partition_columns.begin(), snap.partition_columns.end());
+  // With column mapping, files and partition values use physical names.
+  const std::map<std::string, std::string> physical = delta::PhysicalNames(snap);
   if (files.empty()) {
     std::string list;
     for (const TableField& f : snap.schema) {
@@ -157,10 +164,12 @@ Result<std::string> ScanSql(FileSystem* fs, engine::Connection* conn, const std:
   for (const TableField& f : snap.schema) {
     STRATA_ASSIGN_OR_RETURN(std::string t, delta::DuckTypeOf(f.type));
     std::string expr;
+    const std::string& stored = physical.at(f.name);
     if (partition.count(f.name))
       expr = PartitionValueSql("p." + QuoteIdentifier(f.name), f.type, t);
-    else if (in_files.count(f.name))
-      expr = "d." + QuoteIdentifier(f.name);
+    else if (in_files.count(stored))
+      expr = delta::LogicalValueSql("d." + QuoteIdentifier(stored), f.type)
+                 .value_or("d." + QuoteIdentifier(stored));
     else
       expr = "CAST(NULL AS " + t + ")";  // a column added after these files were written
     list += (list.empty() ? "" : ", ") + expr + " AS " + QuoteIdentifier(f.name);
@@ -184,7 +193,8 @@ Result<std::string> ScanSql(FileSystem* fs, engine::Connection* conn, const std:
   for (const DataFile& f : files) {
     std::string row = QuoteString(table_path + "/" + f.path) + ", " + QuoteString(f.path);
     for (const std::string& pc : snap.partition_columns) {
-      auto it = f.partition_values.find(pc);
+      auto mapped = physical.find(pc);
+      auto it = f.partition_values.find(mapped == physical.end() ? pc : mapped->second);
       row += ", " + ((it == f.partition_values.end() || !it->second) ? std::string("NULL")
                                                                      : QuoteString(*it->second));
     }
@@ -202,11 +212,12 @@ namespace {
 // The files of `snapshot` that the statistics do not rule out for `skip`.
 std::vector<DataFile> FilesToRead(const Snapshot& snapshot,
                                   const std::vector<FilePredicate>& skip) {
+  const std::map<std::string, std::string> physical = delta::PhysicalNames(snapshot);
   std::vector<DataFile> files;
   for (const DataFile& f : snapshot.files) {
     bool excluded = false;
     for (const FilePredicate& p : skip)
-      excluded = excluded || StatsExclude(f, p, snapshot.partition_columns);
+      excluded = excluded || StatsExclude(f, p, snapshot.partition_columns, physical);
     if (!excluded) files.push_back(f);
   }
   return files;
