@@ -412,11 +412,22 @@ class Table {
   // Sets table properties (ALTER TABLE ... SET TBLPROPERTIES): one new version with the
   // metadata changed. Keys outside `delta.` are the user's, kept as given; of Delta's own,
   // Strata takes those whose rules it honours: delta.appendOnly (true|false: writes may
-  // only add rows), delta.logRetentionDuration ("interval N days"; Strata never removes
-  // commits). Any other delta.* key (deletion vectors, column mapping,
-  // change data feed, ...) is refused naming it, since the table would claim a feature
-  // Strata does not keep. An empty value removes the key.
+  // only add rows), delta.enableDeletionVectors (true: deletes write deletion vectors;
+  // the protocol becomes reader 3 / writer 7 with the deletionVectors feature),
+  // delta.logRetentionDuration ("interval N days"; Strata never removes commits). Any
+  // other delta.* key (column mapping, change data feed, ...) is refused naming it, since
+  // the table would claim a feature Strata does not keep; CHECK constraints have their
+  // own calls. An empty value removes the key.
   Result<int64_t> SetProperties(const std::map<std::string, std::string>& properties);
+  // Adds a CHECK constraint (ALTER TABLE ... ADD CONSTRAINT name CHECK (expression)): a
+  // SQL condition every row must make true (false or NULL is a violation), stored as
+  // Delta's delta.constraints.<name> (the name in lower case). The rows the table holds
+  // must satisfy it already. From then on every write is checked, as are columns'
+  // delta.invariants; a violation fails the write naming the constraint and showing
+  // some of the rows, and nothing is written. Needs writer version 3 (or the
+  // checkConstraints feature), which the table is given.
+  Result<int64_t> AddConstraint(const std::string& name, const std::string& expression);
+  Result<int64_t> DropConstraint(const std::string& name);
   // Removes data files no version newer than `retain_hours` ago needs.
   Result<VacuumResult> Vacuum(double retain_hours = 168, bool dry_run = false);
 

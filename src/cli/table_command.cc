@@ -226,6 +226,40 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
     std::printf("%s: version %lld\n", set_name->c_str(), static_cast<long long>(*v));
   });
 
+  // strata table constraint add|drop NAME CONSTRAINT [EXPRESSION]
+  CLI::App* constraint = table->add_subcommand(
+      "constraint", "Add or drop a CHECK constraint (Delta's delta.constraints.<name>)");
+  constraint->require_subcommand(1);
+  auto c_table = std::make_shared<std::string>();
+  auto c_name = std::make_shared<std::string>();
+  auto c_expr = std::make_shared<std::string>();
+  CLI::App* add = constraint->add_subcommand(
+      "add", "Add a constraint every row must make true (the rows there must already)");
+  add->add_option("name", *c_table, "Table name")->required();
+  add->add_option("constraint", *c_name, "Constraint name")->required();
+  add->add_option("expression", *c_expr, "SQL condition, such as \"price >= 0\"")->required();
+  add->callback([g, c_table, c_name, c_expr, exit_code] {
+    std::unique_ptr<Lake> lake;
+    auto t = OpenTable(*g, *c_table, &lake);
+    if (!t.ok()) return void(*exit_code = ReportError(t.status()));
+    auto v = (*t)->AddConstraint(*c_name, *c_expr);
+    if (!v.ok()) return void(*exit_code = ReportError(v.status()));
+    std::printf("%s: version %lld, constraint %s added\n", c_table->c_str(),
+                static_cast<long long>(*v), c_name->c_str());
+  });
+  CLI::App* drop = constraint->add_subcommand("drop", "Drop a constraint");
+  drop->add_option("name", *c_table, "Table name")->required();
+  drop->add_option("constraint", *c_name, "Constraint name")->required();
+  drop->callback([g, c_table, c_name, exit_code] {
+    std::unique_ptr<Lake> lake;
+    auto t = OpenTable(*g, *c_table, &lake);
+    if (!t.ok()) return void(*exit_code = ReportError(t.status()));
+    auto v = (*t)->DropConstraint(*c_name);
+    if (!v.ok()) return void(*exit_code = ReportError(v.status()));
+    std::printf("%s: version %lld, constraint %s dropped\n", c_table->c_str(),
+                static_cast<long long>(*v), c_name->c_str());
+  });
+
   RegisterTableViews(table, g, exit_code);
 
   auto name = std::make_shared<std::string>();

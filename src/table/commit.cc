@@ -123,7 +123,8 @@ Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, cons
 
 namespace {
 // Writer features Strata honours on every commit (writer version 7).
-const std::set<std::string> kWriterFeatures = {"appendOnly", "invariants", "deletionVectors"};
+const std::set<std::string> kWriterFeatures = {"appendOnly", "invariants", "checkConstraints",
+                                               "deletionVectors"};
 }  // namespace
 
 bool table_detail::DeletionVectorsEnabled(const Snapshot& snapshot) {
@@ -137,6 +138,9 @@ std::optional<Json> table_detail::ProtocolFor(const Snapshot* current,
                                               const std::map<std::string, std::string>& config) {
   auto dv = config.find("delta.enableDeletionVectors");
   const bool want_dv = dv != config.end() && dv->second == "true";
+  bool want_constraints = false;
+  for (const auto& [key, value] : config)
+    want_constraints = want_constraints || key.rfind("delta.constraints.", 0) == 0;
   Snapshot protocol;
   if (current != nullptr) {
     protocol.min_reader_version = current->min_reader_version;
@@ -147,20 +151,34 @@ std::optional<Json> table_detail::ProtocolFor(const Snapshot* current,
   auto has = [](const std::vector<std::string>& list, const char* f) {
     return std::find(list.begin(), list.end(), f) != list.end();
   };
-  if (!want_dv || has(protocol.writer_features, "deletionVectors"))
-    return current == nullptr ? std::optional<Json>(delta::ProtocolAction(1, 2)) : std::nullopt;
-  // Table features (reader 3, writer 7): writer version 2's features are listed as such.
-  if (protocol.min_writer_version < 7) {
-    protocol.writer_features = {"appendOnly", "invariants"};
-    protocol.min_writer_version = 7;
+  bool changed = false;
+  if (want_dv && !has(protocol.writer_features, "deletionVectors")) {
+    // Table features (reader 3, writer 7): the older version's features are listed.
+    if (protocol.min_writer_version < 7) {
+      protocol.writer_features = {"appendOnly", "invariants"};
+      if (protocol.min_writer_version >= 3) protocol.writer_features.push_back("checkConstraints");
+      protocol.min_writer_version = 7;
+    }
+    if (protocol.min_reader_version < 3) {
+      protocol.reader_features.clear();
+      protocol.min_reader_version = 3;
+    }
+    protocol.writer_features.push_back("deletionVectors");
+    if (!has(protocol.reader_features, "deletionVectors"))
+      protocol.reader_features.push_back("deletionVectors");
+    changed = true;
   }
-  if (protocol.min_reader_version < 3) {
-    protocol.reader_features.clear();
-    protocol.min_reader_version = 3;
+  if (want_constraints) {
+    if (protocol.min_writer_version == 7 && !has(protocol.writer_features, "checkConstraints")) {
+      protocol.writer_features.push_back("checkConstraints");
+      changed = true;
+    } else if (protocol.min_writer_version < 3) {
+      protocol.min_writer_version = 3;  // CHECK constraints came with writer version 3
+      changed = true;
+    }
   }
-  protocol.writer_features.push_back("deletionVectors");
-  if (!has(protocol.reader_features, "deletionVectors"))
-    protocol.reader_features.push_back("deletionVectors");
+  if (current == nullptr) return delta::ProtocolAction(protocol);
+  if (!changed) return std::nullopt;
   return delta::ProtocolAction(protocol);
 }
 
@@ -170,14 +188,19 @@ Status table_detail::CheckWritable(const std::string& table, const Snapshot& sna
   for (const std::string& f : snapshot.writer_features) {
     if (!kWriterFeatures.count(f)) unsupported += (unsupported.empty() ? "" : ", ") + f;
   }
-  if ((snapshot.min_writer_version > 2 && snapshot.min_writer_version != 7) ||
-      !unsupported.empty()) {
+  if (snapshot.min_writer_version > 3 && snapshot.min_writer_version != 7) {
+    // Versions 4 to 6 bring change data feed, generated columns, column mapping, identity.
+    unsupported = snapshot.min_writer_version == 4   ? "changeDataFeed, generatedColumns"
+                  : snapshot.min_writer_version == 5 ? "columnMapping"
+                                                     : "identityColumns";
+  }
+  if (!unsupported.empty()) {
     return Status::NotSupported(
         "table '" + table + "' needs Delta writer version " +
         std::to_string(snapshot.min_writer_version) +
         (unsupported.empty() ? "" : " with writer features " + unsupported) +
-        "; Strata writes tables of writer version 2 (appendOnly, invariants) and 7 with "
-        "appendOnly, invariants and deletionVectors, so it cannot " +
+        "; Strata writes tables of writer versions 2 and 3 (appendOnly, invariants, "
+        "checkConstraints) and 7 with those and deletionVectors, so it cannot " +
         operation + " it; nothing was written");
   }
   auto append_only = snapshot.configuration.find("delta.appendOnly");
@@ -192,18 +215,6 @@ Status table_detail::CheckWritable(const std::string& table, const Snapshot& sna
           operation +
           " would remove rows, which the table forbids; nothing was written ('strata table set " +
           table + " delta.appendOnly=false' lifts it)");
-    }
-  }
-  for (const TableField& f : snapshot.schema) {
-    if (f.metadata.find("delta.invariants") != std::string::npos) {
-      Json metadata = Json::parse(f.metadata, nullptr, false);
-      if (metadata.is_object() && metadata.contains("delta.invariants")) {
-        return Status::NotSupported("table '" + table + "' column '" + f.name +
-                                    "' has a Delta invariant (" +
-                                    metadata["delta.invariants"].dump() +
-                                    "), which Strata does not check yet, so it cannot " +
-                                    operation + " it; nothing was written");
-      }
     }
   }
   return Status::OK();

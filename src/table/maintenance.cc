@@ -120,6 +120,12 @@ Status table_detail::CheckProperties(const std::map<std::string, std::string>& p
         return Status::InvalidArgument("delta.enableDeletionVectors is true or false, not '" +
                                        value + "'");
       }
+    } else if (key.rfind("delta.constraints.", 0) == 0) {
+      return Status::InvalidArgument(
+          "CHECK constraints are added with 'strata table constraint "
+          "add' (Table::AddConstraint), which checks the rows, not "
+          "set as property '" +
+          key + "'");
     } else if (key == "delta.logRetentionDuration") {
       // Strata never removes commits, which keeps them at least this long.
       if (!delta::IntervalMs(value))

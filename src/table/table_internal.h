@@ -87,6 +87,17 @@ bool DeletionVectorsEnabled(const Snapshot& snapshot);
 std::optional<Json> ProtocolFor(const Snapshot* current,
                                 const std::map<std::string, std::string>& configuration);
 
+// A rule every row of the table must satisfy: a CHECK constraint or a column invariant.
+struct TableConstraint {
+  std::string name;  // "CHECK constraint 'positive'", "invariant of column 'x'"
+  std::string expression;
+};
+std::vector<TableConstraint> ConstraintsOf(const Snapshot& snapshot);
+// InvalidArgument naming the first constraint of `snapshot` some row of `rows_sql` breaks
+// (false or NULL), with how many rows and a sample of them.
+Status CheckConstraints(engine::Connection* conn, const std::string& table,
+                        const Snapshot& snapshot, const std::string& rows_sql);
+
 // InvalidArgument unless every key of `properties` is one Strata honours (see
 // Table::SetProperties) with a valid value.
 Status CheckProperties(const std::map<std::string, std::string>& properties);

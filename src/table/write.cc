@@ -415,9 +415,11 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
     }
     select += (select.empty() ? "" : ", ") + expr + " AS " + QuoteIdentifier(f.name);
   }
+  const std::string rows_sql = "SELECT " + select + " FROM (" + data_sql + ")";
+  // CHECK constraints and invariants: every row, before anything is written.
+  if (current) STRATA_RETURN_NOT_OK(CheckConstraints(conn.get(), name_, target, rows_sql));
   STRATA_ASSIGN_OR_RETURN(WrittenFiles written,
-                          WriteDataFiles(fs_, conn.get(), path_, target,
-                                         "SELECT " + select + " FROM (" + data_sql + ")"));
+                          WriteDataFiles(fs_, conn.get(), path_, target, rows_sql));
 
   std::vector<Json> actions;
   if (!current) {

@@ -732,9 +732,7 @@ TEST_F(TableTest, WriterRulesHoldForEveryOperation) {
       lake_->fs(), v7->path(), 1,
       {Json::parse(R"({"protocol":{"minReaderVersion":1,"minWriterVersion":7,)"
                    R"("writerFeatures":["checkConstraints","generatedColumns"]}})")}));
-  const std::string named =
-      "needs Delta writer version 7 with writer features "
-      "checkConstraints, generatedColumns";
+  const std::string named = "needs Delta writer version 7 with writer features generatedColumns";
   for (Result<int64_t> r : {v7->Write(Rows("SELECT 9 AS x")), v7->Delete("x = 1"), v7->Optimize(),
                             v7->Restore(0), v7->SetProperties({{"k", "v"}})}) {
     ASSERT_FALSE(r.ok());
@@ -745,9 +743,9 @@ TEST_F(TableTest, WriterRulesHoldForEveryOperation) {
   EXPECT_EQ((*v7->Latest())->writer_features.size(), 2u);
 }
 
-// Column metadata (comments, invariants) is kept through writes and schema changes, and an
-// invariant Strata cannot check refuses writes rather than being ignored.
-TEST_F(TableTest, ColumnMetadataIsKeptAndInvariantsAreNotIgnored) {
+// Column metadata (comments, invariants) is kept through writes and schema changes, and
+// invariants are checked on every write.
+TEST_F(TableTest, ColumnMetadataIsKeptAndInvariantsAreChecked) {
   auto t = Open("meta");
   ASSERT_OK(t->Write(Rows("SELECT 1 AS id, 'a' AS name")).status());
   ASSERT_OK_AND_ASSIGN(auto v0, t->Latest());
@@ -775,14 +773,21 @@ TEST_F(TableTest, ColumnMetadataIsKeptAndInvariantsAreNotIgnored) {
   }
   EXPECT_TRUE(seen);
 
+  // An invariant (writer version 2's rule on a column) is checked on every write: a
+  // violating row fails the write, named with the rule and a sample.
   md = **t->Latest();
-  md.schema[0].metadata = R"({"delta.invariants":"{\"expression\":{\"expression\":\"id > 0\"}}"})";
+  md.schema[0].metadata =
+      R"({"delta.invariants":"{\"expression\":{\"expression\":\"id <> 'z'\"}}"})";
   ASSERT_OK(delta::WriteCommit(lake_->fs(), t->path(), 4, {delta::MetadataAction(md, 0)}));
-  auto refused = t->Write(Rows("SELECT 'z' AS id"));
+  auto refused = t->Write(Rows("SELECT 'y' AS id UNION ALL SELECT 'z'"));
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.status().message().find("column 'id' has a Delta invariant"), std::string::npos)
+  EXPECT_NE(refused.status().message().find(
+                "1 row(s) violate the invariant of column 'id' (id <> 'z') of table 'meta', "
+                "such as (id=z); nothing was written"),
+            std::string::npos)
       << refused.status().message();
   EXPECT_EQ((*t->Latest())->version, 4);
+  ASSERT_OK(t->Write(Rows("SELECT 'y' AS id")).status());
 }
 
 TEST(TableNames, CannotEscapeTheLake) {
