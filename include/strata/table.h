@@ -179,6 +179,25 @@ struct CheckedWrite {
 void AddQualityMetadata(const quality::Suite& suite, const quality::ValidationResult& validation,
                         WriteOptions* options);
 
+// MERGE INTO the table USING a source ON key columns (Delta's MERGE, delta-rs' merge
+// builder): target rows whose keys match a source row are updated to the source row's
+// values, deleted, or left alone; source rows that match no target row are inserted, or
+// not. Keys compare with `=` (a NULL key matches nothing). Two source rows matching one
+// target row is an error, as in Delta.
+struct MergeOptions {
+  std::vector<std::string> on;  // key columns, by name in both the table and the source
+  enum class Matched { kUpdate, kDelete, kIgnore } when_matched = Matched::kUpdate;
+  bool insert_not_matched = true;
+  WriteOptions write;  // metadata, run_id; the mode is ignored
+};
+
+// What a MERGE or UPDATE changed (Delta's operationMetrics).
+struct ChangeResult {
+  int64_t version = -1;  // the new version, or the current one when nothing changed
+  int64_t inserted = 0, updated = 0, deleted = 0;
+  int64_t copied = 0;  // rows rewritten unchanged (0 with deletion vectors)
+};
+
 struct VacuumResult {
   std::vector<std::string> files;  // removed, or to be removed with dry_run
   int64_t bytes = 0;
@@ -396,6 +415,17 @@ class Table {
   // (delta.enableDeletionVectors = true; a file whose rows all go is removed), else by
   // rewriting the files that hold them.
   Result<int64_t> Delete(const std::string& predicate_sql, const WriteOptions& options = {});
+  // UPDATE ... SET column = expression, ... WHERE predicate (SQL over the table's
+  // columns): the matching rows are rewritten with the new values (by deletion vectors
+  // plus a new file when the table enables them, else by rewriting the files that hold
+  // them). Constraints are checked on the new rows.
+  Result<ChangeResult> Update(const std::string& predicate_sql,
+                              const std::map<std::string, std::string>& set,
+                              const WriteOptions& options = {});
+  // MERGE: see MergeOptions. The source has the table's columns (by name, any order; as
+  // Delta's updateAll / insertAll need), cast to the table's types; updated and inserted
+  // rows take the source row whole. Constraints are checked on them.
+  Result<ChangeResult> Merge(const Frame& source, const MergeOptions& options);
   // Compacts files smaller than `target_bytes` into files of about that size; one new
   // version with the same rows. Returns the new version, or the current one if there
   // was nothing to do.
@@ -453,6 +483,10 @@ class Table {
   struct Impl;
   // Write without telling observers.
   Result<int64_t> WriteVersion(const Frame& data, const WriteOptions& options);
+  // Commits a change of rows (update, merge): see merge.cc.
+  struct Change;
+  Result<ChangeResult> CommitChange(const std::shared_ptr<const Snapshot>& current,
+                                    engine::Connection* conn, const Change& change);
   // Delete by writing deletion vectors.
   Result<int64_t> DeleteByVectors(const std::shared_ptr<const Snapshot>& current,
                                   const std::string& predicate_sql, const WriteOptions& options);

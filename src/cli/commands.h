@@ -26,6 +26,8 @@ void RegisterInit(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterTable(CLI::App& app, const GlobalOptions* global, int* exit_code);
 // strata table log | show | list | diff, in text or JSON (table_view_command.cc).
 void RegisterTableViews(CLI::App* table, const GlobalOptions* global, int* exit_code);
+// strata table update | merge (table_change_command.cc).
+void RegisterTableChanges(CLI::App* table, const GlobalOptions* global, int* exit_code);
 void RegisterValidate(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterRun(CLI::App& app, const GlobalOptions* global, int* exit_code);
 void RegisterTest(CLI::App& app, int* exit_code);

@@ -297,4 +297,15 @@ void ProgressLine::Update(const engine::Progress& p) {
   shown_ = true;
 }
 
+Status ParseKeyValues(const std::vector<std::string>& words, const std::string& what,
+                      std::map<std::string, std::string>* out) {
+  for (const std::string& kv : words) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      return Status::InvalidArgument(what + " '" + kv + "': expected KEY=VALUE");
+    (*out)[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return Status::OK();
+}
+
 }  // namespace strata::cli

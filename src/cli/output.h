@@ -4,10 +4,12 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "cli/commands.h"
 #include "strata/engine.h"
@@ -35,6 +37,10 @@ Result<std::unique_ptr<Table>> OpenTable(const GlobalOptions& g, const std::stri
 // check the command was asked to make failed (validation, a pipeline, a quality gate,
 // table check); 2 the command could not do its job (usage, input, SQL, I/O errors).
 int ReportError(const Status& status, int exit_code = 2);
+
+// KEY=VALUE words into `out`; InvalidArgument naming `what` and the word without a key.
+Status ParseKeyValues(const std::vector<std::string>& words, const std::string& what,
+                      std::map<std::string, std::string>* out);
 
 // `status`, naming the input file `path` when its message does not already.
 Status NamingInput(const Status& status, const std::string& path);

@@ -24,18 +24,6 @@ struct WriteArgs {
   CsvArgs csv;
 };
 
-// KEY=VALUE words into `out`; InvalidArgument naming `what` and the word without a key.
-Status ParseKeyValues(const std::vector<std::string>& words, const std::string& what,
-                      std::map<std::string, std::string>* out) {
-  for (const std::string& kv : words) {
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      return Status::InvalidArgument(what + " '" + kv + "': expected KEY=VALUE");
-    (*out)[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
-  return Status::OK();
-}
-
 int RunWrite(const GlobalOptions& g, const WriteArgs& a) {
   if (a.from.empty() == a.query.empty()) {
     return ReportError(
@@ -261,6 +249,7 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
   });
 
   RegisterTableViews(table, g, exit_code);
+  RegisterTableChanges(table, g, exit_code);
 
   auto name = std::make_shared<std::string>();
   auto retain = std::make_shared<double>(168);

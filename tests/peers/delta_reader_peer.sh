@@ -3,7 +3,7 @@
 # (tests/peers/delta_reader.js: its own log replay and deletion vector decoding, DuckDB
 # for the Parquet files): the rows must be the same. Covers partitions, appends,
 # deletes by deletion vectors (array, bitmap and run containers), deletes by rewriting,
-# optimize, restore and checkpoints.
+# updates and merges in both ways, optimize, restore and checkpoints.
 # Usage: delta_reader_peer.sh STRATA_BINARY REPO_ROOT
 set -euo pipefail
 strata=$1 root=$2
@@ -53,6 +53,16 @@ done
 "$strata" table delete dv --where "id % 3 = 0 AND id >= 400000" >/dev/null
 compare dv "appends past a checkpoint and a delete"
 
+"$strata" table update dv --set "name='updated'" --set "score=score*2" --where "id % 5 = 1" >/dev/null
+compare dv "an update"
+"$strata" table merge dv --query "$(rows 299990 300020) UNION ALL $(rows 500000 500010)" --on id >/dev/null
+compare dv "a merge (upsert)"
+"$strata" table merge dv --query "$(rows 0 1000)" --on id --when-matched delete --when-not-matched ignore >/dev/null
+compare dv "a merge deleting its matches"
+
 "$strata" table write plain --query "$(rows 0 5000)" >/dev/null
 "$strata" table delete plain --where "id % 7 = 0" >/dev/null
 compare plain "a delete by rewriting"
+"$strata" table update plain --set "name='u'" --where "id < 100" >/dev/null
+"$strata" table merge plain --query "$(rows 4990 5010)" --on id >/dev/null
+compare plain "an update and a merge by rewriting"
