@@ -483,13 +483,10 @@ class Table {
   struct Impl;
   // Write without telling observers.
   Result<int64_t> WriteVersion(const Frame& data, const WriteOptions& options);
-  // Commits a change of rows (update, merge): see merge.cc.
+  // Commits a change of rows (delete, update, merge): see merge.cc.
   struct Change;
   Result<ChangeResult> CommitChange(const std::shared_ptr<const Snapshot>& current,
                                     engine::Connection* conn, const Change& change);
-  // Delete by writing deletion vectors.
-  Result<int64_t> DeleteByVectors(const std::shared_ptr<const Snapshot>& current,
-                                  const std::string& predicate_sql, const WriteOptions& options);
   Table(std::string name, std::string path, std::shared_ptr<Session> session, FileSystem* fs,
         TableOptions options);
 

@@ -13,19 +13,6 @@ namespace strata {
 using engine::QuoteIdentifier;
 using namespace table_detail;
 
-// A change of rows, as SQL over the scan of every file (ScanSql with rows) of the version.
-struct Table::Change {
-  std::string operation;  // MERGE, UPDATE
-  Json parameters;
-  std::string scan_sql;     // the version's rows with __strata_file, __strata_row
-  std::string dropped_sql;  // __strata_file, __strata_row of the target rows that go
-  std::string added_sql;    // the rows that come, in table column order
-  WriteOptions options;
-  // Rows of added_sql that replace a dropped row (updated) rather than being new
-  // (inserted); the rest of dropped rows are deleted. Filled by the caller's query.
-  std::string updated_count_sql;
-};
-
 namespace {
 
 constexpr const char* kDropped = "__strata_dropped";
@@ -131,18 +118,24 @@ Result<ChangeResult> Table::CommitChange(const std::shared_ptr<const Snapshot>& 
     if (!positions.empty()) {
       STRATA_ASSIGN_OR_RETURN(vectors, delta::WriteDeletionVectors(fs_, path_, positions));
     }
-  } else if (!touched.empty()) {
-    // Copy-on-write: the touched files' other rows go to new files.
-    STRATA_ASSIGN_OR_RETURN(std::string scan,
-                            ScanSql(fs_, conn, path_, *current, touched, false, true));
-    auto kept = WriteDataFiles(fs_, conn, path_, *current,
-                               "SELECT " + Columns(*current, "t") + " FROM (" + scan +
-                                   ") AS t ANTI JOIN " + kDropped +
-                                   " AS x ON t.__strata_file = x.__strata_file AND "
-                                   "t.__strata_row = x.__strata_row");
-    if (!kept.ok()) return kept.status().WithContext(what);
-    written = std::move(kept).value();
-    result.copied = written.rows;
+  } else {
+    // Copy-on-write: each touched file's other rows go to a new file of their own (the
+    // table's layout stays as it was).
+    for (const DataFile& f : touched) {
+      STRATA_ASSIGN_OR_RETURN(std::string scan,
+                              ScanSql(fs_, conn, path_, *current, {f}, false, true));
+      auto kept = WriteDataFiles(fs_, conn, path_, *current,
+                                 "SELECT " + Columns(*current, "t") + " FROM (" + scan +
+                                     ") AS t ANTI JOIN " + kDropped +
+                                     " AS x ON t.__strata_file = x.__strata_file AND "
+                                     "t.__strata_row = x.__strata_row");
+      if (!kept.ok()) {
+        cleanup();
+        return kept.status().WithContext(what);
+      }
+      result.copied += kept->rows;
+      for (DataFile& nf : kept->files) written.files.push_back(std::move(nf));
+    }
     removed = touched;
   }
   if (added_rows > 0) {
@@ -178,6 +171,13 @@ Result<ChangeResult> Table::CommitChange(const std::shared_ptr<const Snapshot>& 
       {merge ? "numTargetFilesRemoved" : "numRemovedFiles",
        std::to_string(removed.size() - marked.size())},
       {"numDeletionVectorsAdded", std::to_string(marked.size())}};
+  int64_t removed_bytes = 0, added_bytes = 0;
+  std::set<std::string> kept;  // files still there, with a new deletion vector
+  for (const DataFile& f : marked) kept.insert(f.path);
+  for (const DataFile& f : removed) removed_bytes += kept.count(f.path) ? 0 : f.size;
+  for (const DataFile& f : written.files) added_bytes += f.size;
+  metrics["numRemovedBytes"] = std::to_string(removed_bytes);
+  metrics["numAddedBytes"] = std::to_string(added_bytes);
   Json info = CommitInfo(change.operation, change.parameters, current->version, false,
                          change.options, metrics);
   auto version = CommitWithRetry(this, fs_, path_, current, info, actions, false, change.options);

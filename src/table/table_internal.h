@@ -22,6 +22,20 @@ struct Table::Impl {
   std::shared_ptr<const Snapshot> cached;
 };
 
+// A change of rows (delete, update, merge), as SQL over the scan of every file of the
+// version it starts from (Table::CommitChange, merge.cc).
+struct Table::Change {
+  std::string operation;  // DELETE, UPDATE, MERGE
+  delta::Json parameters;
+  std::string scan_sql;     // the version's rows with __strata_file, __strata_row
+  std::string dropped_sql;  // __strata_file, __strata_row of the target rows that go
+  std::string added_sql;    // the rows that come, in table column order (or empty)
+  // The rows of added_sql that replace a dropped row (updated) rather than being new
+  // (inserted); the other dropped rows are deleted. Empty: none.
+  std::string updated_count_sql;
+  WriteOptions options;
+};
+
 namespace table_detail {
 
 using Json = delta::Json;

@@ -488,152 +488,24 @@ Status Table::Checkpoint(int64_t version) {
   return delta::WriteCheckpoint(fs_, conn.get(), path_, *snap);
 }
 
-namespace {
-
-// Delta's stats of a file that gets a deletion vector: its bounds may now be wider than
-// the rows left (tightBounds false).
-std::string WideStats(const std::string& stats_json) {
-  if (stats_json.empty()) return stats_json;
-  Json stats = Json::parse(stats_json, nullptr, false);
-  if (!stats.is_object()) return stats_json;
-  stats["tightBounds"] = false;
-  return stats.dump();
-}
-
-}  // namespace
-
-Result<int64_t> Table::DeleteByVectors(const std::shared_ptr<const Snapshot>& current,
-                                       const std::string& predicate_sql,
-                                       const WriteOptions& options) {
-  STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
-  STRATA_ASSIGN_OR_RETURN(std::string scan,
-                          ScanSql(fs_, conn.get(), path_, *current, current->files, false, true));
-  // The positions of the matching rows, per file (rows already deleted are not scanned).
-  auto hits = conn->Collect(
-      "SELECT __strata_file, string_agg(CAST(__strata_row AS VARCHAR), ',' "
-      "ORDER BY __strata_row) FROM (" +
-      scan + ") WHERE coalesce((" + predicate_sql + "), false) GROUP BY 1");
-  if (!hits.ok())
-    return hits.status().WithContext("delete from '" + name_ + "' where " + predicate_sql);
-  std::map<std::string, std::string> rows_of;
-  for (size_t r = 0; r < hits->num_rows(); ++r)
-    rows_of[std::string(hits->column(0).GetString(r))] = std::string(hits->column(1).GetString(r));
-  std::vector<DataFile> removed, changed;
-  std::vector<std::vector<uint64_t>> vectors;
-  int64_t deleted_rows = 0;
-  std::map<std::string, std::string> vector_files;
-  for (const DataFile& f : current->files) {
-    auto it = rows_of.find(f.path);
-    if (it == rows_of.end()) continue;
-    std::vector<uint64_t> rows;
-    if (f.deletion_vector) {
-      STRATA_ASSIGN_OR_RETURN(
-          rows, delta::ReadDeletionVector(fs_, path_, *f.deletion_vector, &vector_files));
-    }
-    const size_t before = rows.size();
-    for (const char* p = it->second.c_str(); *p != '\0';) {
-      char* end = nullptr;
-      rows.push_back(std::strtoull(p, &end, 10));
-      p = *end == ',' ? end + 1 : end;
-    }
-    deleted_rows += static_cast<int64_t>(rows.size() - before);
-    std::sort(rows.begin(), rows.end());
-    removed.push_back(f);
-    if (f.num_records && static_cast<int64_t>(rows.size()) >= *f.num_records) continue;
-    changed.push_back(f);
-    vectors.push_back(std::move(rows));
-  }
-  if (removed.empty()) return current->version;  // nothing matched: no new version
-  std::vector<DeletionVector> written;
-  if (!vectors.empty()) {
-    STRATA_ASSIGN_OR_RETURN(written, delta::WriteDeletionVectors(fs_, path_, vectors));
-  }
-  const int64_t now = NowMs();
-  std::vector<Json> actions = RemoveActions(removed, true, now);
-  for (size_t i = 0; i < changed.size(); ++i) {
-    DataFile f = changed[i];
-    f.deletion_vector = written[i];
-    f.stats_json = WideStats(f.stats_json);
-    f.modification_time = now;
-    actions.push_back(delta::AddAction(f, true));
-  }
-  int64_t vectors_removed = 0;
-  for (const DataFile& f : removed) vectors_removed += f.deletion_vector ? 1 : 0;
-  Json metrics = {{"numRemovedFiles", std::to_string(removed.size() - changed.size())},
-                  {"numAddedFiles", "0"},
-                  {"numDeletedRows", std::to_string(deleted_rows)},
-                  {"numCopiedRows", "0"},
-                  {"numDeletionVectorsAdded", std::to_string(changed.size())},
-                  {"numDeletionVectorsRemoved", std::to_string(vectors_removed)}};
-  Json info = CommitInfo("DELETE", {{"predicate", Json::array({predicate_sql}).dump()}},
-                         current->version, false, options, metrics);
-  auto version = CommitWithRetry(this, fs_, path_, current, info, actions, false, options);
-  if (!version.ok() && !written.empty()) {
-    auto file = delta::DeletionVectorFile(written[0]);
-    if (file.ok()) (void)fs_->RemoveFile(path_ + "/" + *file);
-  }
-  return version;
-}
-
 Result<int64_t> Table::Delete(const std::string& predicate_sql, const WriteOptions& options) {
   STRATA_ASSIGN_OR_RETURN(auto current, Latest());
   STRATA_RETURN_NOT_OK(CheckWritable(name_, *current, "delete", true));
-  if (DeletionVectorsEnabled(*current)) return DeleteByVectors(current, predicate_sql, options);
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
-  STRATA_ASSIGN_OR_RETURN(std::string scan,
-                          ScanSql(fs_, conn.get(), path_, *current, current->files, true));
-  // Which files hold matching rows, and how many.
-  auto counts = conn->Collect("SELECT __strata_file, count(*) FILTER (WHERE (" + predicate_sql +
-                              ")) AS hit, count(*) AS total FROM (" + scan + ") GROUP BY 1");
-  if (!counts.ok())
-    return counts.status().WithContext("delete from '" + name_ + "' where " + predicate_sql);
-  std::map<std::string, std::pair<int64_t, int64_t>> per_file;
-  for (size_t r = 0; r < counts->num_rows(); ++r) {
-    per_file[std::string(counts->column(0).GetString(r))] = {counts->column(1).GetInt64(r),
-                                                             counts->column(2).GetInt64(r)};
-  }
-  std::vector<DataFile> removed;
-  WrittenFiles rewritten;
-  int64_t deleted_rows = 0, copied_rows = 0, removed_bytes = 0;
-  for (const DataFile& f : current->files) {
-    auto it = per_file.find(f.path);
-    if (it == per_file.end() || it->second.first == 0) continue;
-    removed.push_back(f);
-    removed_bytes += f.size;
-    deleted_rows += it->second.first;
-    if (it->second.first == it->second.second) continue;  // every row goes: no new file
-    copied_rows += it->second.second - it->second.first;
-    // Rewrite the file without the matching rows, in the same partition.
-    STRATA_ASSIGN_OR_RETURN(std::string file_scan,
-                            ScanSql(fs_, conn.get(), path_, *current, {f}, false));
-    const Snapshot& target = *current;
-    auto part = WriteDataFiles(
-        fs_, conn.get(), path_, target,
-        "SELECT * FROM (" + file_scan + ") WHERE NOT coalesce((" + predicate_sql + "), false)");
-    if (!part.ok()) {
-      RemoveWritten(fs_, path_, rewritten.files);
-      return part.status();
-    }
-    for (auto& nf : part->files) rewritten.files.push_back(std::move(nf));
-  }
-  if (removed.empty()) return current->version;  // nothing matched: no new version
-  std::vector<Json> actions = RemoveActions(removed, true, NowMs());
-  for (const DataFile& f : rewritten.files) actions.push_back(delta::AddAction(f, true));
-  // Delta's DELETE operationMetrics: the rows deleted, and the rows copied into rewritten
-  // files (which readers of the log must not count as changed).
-  int64_t added_bytes = 0;
-  for (const DataFile& f : rewritten.files) added_bytes += f.size;
-  Json metrics = {{"numRemovedFiles", std::to_string(removed.size())},
-                  {"numAddedFiles", std::to_string(rewritten.files.size())},
-                  {"numDeletedRows", std::to_string(deleted_rows)},
-                  {"numCopiedRows", std::to_string(copied_rows)},
-                  {"numRemovedBytes", std::to_string(removed_bytes)},
-                  {"numAddedBytes", std::to_string(added_bytes)}};
-  Json info = CommitInfo("DELETE", {{"predicate", Json::array({predicate_sql}).dump()}},
-                         current->version, false, options, metrics);
-  auto version = CommitWithRetry(this, fs_, path_, current, info, actions, false, options);
-  if (!version.ok()) RemoveWritten(fs_, path_, rewritten.files);
-  return version;
+  // A change that drops the matching rows and adds none (merge.cc): by deletion vectors
+  // when the table enables them, else by rewriting the files that hold them.
+  Change change;
+  change.operation = "DELETE";
+  change.options = options;
+  change.parameters = {{"predicate", Json::array({predicate_sql}).dump()}};
+  STRATA_ASSIGN_OR_RETURN(change.scan_sql,
+                          ScanSql(fs_, conn.get(), path_, *current, current->files, false, true));
+  change.dropped_sql = "SELECT __strata_file, __strata_row FROM (" + change.scan_sql +
+                       ") WHERE coalesce((" + predicate_sql + "), false)";
+  auto result = CommitChange(current, conn.get(), change);
+  if (!result.ok())
+    return result.status().WithContext("delete from '" + name_ + "' where " + predicate_sql);
+  return result->version;
 }
 
 }  // namespace strata
