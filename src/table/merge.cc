@@ -16,6 +16,7 @@ using namespace table_detail;
 namespace {
 
 constexpr const char* kDropped = "__strata_dropped";
+constexpr const char* kAdded = "__strata_added";
 
 // The table's columns, cast to their types, from source `alias` (which must have them).
 Result<std::string> SourceColumns(const Snapshot& snap, const std::string& alias) {
@@ -66,7 +67,14 @@ Result<ChangeResult> Table::CommitChange(const std::shared_ptr<const Snapshot>& 
     dropped += per_file.column(2).GetInt64(r);
   }
   Status error;
-  const int64_t added_rows = change.added_sql.empty() ? 0 : CountOf(conn, change.added_sql, &error);
+  // The new rows are computed once (they may join the source with the whole table).
+  const std::string added_sql = std::string("SELECT * FROM ") + kAdded;
+  if (!change.added_sql.empty()) {
+    STRATA_RETURN_NOT_OK(conn->Execute("CREATE OR REPLACE TEMP TABLE " + std::string(kAdded) +
+                                       " AS " + change.added_sql)
+                             .WithContext(what));
+  }
+  const int64_t added_rows = change.added_sql.empty() ? 0 : CountOf(conn, added_sql, &error);
   STRATA_RETURN_NOT_OK(error.WithContext(what));
   ChangeResult result;
   result.version = current->version;
@@ -76,8 +84,7 @@ Result<ChangeResult> Table::CommitChange(const std::shared_ptr<const Snapshot>& 
   result.inserted = added_rows - result.updated;
   result.deleted = dropped - result.updated;
   if (dropped == 0 && added_rows == 0) return result;  // nothing changes: no version
-  if (added_rows > 0)
-    STRATA_RETURN_NOT_OK(CheckConstraints(conn, name_, *current, change.added_sql));
+  if (added_rows > 0) STRATA_RETURN_NOT_OK(CheckConstraints(conn, name_, *current, added_sql));
 
   std::vector<DataFile> touched;
   for (const DataFile& f : current->files) {
@@ -139,7 +146,7 @@ Result<ChangeResult> Table::CommitChange(const std::shared_ptr<const Snapshot>& 
     removed = touched;
   }
   if (added_rows > 0) {
-    auto added = WriteDataFiles(fs_, conn, path_, *current, change.added_sql);
+    auto added = WriteDataFiles(fs_, conn, path_, *current, added_sql);
     if (!added.ok()) {
       cleanup();
       return added.status().WithContext(what);
@@ -225,7 +232,7 @@ Result<ChangeResult> Table::Update(const std::string& predicate_sql,
         " AS " + QuoteIdentifier(f.name);
   }
   change.added_sql = "SELECT " + values + " FROM (" + change.scan_sql + ")" + where;
-  change.updated_count_sql = change.added_sql;
+  change.updated_count_sql = "SELECT * FROM " + std::string(kAdded);
   return CommitChange(current, conn.get(), change);
 }
 
