@@ -1,4 +1,5 @@
-// Tables: versioned data in the Delta Lake protocol (reader 1 / writer 2).
+// Tables: versioned data in the Delta Lake protocol (reader 1-3, writer 2, 3 and 7 with
+// deletion vectors and CHECK constraints; column-mapped tables are read).
 //
 // A Lake is a directory; each table is a folder in it holding Parquet data files and a
 // _delta_log/ of numbered JSON commits (with Parquet checkpoints every N commits), so

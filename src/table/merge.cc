@@ -1,4 +1,4 @@
-// Changing rows in place: UPDATE and MERGE. Both come down to one change: some target
+// Changing rows in place: DELETE, UPDATE and MERGE. All come down to one change: some target
 // rows are dropped (by position in their files) and new rows are added. With deletion
 // vectors the dropped rows are marked and the new rows go to new files; without, each
 // file holding a dropped row is rewritten without it (copy-on-write).

@@ -25,7 +25,7 @@ struct Table::Impl {
 // A change of rows (delete, update, merge), as SQL over the scan of every file of the
 // version it starts from (Table::CommitChange, merge.cc). (clang-tidy sees nlohmann's
 // allocator-aware members as able to throw from the implicit destructor; they cannot.)
-struct Table::Change {  // NOLINT(bugprone-exception-escape)
+struct Table::Change {    // NOLINT(bugprone-exception-escape)
   std::string operation;  // DELETE, UPDATE, MERGE
   delta::Json parameters;
   std::string scan_sql;     // the version's rows with __strata_file, __strata_row

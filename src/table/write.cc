@@ -11,7 +11,6 @@
 
 #include "common/random.h"
 #include "strata/log.h"
-#include "table/deletion_vector.h"
 #include "table/table_internal.h"
 
 namespace strata {
