@@ -64,6 +64,14 @@ struct DatabaseOptions {
   // settings (progress tracking needs that), and a query could change the lists: a guard
   // against mistakes (a pipeline step reading an undeclared file), not a wall.
   bool lock_configuration = true;
+  // The session time zone (an IANA name such as "Europe/Paris"): where a timestamp
+  // without a zone is placed when it meets one with a zone (a cast, a Delta `timestamp`
+  // partition value written without an offset). UTC unless $STRATA_TIME_ZONE names
+  // another; not the machine's zone, so the same data reads the same everywhere.
+  std::string time_zone = DefaultTimeZone();
+
+  // $STRATA_TIME_ZONE when set and not empty, else "UTC".
+  static std::string DefaultTimeZone();
 };
 
 // Options for a database that reads and writes only `paths`, for good: a folder whole, a

@@ -2,6 +2,7 @@
 // sandbox; running SQL on a connection.
 #include <duckdb.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "engine/duckdb_error.h"
@@ -80,7 +81,27 @@ Status RestrictFileAccess(duckdb_connection conn, const DatabaseOptions& options
   return Status::OK();
 }
 
+// Sets the session time zone of every connection; an unknown name is an error naming it.
+Status SetTimeZone(duckdb_connection conn, const std::string& time_zone) {
+  const std::string sql = "SET GLOBAL TimeZone = " + QuoteString(time_zone);
+  duckdb_result result;
+  if (duckdb_query(conn, sql.c_str(), &result) == DuckDBError) {
+    std::string message = duckdb_result_error(&result);
+    duckdb_destroy_result(&result);
+    return Status::InvalidArgument("unknown time zone '" + time_zone +
+                                   "' (from $STRATA_TIME_ZONE or the options): " + message +
+                                   "; use an IANA name such as UTC or Europe/Paris");
+  }
+  duckdb_destroy_result(&result);
+  return Status::OK();
+}
+
 }  // namespace
+
+std::string DatabaseOptions::DefaultTimeZone() {
+  const char* env = std::getenv("STRATA_TIME_ZONE");
+  return env != nullptr && *env != '\0' ? env : "UTC";
+}
 
 DatabaseOptions SandboxedTo(const std::vector<std::string>& paths) {
   DatabaseOptions options;
@@ -122,6 +143,7 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
     duckdb_destroy_config(&config);
     return st;
   }
+  const std::string time_zone = options.time_zone.empty() ? "UTC" : options.time_zone;
   auto impl = std::make_unique<Impl>();
   impl->progress = options.progress;
   impl->estimate_progress = (options.track_progress || options.progress) &&
@@ -145,6 +167,7 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseOptions& options)
     return Status::IOError("cannot connect to DuckDB database");
   }
   st = RegisterFunctions(conn);
+  if (st.ok()) st = SetTimeZone(conn, time_zone);
   if (st.ok() && options.allowed_directories) st = RestrictFileAccess(conn, options);
   duckdb_disconnect(&conn);
   STRATA_RETURN_NOT_OK(st);

@@ -124,7 +124,7 @@ Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, cons
 namespace {
 // Writer features Strata honours on every commit (writer version 7).
 const std::set<std::string> kWriterFeatures = {"appendOnly", "invariants", "checkConstraints",
-                                               "deletionVectors"};
+                                               "deletionVectors", "timestampNtz"};
 }  // namespace
 
 bool table_detail::DeletionVectorsEnabled(const Snapshot& snapshot) {
@@ -134,13 +134,17 @@ bool table_detail::DeletionVectorsEnabled(const Snapshot& snapshot) {
                     "deletionVectors") > 0;
 }
 
-std::optional<Json> table_detail::ProtocolFor(const Snapshot* current,
-                                              const std::map<std::string, std::string>& config) {
+std::optional<Json> table_detail::ProtocolFor(const Snapshot* current, const Snapshot& target) {
+  const std::map<std::string, std::string>& config = target.configuration;
   auto dv = config.find("delta.enableDeletionVectors");
   const bool want_dv = dv != config.end() && dv->second == "true";
   bool want_constraints = false;
   for (const auto& [key, value] : config)
     want_constraints = want_constraints || key.rfind("delta.constraints.", 0) == 0;
+  // A timestamp_ntz anywhere in the schema (nested types are JSON text naming it).
+  bool want_ntz = false;
+  for (const TableField& f : target.schema)
+    want_ntz = want_ntz || f.type.find("timestamp_ntz") != std::string::npos;
   Snapshot protocol;
   if (current != nullptr) {
     protocol.min_reader_version = current->min_reader_version;
@@ -152,8 +156,10 @@ std::optional<Json> table_detail::ProtocolFor(const Snapshot* current,
     return std::find(list.begin(), list.end(), f) != list.end();
   };
   bool changed = false;
-  if (want_dv && !has(protocol.writer_features, "deletionVectors")) {
-    // Table features (reader 3, writer 7): the older version's features are listed.
+  // Adds a reader-writer table feature (reader 3, writer 7): on the way up from the older
+  // versions, the features they implied are listed.
+  auto add_feature = [&](const char* feature) {
+    if (has(protocol.writer_features, feature)) return;
     if (protocol.min_writer_version < 7) {
       protocol.writer_features = {"appendOnly", "invariants"};
       if (protocol.min_writer_version >= 3) protocol.writer_features.push_back("checkConstraints");
@@ -163,11 +169,12 @@ std::optional<Json> table_detail::ProtocolFor(const Snapshot* current,
       protocol.reader_features.clear();
       protocol.min_reader_version = 3;
     }
-    protocol.writer_features.push_back("deletionVectors");
-    if (!has(protocol.reader_features, "deletionVectors"))
-      protocol.reader_features.push_back("deletionVectors");
+    protocol.writer_features.push_back(feature);
+    if (!has(protocol.reader_features, feature)) protocol.reader_features.push_back(feature);
     changed = true;
-  }
+  };
+  if (want_dv) add_feature("deletionVectors");
+  if (want_ntz) add_feature("timestampNtz");
   if (want_constraints) {
     if (protocol.min_writer_version == 7 && !has(protocol.writer_features, "checkConstraints")) {
       protocol.writer_features.push_back("checkConstraints");

@@ -116,7 +116,7 @@ Result<int64_t> Table::AddConstraint(const std::string& name, const std::string&
     return Status(st.code(), message + ", so it cannot be added; nothing was written");
   }
   std::vector<Json> actions = {delta::MetadataAction(md, 0)};
-  if (auto protocol = ProtocolFor(current.get(), md.configuration)) actions.push_back(*protocol);
+  if (auto protocol = ProtocolFor(current.get(), md)) actions.push_back(*protocol);
   Json info = CommitInfo("ADD CONSTRAINT", {{"name", key}, {"expr", expression}}, current->version,
                          false, {}, Json::object());
   return CommitWithRetry(this, fs_, path_, current, info, actions, false, {});

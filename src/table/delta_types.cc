@@ -37,9 +37,9 @@ const std::map<std::string, std::string>& DuckToDelta() {
       {"BLOB", "binary"},
       {"DATE", "date"},
       {"TIMESTAMP WITH TIME ZONE", "timestamp"},
-      // A naive timestamp is stored as Delta's `timestamp` (taken as UTC), which every
-      // reader of protocol 1/2 understands; timestamp_ntz would need writer version 7.
-      {"TIMESTAMP", "timestamp"}};
+      // A naive timestamp (no zone, as read from most CSV files) is Delta's timestamp_ntz,
+      // stored as Parquet's isAdjustedToUTC=false; the table gets the timestampNtz feature.
+      {"TIMESTAMP", "timestamp_ntz"}};
   return m;
 }
 

@@ -160,7 +160,7 @@ Result<int64_t> Table::SetProperties(const std::map<std::string, std::string>& p
                          false, {}, Json::object());
   std::vector<Json> actions = {delta::MetadataAction(md, 0)};
   // A property that needs a table feature (deletion vectors) upgrades the protocol.
-  if (auto protocol = ProtocolFor(current.get(), md.configuration)) actions.push_back(*protocol);
+  if (auto protocol = ProtocolFor(current.get(), md)) actions.push_back(*protocol);
   return CommitWithRetry(this, fs_, path_, current, info, actions, false, {});
 }
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <regex>
 #include <set>
 
 #include "table/column_mapping.h"
@@ -17,15 +18,33 @@ using table_detail::ScanSql;
 
 namespace {
 
+// A timestamp's text in one comparable form, "YYYY-MM-DD HH:MM:SS.ffffff", from any of
+// the forms statistics, partition values and filters use ('T' or ' ', 0 to 9 fraction
+// digits, "Z" or "+00:00"); `zoned` tells whether it named UTC. Nothing for another
+// offset or for text that is not a timestamp.
+std::optional<std::string> TimestampKey(const std::string& text, bool* zoned) {
+  static const std::regex kTimestamp(
+      R"((\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]00:?00)?)");
+  std::smatch m;
+  if (!std::regex_match(text, m, kTimestamp)) return std::nullopt;
+  std::string fraction = m[3].str().substr(0, 6);
+  fraction.append(6 - fraction.size(), '0');
+  *zoned = m[4].matched;
+  return m[1].str() + " " + m[2].str() + "." + fraction;
+}
+
 // Whether a file's statistics prove that no row matches `p`. Statistics and partition
-// values name columns by their physical name (`physical`, from the logical one).
-bool StatsExclude(const DataFile& f, const FilePredicate& p,
+// values name columns by their physical name (`physical`, from the logical one); `type`
+// is the column's Delta type.
+bool StatsExclude(const DataFile& f, const FilePredicate& p, const std::string& type,
                   const std::vector<std::string>& partition_columns,
                   const std::map<std::string, std::string>& physical) {
   auto mapped = physical.find(p.column);
   const std::string& column = mapped == physical.end() ? p.column : mapped->second;
-  auto compare = [&](const Json& bound, bool is_min) -> std::optional<int> {
-    // Returns sign(bound - value), numerically when both are numbers.
+  const bool is_timestamp = type == "timestamp" || type == "timestamp_ntz";
+  auto compare = [&](const Json& bound, bool is_max) -> std::optional<int> {
+    // Returns sign(bound - value), numerically when both are numbers. `is_max`: the
+    // bound is a statistics maximum.
     if (bound.is_null()) return std::nullopt;
     char* end = nullptr;
     double v = std::strtod(p.value.c_str(), &end);
@@ -34,11 +53,24 @@ bool StatsExclude(const DataFile& f, const FilePredicate& p,
       double b = bound.get<double>();
       return b < v ? -1 : (b > v ? 1 : 0);
     }
+    if (bound.is_string() && is_timestamp) {
+      // Compared as instants in one form. A `timestamp` value without a zone is in the
+      // session time zone, unknown here: no skipping then. Statistics keep milliseconds
+      // (truncated), so a maximum stands for up to 999 microseconds more.
+      bool bound_zoned = false, value_zoned = false;
+      auto b = TimestampKey(bound.get<std::string>(), &bound_zoned);
+      auto val = TimestampKey(p.value, &value_zoned);
+      if (!b || !val || (type == "timestamp" && (!bound_zoned || !value_zoned)) ||
+          (type == "timestamp_ntz" && value_zoned))
+        return std::nullopt;
+      if (is_max) b->replace(b->size() - 3, 3, "999");
+      int c = b->compare(*val);
+      return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    }
     if (bound.is_string()) {
       int c = bound.get<std::string>().compare(p.value);
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
-    (void)is_min;
     return std::nullopt;
   };
   if (std::find(partition_columns.begin(), partition_columns.end(), p.column) !=
@@ -50,7 +82,7 @@ bool StatsExclude(const DataFile& f, const FilePredicate& p,
     char* end = nullptr;
     double num = std::strtod(it->second->c_str(), &end);
     if (end != it->second->c_str() && *end == '\0') v = num;
-    auto c = compare(v, true);
+    auto c = compare(v, false);
     if (!c) return false;
     if (p.op == "=") return *c != 0;
     if (p.op == "<") return *c >= 0;
@@ -72,7 +104,7 @@ bool StatsExclude(const DataFile& f, const FilePredicate& p,
     return it == stats[key].end() ? Json() : *it;
   };
   Json min = bound_of("minValues"), max = bound_of("maxValues");
-  auto cmin = compare(min, true), cmax = compare(max, false);
+  auto cmin = compare(min, false), cmax = compare(max, true);
   if (p.op == "=") return (cmin && *cmin > 0) || (cmax && *cmax < 0);
   if (p.op == "<") return cmin && *cmin >= 0;
   if (p.op == "<=") return cmin && *cmin > 0;
@@ -104,14 +136,14 @@ Snapshot MetadataOf(const Snapshot& snap) {
 
 // The value of a partition column from its text in the log (`text`, SQL), as type `t`.
 // A `timestamp` value with a zone or 'Z' is that instant; one without is in the session
-// time zone, which for Strata is UTC (not the machine's zone, which DuckDB's cast would
-// use).
+// time zone (DatabaseOptions::time_zone: UTC unless $STRATA_TIME_ZONE says otherwise),
+// which DuckDB's cast of a naive timestamp uses.
 std::string PartitionValueSql(const std::string& text, const std::string& delta_type,
                               const std::string& t) {
   if (delta_type == "timestamp") {
     return "CASE WHEN regexp_matches(" + text +
            ", '\\d:\\d\\d(\\.\\d+)?\\s*(Z|[+-]\\d\\d(:?\\d\\d)?)$') THEN CAST(" + text +
-           " AS TIMESTAMPTZ) ELSE timezone('UTC', CAST(" + text + " AS TIMESTAMP)) END";
+           " AS TIMESTAMPTZ) ELSE CAST(CAST(" + text + " AS TIMESTAMP) AS TIMESTAMPTZ) END";
   }
   return "CAST(" + text + " AS " + t + ")";
 }
@@ -167,6 +199,10 @@ Result<std::string> ScanSql(FileSystem* fs, engine::Connection* conn, const std:
     const std::string& stored = physical.at(f.name);
     if (partition.count(f.name))
       expr = PartitionValueSql("p." + QuoteIdentifier(f.name), f.type, t);
+    else if (in_files.count(stored) && f.type == "timestamp")
+      // Files other writers (and earlier Strata) wrote with isAdjustedToUTC=false:
+      // placed in the session time zone, as Spark does.
+      expr = "CAST(d." + QuoteIdentifier(stored) + " AS TIMESTAMPTZ)";
     else if (in_files.count(stored))
       expr = delta::LogicalValueSql("d." + QuoteIdentifier(stored), f.type)
                  .value_or("d." + QuoteIdentifier(stored));
@@ -213,11 +249,13 @@ namespace {
 std::vector<DataFile> FilesToRead(const Snapshot& snapshot,
                                   const std::vector<FilePredicate>& skip) {
   const std::map<std::string, std::string> physical = delta::PhysicalNames(snapshot);
+  std::map<std::string, std::string> types;
+  for (const TableField& field : snapshot.schema) types[field.name] = field.type;
   std::vector<DataFile> files;
   for (const DataFile& f : snapshot.files) {
     bool excluded = false;
     for (const FilePredicate& p : skip)
-      excluded = excluded || StatsExclude(f, p, snapshot.partition_columns, physical);
+      excluded = excluded || StatsExclude(f, p, types[p.column], snapshot.partition_columns, physical);
     if (!excluded) files.push_back(f);
   }
   return files;

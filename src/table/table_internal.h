@@ -95,12 +95,12 @@ Status CheckWritable(const std::string& table, const Snapshot& snapshot,
 // Whether deletes write deletion vectors: the table enables them
 // (delta.enableDeletionVectors) and its protocol has the deletionVectors feature.
 bool DeletionVectorsEnabled(const Snapshot& snapshot);
-// The protocol action a commit must carry for a table of `configuration`: for a new table
-// (`current` null) always; for an existing one only when the configuration needs a
-// feature its protocol lacks (delta.enableDeletionVectors = true: reader 3 / writer 7
-// with deletionVectors).
-std::optional<Json> ProtocolFor(const Snapshot* current,
-                                const std::map<std::string, std::string>& configuration);
+// The protocol action a commit must carry for a table whose metadata becomes `target`'s
+// (schema, configuration): for a new table (`current` null) always; for an existing one
+// only when the metadata needs a feature its protocol lacks (delta.enableDeletionVectors
+// = true: deletionVectors; a timestamp_ntz column: timestampNtz; both reader 3 / writer
+// 7; a CHECK constraint: writer 3 or checkConstraints).
+std::optional<Json> ProtocolFor(const Snapshot* current, const Snapshot& target);
 
 // A rule every row of the table must satisfy: a CHECK constraint or a column invariant.
 struct TableConstraint {

@@ -32,8 +32,9 @@ std::string PartitionDir(const std::string& column, const std::optional<std::str
   return delta::PercentEncode(column, "-_. ") + "=" + delta::PercentEncode(v, "-_. :");
 }
 
-// JSON value of a statistic, as Delta writes them.
-Json StatValue(const Column& col, size_t row) {
+// JSON value of a statistic, as Delta writes them: a `timestamp` (an instant) in UTC
+// with a 'Z', a `timestamp_ntz` (`utc` false) without a zone.
+Json StatValue(const Column& col, size_t row, bool utc) {
   switch (col.kind()) {
     case ValueKind::kInt64:
       return col.GetInt64(row);
@@ -50,7 +51,7 @@ Json StatValue(const Column& col, size_t row) {
         s += ".000";
       else
         s = s.substr(0, 23);
-      return s + "Z";
+      return utc ? s + "Z" : s;
     }
     case ValueKind::kString: {
       std::string_view v = col.GetString(row);
@@ -64,17 +65,16 @@ Json StatValue(const Column& col, size_t row) {
 }
 
 // SQL for the text of partition column `column` (of Delta type `type`) in the log, in the
-// protocol's formats: timestamps as "YYYY-MM-DD HH:MM:SS.ffffff" in UTC (a TIMESTAMPTZ is
-// converted; a naive TIMESTAMP, stored as Delta's UTC `timestamp`, is taken as UTC), the
-// rest as DuckDB casts them. An empty string is null, as the protocol defines it (and
-// Spark writes it): the row reads back with a null there.
-std::string PartitionText(const std::string& column, const std::string& type,
-                          const std::string& duck_type) {
+// protocol's formats: a `timestamp` (an instant) as ISO 8601 in UTC with a 'Z'
+// ("2024-03-01T12:00:00.500000Z"), so no reader places it in its own session time zone; a
+// `timestamp_ntz` as "YYYY-MM-DD HH:MM:SS.ffffff"; the rest as DuckDB casts them. An empty
+// string is null, as the protocol defines it (and Spark writes it): the row reads back
+// with a null there.
+std::string PartitionText(const std::string& column, const std::string& type) {
   const std::string c = QuoteIdentifier(column);
-  if (type == "timestamp" || type == "timestamp_ntz") {
-    const std::string utc = duck_type == "TIMESTAMP WITH TIME ZONE" ? c + " AT TIME ZONE 'UTC'" : c;
-    return "strftime(" + utc + ", '%Y-%m-%d %H:%M:%S.%f')";
-  }
+  if (type == "timestamp")
+    return "strftime(" + c + " AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ')";
+  if (type == "timestamp_ntz") return "strftime(" + c + ", '%Y-%m-%d %H:%M:%S.%f')";
   return "NULLIF(CAST(" + c + " AS VARCHAR), '')";
 }
 
@@ -121,9 +121,10 @@ Status AddStats(engine::Connection* conn, const std::string& table_path, const S
   std::string paths, select = "filename, count(*) AS n";
   for (const DataFile& f : *files)
     paths += (paths.empty() ? "" : ", ") + QuoteString(table_path + "/" + f.path);
-  std::set<std::string> decimals;
+  std::set<std::string> decimals, naive;
   for (const TableField& f : schema_of.schema) {
     if (f.type.rfind("decimal", 0) == 0) decimals.insert(f.name);
+    if (f.type == "timestamp_ntz") naive.insert(f.name);
   }
   for (size_t i = 0; i < cols.size(); ++i) {
     std::string c = QuoteIdentifier(cols[i]);
@@ -154,8 +155,9 @@ Status AddStats(engine::Connection* conn, const std::string& table_path, const S
         const Column& mx = df.column(3 + 3 * i);
         const Column& nc = df.column(4 + 3 * i);
         if (!mn.IsNull(r)) {
-          Json a = decimals.count(cols[i]) ? DecimalStat(mn.GetString(r)) : StatValue(mn, r);
-          Json b = decimals.count(cols[i]) ? DecimalStat(mx.GetString(r)) : StatValue(mx, r);
+          const bool utc = !naive.count(cols[i]);
+          Json a = decimals.count(cols[i]) ? DecimalStat(mn.GetString(r)) : StatValue(mn, r, utc);
+          Json b = decimals.count(cols[i]) ? DecimalStat(mx.GetString(r)) : StatValue(mx, r, utc);
           if (!a.is_null() && !b.is_null()) {
             stats["minValues"][cols[i]] = a;
             stats["maxValues"][cols[i]] = b;
@@ -196,18 +198,14 @@ Result<WrittenFiles> table_detail::WriteDataFiles(FileSystem* fs, engine::Connec
     // Partitioned: materialize once, then one file per partition value.
     STRATA_RETURN_NOT_OK(
         conn->Execute("CREATE OR REPLACE TEMP TABLE __strata_write AS " + select_sql));
-    STRATA_ASSIGN_OR_RETURN(auto written, conn->Describe("SELECT * FROM __strata_write"));
     std::vector<std::string> texts;
     std::string keys;
     for (const std::string& pc : target.partition_columns) {
-      std::string type, duck_type;
+      std::string type;
       for (const TableField& f : target.schema) {
         if (f.name == pc) type = f.type;
       }
-      for (const auto& c : written) {
-        if (c.name == pc) duck_type = c.sql_type;
-      }
-      texts.push_back(PartitionText(pc, type, duck_type));
+      texts.push_back(PartitionText(pc, type));
       keys += (keys.empty() ? "" : ", ") + texts.back();
     }
     STRATA_ASSIGN_OR_RETURN(DataFrame parts,
@@ -379,7 +377,9 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
         target.schema.push_back({c.name, *delta_type, true, kept_metadata[c.name]});
         metadata_change = true;
       }
-    } else if (existing->type != *delta_type) {
+    } else if (existing->type != *delta_type &&
+               !(existing->type == "timestamp" && *delta_type == "timestamp_ntz")) {
+      // (A naive timestamp goes into a `timestamp` column in the session time zone.)
       retyped = true;
       problems.push_back("column " + QuoteIdentifier(c.name) + " is " + *delta_type +
                          " in the data but " + existing->type + " in the table");
@@ -408,6 +408,10 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
   std::string select;
   for (const TableField& f : target.schema) {
     std::string expr = data_types.count(f.name) ? QuoteIdentifier(f.name) : "NULL";
+    // Delta's `timestamp` is an instant, stored UTC-adjusted: a naive value is placed in
+    // the session time zone (DuckDB's cast, under DatabaseOptions::time_zone).
+    if (f.type == "timestamp" && data_types.count(f.name))
+      expr = "CAST(" + expr + " AS TIMESTAMP WITH TIME ZONE)";
     if (!data_types.count(f.name)) {
       STRATA_ASSIGN_OR_RETURN(std::string t, delta::DuckTypeOf(f.type));
       expr = "CAST(NULL AS " + t + ")";
@@ -421,9 +425,9 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
                           WriteDataFiles(fs_, conn.get(), path_, target, rows_sql));
 
   std::vector<Json> actions;
-  if (!current) {
-    auto protocol = ProtocolFor(nullptr, options.properties);
-    if (protocol) actions.push_back(*protocol);
+  // A new table's protocol; a new column may need a feature (timestamp_ntz).
+  if (!current || metadata_change) {
+    if (auto protocol = ProtocolFor(current.get(), target)) actions.push_back(*protocol);
   }
   if (metadata_change) actions.push_back(delta::MetadataAction(target, NowMs()));
   int64_t removed_rows = 0, removed_bytes = 0;

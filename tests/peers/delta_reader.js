@@ -153,6 +153,8 @@ const ident = (s) => `"${s.replace(/"/g, '""')}"`;
   const partitions = new Set(metadata.partitionColumns);
   const db = await DuckDBInstance.create(":memory:");
   const conn = await db.connect();
+  // Timestamps print as text; both sides in UTC (Strata's default session time zone).
+  await conn.run("SET TimeZone = 'UTC'");
   const parts = [];
   for (const f of files.values()) {
     const file = path.join(table, decodeURIComponent(f.path));

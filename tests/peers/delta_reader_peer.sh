@@ -3,7 +3,8 @@
 # (tests/peers/delta_reader.js: its own log replay and deletion vector decoding, DuckDB
 # for the Parquet files): the rows must be the same. Covers partitions, appends,
 # deletes by deletion vectors (array, bitmap and run containers), deletes by rewriting,
-# updates and merges in both ways, optimize, restore and checkpoints.
+# updates and merges in both ways, optimize, restore and checkpoints, and timestamps
+# (timestamp_ntz, and `timestamp` partition values).
 # Usage: delta_reader_peer.sh STRATA_BINARY REPO_ROOT
 set -euo pipefail
 strata=$1 root=$2
@@ -20,8 +21,8 @@ cols="CAST(id AS VARCHAR) AS id, CAST(part AS VARCHAR) AS part, CAST(name AS VAR
 rows() {  # SELECT of ids [$1, $2)
   echo "SELECT range AS id, 'p' || (range % 3) AS part, 'n' || range AS name, CASE WHEN range % 11 = 0 THEN NULL ELSE range * 0.25 END AS score FROM range($1, $2)"
 }
-compare() {  # table, what was just done
-  "$strata" query "SELECT $cols FROM $1 ORDER BY ALL" --format csv > "$work/strata.csv"
+compare() {  # table, what was just done[, the columns as text]
+  "$strata" query "SELECT ${3:-$cols} FROM $1 ORDER BY ALL" --format csv > "$work/strata.csv"
   NODE_PATH="$peers" node "$root/tests/peers/delta_reader.js" "$STRATA_LAKE/$1" > "$work/peer.csv"
   if ! cmp -s "$work/strata.csv" "$work/peer.csv"; then
     echo "FAIL: $1 after $2: Strata and the independent reader disagree" >&2
@@ -66,3 +67,11 @@ compare plain "a delete by rewriting"
 "$strata" table update plain --set "name='u'" --where "id < 100" >/dev/null
 "$strata" table merge plain --query "$(rows 4990 5010)" --on id >/dev/null
 compare plain "an update and a merge by rewriting"
+
+# Timestamps: a naive column is timestamp_ntz (with its feature), a zoned one `timestamp`,
+# both as partition columns too; a naive value appended to the `timestamp` column.
+tcols="CAST(id AS VARCHAR) AS id, CAST(wall AS VARCHAR) AS wall, CAST(instant AS VARCHAR) AS instant, CAST(day AS VARCHAR) AS day, CAST(hour AS VARCHAR) AS hour"
+"$strata" table write ts --partition-by day,hour --query "SELECT range AS id, TIMESTAMP '2024-03-01 00:00:00.123456' + INTERVAL (range * 7) MINUTE AS wall, TIMESTAMPTZ '2024-03-01 10:00:00+02' + INTERVAL (range * 90) SECOND AS instant, TIMESTAMP '2024-03-01' + INTERVAL (range % 3) DAY AS day, TIMESTAMPTZ '2024-03-01 00:00:00.5+00' + INTERVAL (range % 4) HOUR AS hour FROM range(0, 2000)" >/dev/null
+compare ts "a create with timestamp_ntz and timestamp partitions" "$tcols"
+"$strata" table write ts --mode append --query "SELECT CAST(5000 AS BIGINT) AS id, TIMESTAMP '2030-01-01 00:00:00' AS wall, TIMESTAMP '2030-01-01 00:00:00' AS instant, TIMESTAMP '2030-01-01' AS day, TIMESTAMP '2030-01-01 01:00:00' AS hour" >/dev/null
+compare ts "a naive value appended to timestamp columns" "$tcols"

@@ -254,9 +254,10 @@ TEST_F(TableTest, PartitionValuesFollowTheProtocol) {
                        (pv["s"].is_null() ? "null" : pv["s"].get<std::string>()));
     }
     std::sort(values.begin(), values.end());
+    // `timestamp` (an instant): ISO 8601 in UTC; `timestamp_ntz`: no zone.
     EXPECT_EQ(values, (std::vector<std::string>{
-                          "2024-03-01 12:00:00.000000 | 2024-03-02 00:00:00.250000 | x",
-                          "2024-03-01 12:00:00.500000 | 2024-03-01 12:00:00.000000 | null"}));
+                          "2024-03-01T12:00:00.000000Z | 2024-03-02 00:00:00.250000 | x",
+                          "2024-03-01T12:00:00.500000Z | 2024-03-01 12:00:00.000000 | null"}));
     ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
     ASSERT_OK_AND_ASSIGN(Frame scan, t->Scan(*snap));
     auto back = session
