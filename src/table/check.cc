@@ -33,7 +33,7 @@ Result<TableCheckReport> Table::Check() {
   // Every checkpoint reads.
   std::set<int64_t> readable_checkpoints;
   for (const auto& [v, parts] : listing->checkpoints) {
-    auto read = delta::ReadCheckpointActions(conn.get(), path_, parts, v);
+    auto read = delta::ReadCheckpointActions(fs_, conn.get(), path_, parts, v);
     if (read.ok()) {
       readable_checkpoints.insert(v);
     } else {
@@ -86,7 +86,7 @@ Result<TableRepairReport> Table::Repair(bool remove_missing) {
   STRATA_ASSIGN_OR_RETURN(auto conn, session_->database()->Connect());
   // The newest checkpoint that reads becomes the hint.
   for (auto it = listing.checkpoints.rbegin(); it != listing.checkpoints.rend(); ++it) {
-    auto read = delta::ReadCheckpointActions(conn.get(), path_, it->second, it->first);
+    auto read = delta::ReadCheckpointActions(fs_, conn.get(), path_, it->second, it->first);
     if (!read.ok()) continue;
     delta::Json hint = {{"version", it->first}, {"size", static_cast<int64_t>(*read)}};
     if (it->second.size() > 1) hint["parts"] = static_cast<int64_t>(it->second.size());

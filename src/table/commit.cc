@@ -123,8 +123,9 @@ Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, cons
 
 namespace {
 // Writer features Strata honours on every commit (writer version 7).
-const std::set<std::string> kWriterFeatures = {"appendOnly", "invariants", "checkConstraints",
-                                               "deletionVectors", "timestampNtz"};
+const std::set<std::string> kWriterFeatures = {"appendOnly",       "invariants",
+                                               "checkConstraints", "deletionVectors",
+                                               "timestampNtz",     "v2Checkpoint"};
 }  // namespace
 
 bool table_detail::DeletionVectorsEnabled(const Snapshot& snapshot) {
@@ -173,6 +174,8 @@ std::optional<Json> table_detail::ProtocolFor(const Snapshot* current, const Sna
     if (!has(protocol.reader_features, feature)) protocol.reader_features.push_back(feature);
     changed = true;
   };
+  auto policy = config.find("delta.checkpointPolicy");
+  if (policy != config.end() && policy->second == "v2") add_feature("v2Checkpoint");
   if (want_dv) add_feature("deletionVectors");
   if (want_ntz) add_feature("timestampNtz");
   if (want_constraints) {

@@ -31,8 +31,8 @@ std::string Pad20(int64_t v) {
 
 // Reader features Strata can honor: column mapping and deletion vectors it applies; the
 // others change nothing for a reader of Parquet files.
-const std::set<std::string> kSupportedReaderFeatures = {"columnMapping", "deletionVectors",
-                                                        "timestampNtz", "vacuumProtocolCheck"};
+const std::set<std::string> kSupportedReaderFeatures = {
+    "columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "vacuumProtocolCheck"};
 
 Status CheckReadable(const Json& protocol, const Json& metadata, int64_t version) {
   int64_t reader = IntField(protocol, "minReaderVersion", 1);
@@ -233,48 +233,99 @@ Result<std::vector<Json>> ParseCommit(const std::string& text, const std::string
   return actions;
 }
 
-Result<std::vector<Json>> ReadCheckpoint(engine::Connection* conn, const std::string& table_path,
-                                         const std::vector<std::string>& parts, int64_t version) {
-  std::string list;
-  for (const auto& p : parts)
-    list += (list.empty() ? "" : ", ") + QuoteString(LogDir(table_path) + "/" + p);
-  auto df = conn->Collect("SELECT to_json(t) AS j FROM read_parquet([" + list + "]) AS t");
-  if (!df.ok()) {
-    return df.status().WithContext("cannot read checkpoint of version " + std::to_string(version) +
-                                   " ('" + LogDir(table_path) + "/" + parts[0] + "')");
-  }
+// What a checkpoint holds: the actions a reader applies, and whether it is a v2 one (a
+// UUID-named file, or any with sidecar files), whose _last_checkpoint size counts
+// differently.
+struct CheckpointRead {
   std::vector<Json> actions;
+  bool v2 = false;
+};
+
+// Appends the actions of `row` (one checkpoint or sidecar row as JSON: one action, the
+// other columns null) to `read`, and its sidecar actions to `sidecars`.
+Status AddCheckpointRow(const Json& row, const std::string& where, CheckpointRead* read,
+                        std::vector<Json>* sidecars) {
+  for (const auto& [key, value] : row.items()) {
+    if (value.is_null()) continue;
+    Json action;
+    action[key] = value;
+    if (Status st = CheckAction(action); !st.ok())
+      return Status::ParseError("corrupt checkpoint " + where + ": " + st.message());
+    if (key == "add" || key == "remove" || key == "metaData" || key == "protocol" || key == "txn") {
+      read->actions.push_back(std::move(action));
+    } else if (key == "sidecar") {
+      if (!value.is_object() || !value.contains("path") || !value["path"].is_string())
+        return Status::ParseError("corrupt checkpoint " + where + ": a sidecar without a path");
+      sidecars->push_back(value);
+    }
+    // checkpointMetadata, domainMetadata and others: nothing for a reader of rows.
+  }
+  return Status::OK();
+}
+
+// The rows of Parquet `files` (checkpoint parts or sidecars), each as JSON.
+Status ReadParquetRows(engine::Connection* conn, const std::vector<std::string>& files,
+                       const std::string& what, CheckpointRead* read, std::vector<Json>* sidecars) {
+  std::string list;
+  for (const auto& f : files) list += (list.empty() ? "" : ", ") + QuoteString(f);
+  auto df = conn->Collect("SELECT to_json(t) AS j FROM read_parquet([" + list + "]) AS t");
+  if (!df.ok()) return df.status().WithContext("cannot read " + what);
   const Column& col = df->column(0);
   for (size_t r = 0; r < df->num_rows(); ++r) {
     Json row = Json::parse(col.GetString(r), nullptr, /*allow_exceptions=*/false);
-    if (!row.is_object()) {
-      return Status::ParseError("checkpoint of version " + std::to_string(version) + " ('" +
-                                LogDir(table_path) + "/" + parts[0] + "') row " +
-                                std::to_string(r) + " is not an action");
-    }
-    // A checkpoint row holds one action; the other columns are null.
-    for (auto& [key, value] : row.items()) {
-      if (value.is_null()) continue;
-      Json checked;
-      checked[key] = value;
-      if (Status st = CheckAction(checked); !st.ok()) {
-        return Status::ParseError("corrupt checkpoint of version " + std::to_string(version) +
-                                  " ('" + LogDir(table_path) + "/" + parts[0] + "') row " +
-                                  std::to_string(r) + ": " + st.message());
-      }
-      if (key == "add" || key == "remove") {
-        // Checkpoints store partitionValues as a map; DuckDB's JSON of a map is an object.
-        Json action;
-        action[key] = value;
-        actions.push_back(std::move(action));
-      } else if (key == "metaData" || key == "protocol" || key == "txn") {
-        Json action;
-        action[key] = value;
-        actions.push_back(std::move(action));
-      }
-    }
+    const std::string where = what + " row " + std::to_string(r);
+    if (!row.is_object()) return Status::ParseError(where + " is not an action");
+    STRATA_RETURN_NOT_OK(AddCheckpointRow(row, where, read, sidecars));
   }
-  return actions;
+  return Status::OK();
+}
+
+// Reads a checkpoint: classic (one Parquet file or its parts) or v2 (a UUID-named JSON or
+// Parquet file whose `sidecar` actions name Parquet files in _delta_log/_sidecars holding
+// the add and remove actions). Errors name the file and version.
+Result<CheckpointRead> ReadCheckpoint(FileSystem* fs, engine::Connection* conn,
+                                      const std::string& table_path,
+                                      const std::vector<std::string>& parts, int64_t version) {
+  const std::string first = LogDir(table_path) + "/" + parts[0];
+  const std::string what =
+      "checkpoint of version " + std::to_string(version) + " ('" + first + "')";
+  static const std::regex kUuidNamed(R"(\d{20}\.checkpoint\.[0-9a-fA-F-]{36}\.(json|parquet))");
+  CheckpointRead read;
+  read.v2 = std::regex_match(parts[0], kUuidNamed);
+  std::vector<Json> sidecars;
+  if (parts[0].size() > 5 && parts[0].compare(parts[0].size() - 5, 5, ".json") == 0) {
+    STRATA_ASSIGN_OR_RETURN(std::string text, fs->ReadFile(first));
+    auto actions = ParseCommit(text, first, version);
+    if (!actions.ok()) return actions.status().WithContext(what);
+    for (const Json& a : *actions)
+      STRATA_RETURN_NOT_OK(AddCheckpointRow(a, what, &read, &sidecars));
+  } else {
+    std::vector<std::string> files;
+    for (const auto& p : parts) files.push_back(LogDir(table_path) + "/" + p);
+    STRATA_RETURN_NOT_OK(ReadParquetRows(conn, files, what, &read, &sidecars));
+  }
+  if (sidecars.empty()) return read;
+  read.v2 = true;
+  std::vector<std::string> files;
+  for (const Json& sidecar : sidecars) {
+    // A file name in _delta_log/_sidecars, or an absolute URI.
+    std::string path = sidecar["path"].get<std::string>();
+    if (path.rfind("file://", 0) == 0) {
+      path = DecodePath(path.substr(7));
+    } else if (path.find("://") != std::string::npos) {
+      return Status::NotSupported(what + " names sidecar '" + path +
+                                  "' on another file system; Strata reads local files");
+    } else if (path.empty() || path[0] != '/') {
+      path = LogDir(table_path) + "/_sidecars/" + DecodePath(path);
+    }
+    if (!fs->Exists(path))
+      return Status::NotFound(what + " names sidecar file '" + path + "', which is missing");
+    files.push_back(path);
+  }
+  std::vector<Json> nested;
+  STRATA_RETURN_NOT_OK(ReadParquetRows(conn, files, "sidecar of " + what, &read, &nested));
+  if (!nested.empty()) return Status::ParseError("sidecar of " + what + " names sidecars itself");
+  return read;
 }
 
 // Turns the replayed state into a Snapshot, checking that it is complete and readable.
@@ -355,11 +406,12 @@ Status ApplyCommits(FileSystem* fs, const std::string& table_path, int64_t first
 
 }  // namespace
 
-Result<size_t> ReadCheckpointActions(engine::Connection* conn, const std::string& table_path,
+Result<size_t> ReadCheckpointActions(FileSystem* fs, engine::Connection* conn,
+                                     const std::string& table_path,
                                      const std::vector<std::string>& parts, int64_t version) {
-  STRATA_ASSIGN_OR_RETURN(std::vector<Json> actions,
-                          ReadCheckpoint(conn, table_path, parts, version));
-  return actions.size();
+  STRATA_ASSIGN_OR_RETURN(CheckpointRead read,
+                          ReadCheckpoint(fs, conn, table_path, parts, version));
+  return read.actions.size();
 }
 
 std::string CommitFileName(int64_t version) { return Pad20(version) + ".json"; }
@@ -407,6 +459,7 @@ Result<LogListing> ListLog(FileSystem* fs, const std::string& table_path) {
   static const std::regex kPart(R"((\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet)");
   static const std::regex kV2(R"((\d{20})\.checkpoint\.[0-9a-fA-F-]{36}\.(json|parquet))");
   LogListing listing;
+  std::map<int64_t, std::string> v2;  // version -> a UUID-named (v2) checkpoint
   std::map<int64_t, std::map<int, std::string>> parts;
   std::map<int64_t, int> part_counts;
   // Versions are 64-bit: a longer number in a name is a corrupt log, named as such.
@@ -436,7 +489,7 @@ Result<LogListing> ListLog(FileSystem* fs, const std::string& table_path) {
       part_counts[v] = static_cast<int>(count);
     } else if (std::regex_match(name, m, kV2)) {
       STRATA_ASSIGN_OR_RETURN(int64_t v, number(m[1], name));
-      listing.v2_checkpoints.insert(v);
+      v2[v] = name;
     } else if (name == "_last_checkpoint") {
       listing.has_last_checkpoint = true;
     }
@@ -448,6 +501,9 @@ Result<LogListing> ListLog(FileSystem* fs, const std::string& table_path) {
     for (const auto& [i, name] : by_index) files.push_back(name);
     listing.checkpoints[v] = std::move(files);  // only complete multi-part checkpoints
   }
+  // A v2 checkpoint where no classic-named one is (two writers may each leave one: any
+  // of them is the same state).
+  for (const auto& [v, name] : v2) listing.checkpoints.emplace(v, std::vector<std::string>{name});
   std::sort(listing.commits.begin(), listing.commits.end());
   return listing;
 }
@@ -498,17 +554,19 @@ Result<Snapshot> Replay(FileSystem* fs, engine::Connection* conn, const std::str
   // in the log, replay those instead (with a warning), as the protocol lets a reader.
   std::vector<Json> checkpoint_actions;
   if (checkpoint >= 0) {
-    auto read = ReadCheckpoint(conn, table_path, listing.checkpoints[checkpoint], checkpoint);
-    if (read.ok() && expected_size >= 0 && static_cast<int64_t>(read->size()) > expected_size) {
+    auto read = ReadCheckpoint(fs, conn, table_path, listing.checkpoints[checkpoint], checkpoint);
+    // (A v2 checkpoint's size counts its sidecars' actions as its writer saw fit.)
+    if (read.ok() && !read->v2 && expected_size >= 0 &&
+        static_cast<int64_t>(read->actions.size()) > expected_size) {
       read =
           Status::ParseError("checkpoint of version " + std::to_string(checkpoint) + " in '" +
-                             log_dir + "' holds " + std::to_string(read->size()) +
+                             log_dir + "' holds " + std::to_string(read->actions.size()) +
                              " actions but _last_checkpoint says " + std::to_string(expected_size));
     }
     bool all_commits = true;
     for (int64_t v = 0; v <= checkpoint && all_commits; ++v) all_commits = have.count(v) > 0;
     if (read.ok()) {
-      checkpoint_actions = std::move(read).value();
+      checkpoint_actions = std::move(read->actions);
     } else if (all_commits) {
       Log(LogLevel::kWarning, "table",
           read.status().message() + "; reading the JSON commits 0 to " +
@@ -519,18 +577,6 @@ Result<Snapshot> Replay(FileSystem* fs, engine::Connection* conn, const std::str
     }
   }
   int64_t first = checkpoint + 1;
-  // A v2 checkpoint past the classic one, with commits missing before it: the table can
-  // only be read through it.
-  for (auto it = listing.v2_checkpoints.rbegin(); it != listing.v2_checkpoints.rend(); ++it) {
-    if (*it > target_version || *it <= checkpoint) continue;
-    bool commits = true;
-    for (int64_t v = checkpoint + 1; v <= *it && commits; ++v) commits = have.count(v) > 0;
-    if (commits) break;
-    return Status::NotSupported(
-        "table '" + table_path + "' is read through the v2 checkpoint of version " +
-        std::to_string(*it) +
-        " (Delta's v2Checkpoint reader feature), which Strata does not read yet");
-  }
   if (checkpoint < 0 && !have.count(0)) {
     return Status::ParseError("the log of '" + table_path +
                               "' has no version 0 and no checkpoint to start from");
@@ -643,30 +689,19 @@ int64_t DeletedFileRetentionMs(const std::map<std::string, std::string>& configu
   return IntervalMs(it->second).value_or(week);
 }
 
-Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::string& table_path,
-                       const Snapshot& snapshot) {
-  const std::string log_dir = LogDir(table_path);
-  const std::string name = Pad20(snapshot.version) + ".checkpoint.parquet";
-  const std::string tmp_json = log_dir + "/." + name + "." + RandomHex() + ".ndjson";
-  const std::string tmp_parquet = log_dir + "/." + name + "." + RandomHex() + ".tmp";
-  std::vector<Json> actions;
-  actions.push_back(ProtocolAction(snapshot));
-  actions.push_back(MetadataAction(snapshot, 0));
-  for (const auto& [app, v] : snapshot.app_versions)
-    actions.push_back(TxnAction(app, v, snapshot.timestamp_ms));
-  for (const DataFile& f : snapshot.files) actions.push_back(AddAction(f, false));
-  // Unexpired tombstones, as the protocol requires (deleted-file retention: 7 days, or
-  // the table's delta.deletedFileRetentionDuration in days or hours).
-  const int64_t retention_ms = DeletedFileRetentionMs(snapshot.configuration);
-  for (const auto& [path, deleted_ms] : snapshot.tombstones) {
-    if (deleted_ms < snapshot.timestamp_ms - retention_ms) continue;
-    DataFile removed;
-    removed.path = path;
-    actions.push_back(RemoveAction(removed, deleted_ms, false));
-    actions.back()["remove"].erase("extendedFileMetadata");
-    actions.back()["remove"].erase("partitionValues");
-    actions.back()["remove"].erase("size");
-  }
+namespace {
+
+// Writes newline-delimited `actions` as a Parquet file at `path` with the checkpoint
+// schema's columns (`columns`: a subset of txn, add, remove, metaData, protocol), through
+// a temporary file; renamed into place only when whole.
+Status WriteActionsParquet(FileSystem* fs, engine::Connection* conn,
+                           const std::vector<Json>& actions, const std::string& columns,
+                           const std::string& path) {
+  // Hidden names beside it, which no reader lists.
+  const size_t slash = path.rfind('/');
+  const std::string hidden = path.substr(0, slash + 1) + "." + path.substr(slash + 1);
+  const std::string tmp_json = hidden + "." + RandomHex() + ".ndjson";
+  const std::string tmp_parquet = hidden + "." + RandomHex() + ".tmp";
   Status st = [&]() -> Status {
     {
       std::ofstream out(tmp_json, std::ios::binary);
@@ -677,7 +712,7 @@ Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::stri
     const std::string dv =
         "STRUCT(storageType VARCHAR, pathOrInlineDv VARCHAR, \"offset\" INTEGER, sizeInBytes "
         "INTEGER, cardinality BIGINT)";
-    const std::string columns =
+    const std::string types =
         "{'txn': 'STRUCT(appId VARCHAR, version BIGINT, lastUpdated BIGINT)', "
         "'add': 'STRUCT(path VARCHAR, partitionValues " +
         map +
@@ -696,16 +731,84 @@ Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::stri
         ", createdTime BIGINT)', "
         "'protocol': 'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER, "
         "readerFeatures VARCHAR[], writerFeatures VARCHAR[])'}";
-    STRATA_RETURN_NOT_OK(
-        conn->Execute("COPY (SELECT txn, \"add\", remove, metaData, protocol FROM read_json(" +
-                      QuoteString(tmp_json) + ", format='newline_delimited', columns=" + columns +
-                      ")) TO " + QuoteString(tmp_parquet) + " (FORMAT parquet)"));
-    STRATA_RETURN_NOT_OK(fs->Rename(tmp_parquet, log_dir + "/" + name));
-    Json last = {{"version", snapshot.version}, {"size", static_cast<int64_t>(actions.size())}};
-    return fs->WriteFileAtomic(log_dir + "/_last_checkpoint", last.dump());
+    STRATA_RETURN_NOT_OK(conn->Execute("COPY (SELECT " + columns + " FROM read_json(" +
+                                       QuoteString(tmp_json) +
+                                       ", format='newline_delimited', columns=" + types + ")) TO " +
+                                       QuoteString(tmp_parquet) + " (FORMAT parquet)"));
+    return fs->Rename(tmp_parquet, path);
   }();
   std::remove(tmp_json.c_str());
   std::remove(tmp_parquet.c_str());
+  return st;
+}
+
+}  // namespace
+
+Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::string& table_path,
+                       const Snapshot& snapshot) {
+  const std::string log_dir = LogDir(table_path);
+  std::vector<Json> state;  // protocol, metaData, txn
+  state.push_back(ProtocolAction(snapshot));
+  state.push_back(MetadataAction(snapshot, 0));
+  for (const auto& [app, v] : snapshot.app_versions)
+    state.push_back(TxnAction(app, v, snapshot.timestamp_ms));
+  std::vector<Json> files;  // add, remove
+  for (const DataFile& f : snapshot.files) files.push_back(AddAction(f, false));
+  // Unexpired tombstones, as the protocol requires (deleted-file retention: 7 days, or
+  // the table's delta.deletedFileRetentionDuration in days or hours).
+  const int64_t retention_ms = DeletedFileRetentionMs(snapshot.configuration);
+  for (const auto& [path, deleted_ms] : snapshot.tombstones) {
+    if (deleted_ms < snapshot.timestamp_ms - retention_ms) continue;
+    DataFile removed;
+    removed.path = path;
+    files.push_back(RemoveAction(removed, deleted_ms, false));
+    files.back()["remove"].erase("extendedFileMetadata");
+    files.back()["remove"].erase("partitionValues");
+    files.back()["remove"].erase("size");
+  }
+  const bool v2 = std::count(snapshot.writer_features.begin(), snapshot.writer_features.end(),
+                             "v2Checkpoint") > 0;
+  Status st = [&]() -> Status {
+    const int64_t size = static_cast<int64_t>(state.size() + files.size());
+    if (!v2) {
+      // Classic: one Parquet file of every action.
+      std::vector<Json> all = state;
+      all.insert(all.end(), files.begin(), files.end());
+      STRATA_RETURN_NOT_OK(
+          WriteActionsParquet(fs, conn, all, "txn, \"add\", remove, metaData, protocol",
+                              log_dir + "/" + Pad20(snapshot.version) + ".checkpoint.parquet"));
+      Json last = {{"version", snapshot.version}, {"size", size}};
+      return fs->WriteFileAtomic(log_dir + "/_last_checkpoint", last.dump());
+    }
+    // v2 (the table has the v2Checkpoint feature): the add and remove actions in a sidecar
+    // Parquet file in _delta_log/_sidecars, named by a UUID-named JSON checkpoint that
+    // holds the rest, led by checkpointMetadata. The sidecar is whole before the
+    // checkpoint names it, and the checkpoint whole before _last_checkpoint does.
+    std::vector<Json> top = {{{"checkpointMetadata", {{"version", snapshot.version}}}}};
+    top.insert(top.end(), state.begin(), state.end());
+    if (!files.empty()) {
+      STRATA_RETURN_NOT_OK(fs->CreateDirs(log_dir + "/_sidecars"));
+      const std::string sidecar = RandomUuid() + ".parquet";
+      const std::string sidecar_path = log_dir + "/_sidecars/" + sidecar;
+      STRATA_RETURN_NOT_OK(WriteActionsParquet(fs, conn, files, "\"add\", remove", sidecar_path));
+      STRATA_ASSIGN_OR_RETURN(FileInfo info, fs->Stat(sidecar_path));
+      top.push_back({{"sidecar",
+                      {{"path", sidecar},
+                       {"sizeInBytes", static_cast<int64_t>(info.size)},
+                       {"modificationTime", info.modified_ms}}}});
+    }
+    std::string text;
+    for (const Json& a : top) text += a.dump() + "\n";
+    const std::string name = Pad20(snapshot.version) + ".checkpoint." + RandomUuid() + ".json";
+    STRATA_RETURN_NOT_OK(fs->WriteFileAtomic(log_dir + "/" + name, text));
+    Json last = {{"version", snapshot.version},
+                 {"size", size + 1},
+                 {"v2Checkpoint",
+                  {{"path", name},
+                   {"sizeInBytes", static_cast<int64_t>(text.size())},
+                   {"modificationTime", snapshot.timestamp_ms}}}};
+    return fs->WriteFileAtomic(log_dir + "/_last_checkpoint", last.dump());
+  }();
   return st.WithContext("checkpoint of version " + std::to_string(snapshot.version) + " of '" +
                         table_path + "'");
 }

@@ -27,10 +27,8 @@ struct LogListing {
   std::vector<int64_t> commits;  // versions with a JSON commit, ascending
   // version -> checkpoint files (one, or the parts of a multi-part checkpoint, in order)
   std::map<int64_t, std::vector<std::string>> checkpoints;
+  // (A v2 checkpoint, NNN.checkpoint.<uuid>.json|parquet, is one file here too.)
   bool has_last_checkpoint = false;
-  // Versions with a v2 checkpoint (NNN.checkpoint.<uuid>.json|parquet, the v2Checkpoint
-  // feature), which Strata does not read: named when one is the only way to a version.
-  std::set<int64_t> v2_checkpoints;
 };
 
 Result<LogListing> ListLog(FileSystem* fs, const std::string& table_path);
@@ -47,9 +45,10 @@ Result<Snapshot> Replay(FileSystem* fs, engine::Connection* conn, const std::str
 Result<Snapshot> ReplayAfter(FileSystem* fs, const std::string& table_path, const Snapshot& base,
                              int64_t target_version);
 
-// Reads the checkpoint of `version` (its file, or its parts in order) and checks every
-// action in it; returns how many actions it holds.
-Result<size_t> ReadCheckpointActions(engine::Connection* conn, const std::string& table_path,
+// Reads the checkpoint of `version` (its file, or its parts in order; a v2 one with its
+// sidecars) and checks every action in it; returns how many actions it holds.
+Result<size_t> ReadCheckpointActions(FileSystem* fs, engine::Connection* conn,
+                                     const std::string& table_path,
                                      const std::vector<std::string>& parts, int64_t version);
 
 // The commitInfo of one version (or an empty object if it has none).

@@ -120,6 +120,11 @@ Status table_detail::CheckProperties(const std::map<std::string, std::string>& p
         return Status::InvalidArgument("delta.enableDeletionVectors is true or false, not '" +
                                        value + "'");
       }
+    } else if (key == "delta.checkpointPolicy") {
+      if (value != "classic" && value != "v2") {
+        return Status::InvalidArgument("delta.checkpointPolicy is classic or v2, not '" + value +
+                                       "'");
+      }
     } else if (key.rfind("delta.constraints.", 0) == 0) {
       return Status::InvalidArgument(
           "CHECK constraints are added with 'strata table constraint "
@@ -134,7 +139,7 @@ Status table_detail::CheckProperties(const std::map<std::string, std::string>& p
     } else {
       return Status::NotSupported(
           "table property '" + key +
-          "' is not one Strata honours (it takes delta.appendOnly, "
+          "' is not one Strata honours (it takes delta.appendOnly, delta.checkpointPolicy, "
           "delta.enableDeletionVectors, delta.logRetentionDuration and properties outside "
           "delta.*)");
     }
@@ -145,6 +150,14 @@ Status table_detail::CheckProperties(const std::map<std::string, std::string>& p
 Result<int64_t> Table::SetProperties(const std::map<std::string, std::string>& properties) {
   STRATA_RETURN_NOT_OK(CheckProperties(properties));
   STRATA_ASSIGN_OR_RETURN(auto current, Latest());
+  auto policy = properties.find("delta.checkpointPolicy");
+  if (policy != properties.end() && policy->second != "v2" &&
+      std::count(current->writer_features.begin(), current->writer_features.end(), "v2Checkpoint") >
+          0) {
+    return Status::NotSupported("table '" + name_ +
+                                "' has the v2Checkpoint feature; going back to classic "
+                                "checkpoints (dropping the feature) is not supported");
+  }
   Snapshot md = table_detail::MetadataOf(*current);
   Json changed = Json::object();
   for (const auto& [key, value] : properties) {

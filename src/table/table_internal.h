@@ -98,8 +98,9 @@ bool DeletionVectorsEnabled(const Snapshot& snapshot);
 // The protocol action a commit must carry for a table whose metadata becomes `target`'s
 // (schema, configuration): for a new table (`current` null) always; for an existing one
 // only when the metadata needs a feature its protocol lacks (delta.enableDeletionVectors
-// = true: deletionVectors; a timestamp_ntz column: timestampNtz; both reader 3 / writer
-// 7; a CHECK constraint: writer 3 or checkConstraints).
+// = true: deletionVectors; a timestamp_ntz column: timestampNtz; delta.checkpointPolicy
+// = v2: v2Checkpoint; all reader 3 / writer 7; a CHECK constraint: writer 3 or
+// checkConstraints).
 std::optional<Json> ProtocolFor(const Snapshot* current, const Snapshot& target);
 
 // A rule every row of the table must satisfy: a CHECK constraint or a column invariant.

@@ -72,8 +72,7 @@ Json StatValue(const Column& col, size_t row, bool utc) {
 // with a null there.
 std::string PartitionText(const std::string& column, const std::string& type) {
   const std::string c = QuoteIdentifier(column);
-  if (type == "timestamp")
-    return "strftime(" + c + " AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ')";
+  if (type == "timestamp") return "strftime(" + c + " AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ')";
   if (type == "timestamp_ntz") return "strftime(" + c + ", '%Y-%m-%d %H:%M:%S.%f')";
   return "NULLIF(CAST(" + c + " AS VARCHAR), '')";
 }
@@ -99,6 +98,20 @@ Json DecimalStat(std::string_view text) {
   }
   if (significant > 15) return nullptr;
   return std::strtod(digits.c_str(), nullptr);
+}
+
+// Whether values of Delta type `data` go into a column of type `column` without loss: a
+// narrower integer into a wider one, float into double, a naive timestamp into a
+// `timestamp` (in the session time zone), as Spark's store assignment widens them.
+bool WritesInto(const std::string& data, const std::string& column) {
+  static const std::vector<std::string> kIntegers = {"byte", "short", "integer", "long"};
+  auto rank = [](const std::string& t) {
+    auto it = std::find(kIntegers.begin(), kIntegers.end(), t);
+    return it == kIntegers.end() ? -1 : static_cast<int>(it - kIntegers.begin());
+  };
+  if (rank(data) >= 0 && rank(column) >= 0) return rank(data) < rank(column);
+  return (data == "float" && column == "double") ||
+         (data == "timestamp_ntz" && column == "timestamp");
 }
 
 }  // namespace
@@ -377,9 +390,7 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
         target.schema.push_back({c.name, *delta_type, true, kept_metadata[c.name]});
         metadata_change = true;
       }
-    } else if (existing->type != *delta_type &&
-               !(existing->type == "timestamp" && *delta_type == "timestamp_ntz")) {
-      // (A naive timestamp goes into a `timestamp` column in the session time zone.)
+    } else if (existing->type != *delta_type && !WritesInto(*delta_type, existing->type)) {
       retyped = true;
       problems.push_back("column " + QuoteIdentifier(c.name) + " is " + *delta_type +
                          " in the data but " + existing->type + " in the table");
@@ -408,10 +419,13 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
   std::string select;
   for (const TableField& f : target.schema) {
     std::string expr = data_types.count(f.name) ? QuoteIdentifier(f.name) : "NULL";
-    // Delta's `timestamp` is an instant, stored UTC-adjusted: a naive value is placed in
-    // the session time zone (DuckDB's cast, under DatabaseOptions::time_zone).
-    if (f.type == "timestamp" && data_types.count(f.name))
-      expr = "CAST(" + expr + " AS TIMESTAMP WITH TIME ZONE)";
+    // A value of a narrower type takes the column's (WritesInto). Delta's `timestamp` is
+    // an instant, stored UTC-adjusted: a naive value is placed in the session time zone
+    // (DuckDB's cast, under DatabaseOptions::time_zone).
+    if (data_types.count(f.name) && data_types.at(f.name) != f.type) {
+      STRATA_ASSIGN_OR_RETURN(std::string t, delta::DuckTypeOf(f.type));
+      expr = "CAST(" + expr + " AS " + t + ")";
+    }
     if (!data_types.count(f.name)) {
       STRATA_ASSIGN_OR_RETURN(std::string t, delta::DuckTypeOf(f.type));
       expr = "CAST(NULL AS " + t + ")";

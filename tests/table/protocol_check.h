@@ -7,8 +7,10 @@
 // required fields and types; each add's statistics agree with its file (numRecords,
 // nullCount, and the min/max of numbers and strings; a decimal bound must be exact);
 // partition values parse as their column's type (timestamps in the protocol's format);
-// each checkpoint holds exactly the live files of the replay at its version, and the
-// remove tombstones the replay has that are younger than 7 days, and no others.
+// timestamp statistics are in their type's format; a timestamp_ntz column comes with the
+// timestampNtz feature; each checkpoint (classic, or v2 with its sidecars) holds exactly the live
+// files of the replay at its version, and the remove tombstones the replay has that are younger
+// than 7 days, and no others.
 #pragma once
 
 #include <filesystem>
@@ -59,7 +61,8 @@ inline std::vector<std::string> DeltaProtocolProblems(const std::string& table,
   for (const auto& e : fs::directory_iterator(table + "/_delta_log")) {
     const std::string name = e.path().filename().string();
     if (std::regex_match(name, std::regex(R"(\d{20}\.json)"))) commits.push_back(e.path());
-    if (std::regex_match(name, std::regex(R"(\d{20}\.checkpoint\.parquet)")))
+    if (std::regex_match(name,
+                         std::regex(R"(\d{20}\.checkpoint(\.[0-9a-f-]{36})?\.(parquet|json))")))
       checkpoints.push_back(e.path());
   }
   std::sort(commits.begin(), commits.end());
@@ -73,6 +76,10 @@ inline std::vector<std::string> DeltaProtocolProblems(const std::string& table,
   // ISO 8601 adjusted to UTC.
   const std::regex ts_format(
       R"(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z)");
+  Json protocol;       // the latest protocol action
+  bool naive = false;  // the schema has a timestamp_ntz
+  const std::regex utc_stat(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)");
+  const std::regex naive_stat(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3})");
   for (const fs::path& file : commits) {
     const int64_t version = std::stoll(file.filename().string().substr(0, 20));
     const std::string where = "version " + std::to_string(version);
@@ -96,6 +103,7 @@ inline std::vector<std::string> DeltaProtocolProblems(const std::string& table,
         if (a.contains("timestamp") && a["timestamp"].is_number_integer())
           commit_time[version] = a["timestamp"].get<int64_t>();
       } else if (kind == "protocol") {
+        protocol = a;
         need("minReaderVersion", &Json::is_number_integer);
         need("minWriterVersion", &Json::is_number_integer);
       } else if (kind == "metaData") {
@@ -109,6 +117,7 @@ inline std::vector<std::string> DeltaProtocolProblems(const std::string& table,
           problem(where, "schemaString does not parse as a struct");
         } else {
           types.clear();
+          naive = a.value("schemaString", "").find("\"timestamp_ntz\"") != std::string::npos;
           for (const Json& f : schema["fields"]) {
             if (!f.contains("metadata") || !f["metadata"].is_object())
               problem(where, "field without a metadata object: " + f.dump());
@@ -179,6 +188,22 @@ inline std::vector<std::string> DeltaProtocolProblems(const std::string& table,
               if (got != "true")
                 problem(where, path + ": " + bound + "." + column + " = " + value.dump() +
                                    " is not the data's " + fn);
+            } else if (value.is_string() && (type == "timestamp" || type == "timestamp_ntz")) {
+              // To the millisecond, truncated: a `timestamp` in UTC with 'Z', a naive one
+              // without a zone.
+              const bool utc = type == "timestamp";
+              const std::string v = value.get<std::string>();
+              if (!std::regex_match(v, utc ? utc_stat : naive_stat))
+                problem(where, path + ": " + bound + "." + column + " '" + v + "' is not in the " +
+                                   type + " statistics format");
+              const std::string data_bound =
+                  scalar("SELECT strftime(" + fn + "(" + c + ")" +
+                         (utc ? " AT TIME ZONE 'UTC'" : "") +
+                         ", '%Y-%m-%dT%H:%M:%S.%g') FROM read_parquet(" + data + ")") +
+                  (utc ? "Z" : "");
+              if (v != data_bound)
+                problem(where, path + ": " + bound + "." + column + " = " + v +
+                                   " is not the data's " + fn + " (" + data_bound + ")");
             } else if (value.is_string() && type == "string") {
               if (value.get<std::string>() !=
                   scalar("SELECT " + fn + "(" + c + ") FROM read_parquet(" + data + ")"))
@@ -203,6 +228,14 @@ inline std::vector<std::string> DeltaProtocolProblems(const std::string& table,
     std::set<std::string> paths;
     for (const auto& [p, a] : live) paths.insert(p);
     states[version] = {paths, tombstones};
+    // A timestamp_ntz column needs the timestampNtz reader and writer feature.
+    if (naive) {
+      for (const char* list : {"readerFeatures", "writerFeatures"}) {
+        const Json features = protocol.value(list, Json::array());
+        if (std::find(features.begin(), features.end(), Json("timestampNtz")) == features.end())
+          problem(where, std::string("a timestamp_ntz column without timestampNtz in ") + list);
+      }
+    }
   }
   for (const fs::path& cp : checkpoints) {
     const int64_t version = std::stoll(cp.filename().string().substr(0, 20));
@@ -211,10 +244,40 @@ inline std::vector<std::string> DeltaProtocolProblems(const std::string& table,
     for (int64_t v = 0; v <= version && complete; ++v) complete = states.count(v) > 0;
     if (!complete) continue;  // the commits before it were cleaned up: nothing to compare
     const std::string where = "checkpoint " + std::to_string(version);
-    auto adds = conn->Collect("SELECT \"add\".path FROM read_parquet(" + sql_string(cp.string()) +
-                              ") WHERE \"add\" IS NOT NULL");
-    auto removes = conn->Collect("SELECT remove.path, remove.deletionTimestamp FROM read_parquet(" +
-                                 sql_string(cp.string()) + ") WHERE remove IS NOT NULL");
+    // A v2 checkpoint's file actions are in its sidecars: Parquet files in _sidecars named
+    // by its `sidecar` actions, after a leading checkpointMetadata of its version.
+    std::string files = sql_string(cp.string());
+    if (cp.extension() == ".json") {
+      std::ifstream top(cp);
+      files.clear();
+      bool metadata_first = false;
+      int line_no = 0;
+      for (std::string line; std::getline(top, line); ++line_no) {
+        Json a = Json::parse(line, nullptr, false);
+        if (line_no == 0)
+          metadata_first = a.contains("checkpointMetadata") &&
+                           a["checkpointMetadata"].value("version", int64_t{-1}) == version;
+        if (a.contains("add") || a.contains("remove"))
+          problem(where, "a v2 checkpoint written by Strata keeps file actions in sidecars");
+        if (!a.contains("sidecar")) continue;
+        const fs::path sidecar =
+            cp.parent_path() / "_sidecars" / a["sidecar"].value("path", std::string());
+        if (!fs::exists(sidecar) || static_cast<int64_t>(fs::file_size(sidecar)) !=
+                                        a["sidecar"].value("sizeInBytes", int64_t{-1}))
+          problem(where, "sidecar " + sidecar.string() + " is missing or of another size");
+        files += (files.empty() ? "" : ", ") + sql_string(sidecar.string());
+      }
+      if (!metadata_first) problem(where, "does not start with its checkpointMetadata");
+      if (files.empty()) files = "[]";  // no file actions
+    }
+    auto adds = files == "[]" ? conn->Collect("SELECT NULL WHERE false")
+                              : conn->Collect("SELECT \"add\".path FROM read_parquet([" + files +
+                                              "]) WHERE \"add\" IS NOT NULL");
+    auto removes = files == "[]" ? conn->Collect("SELECT NULL, NULL WHERE false")
+                                 : conn->Collect(
+                                       "SELECT remove.path, remove.deletionTimestamp FROM "
+                                       "read_parquet([" +
+                                       files + "]) WHERE remove IS NOT NULL");
     if (!adds.ok() || !removes.ok()) {
       problem(where, "does not read");
       continue;
