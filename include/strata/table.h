@@ -459,6 +459,11 @@ class Table {
   // checkConstraints feature), which the table is given.
   Result<int64_t> AddConstraint(const std::string& name, const std::string& expression);
   Result<int64_t> DropConstraint(const std::string& name);
+  // Renames a top-level column (ALTER TABLE ... RENAME COLUMN): a metadata-only commit,
+  // no file rewritten, which Delta allows with column mapping (delta.columnMapping.mode
+  // = name: files name columns by physical names that stay). Refused without it, for a
+  // name the table has (in any case), and for a column a CHECK constraint uses.
+  Result<int64_t> RenameColumn(const std::string& from, const std::string& to);
   // Removes data files no version newer than `retain_hours` ago needs.
   Result<VacuumResult> Vacuum(double retain_hours = 168, bool dry_run = false);
 

@@ -248,6 +248,26 @@ void RegisterTable(CLI::App& app, const GlobalOptions* g, int* exit_code) {
                 static_cast<long long>(*v), c_name->c_str());
   });
 
+  // strata table rename-column NAME FROM TO
+  auto r_table = std::make_shared<std::string>();
+  auto r_from = std::make_shared<std::string>();
+  auto r_to = std::make_shared<std::string>();
+  CLI::App* rename = table->add_subcommand(
+      "rename-column",
+      "Rename a column without rewriting data (needs delta.columnMapping.mode=name)");
+  rename->add_option("name", *r_table, "Table name")->required();
+  rename->add_option("from", *r_from, "The column's name")->required();
+  rename->add_option("to", *r_to, "Its new name")->required();
+  rename->callback([g, r_table, r_from, r_to, exit_code] {
+    std::unique_ptr<Lake> lake;
+    auto t = OpenTable(*g, *r_table, &lake);
+    if (!t.ok()) return void(*exit_code = ReportError(t.status()));
+    auto v = (*t)->RenameColumn(*r_from, *r_to);
+    if (!v.ok()) return void(*exit_code = ReportError(v.status()));
+    std::printf("%s: version %lld, column %s renamed to %s\n", r_table->c_str(),
+                static_cast<long long>(*v), r_from->c_str(), r_to->c_str());
+  });
+
   RegisterTableViews(table, g, exit_code);
   RegisterTableChanges(table, g, exit_code);
 

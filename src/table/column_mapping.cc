@@ -1,5 +1,7 @@
 #include "table/column_mapping.h"
 
+#include "common/random.h"
+
 namespace strata::delta {
 namespace {
 
@@ -44,7 +46,77 @@ std::optional<std::string> Logical(const std::string& expr, const Json& type, in
   return std::nullopt;
 }
 
+constexpr const char* kId = "delta.columnMapping.id";
+constexpr const char* kPhysical = "delta.columnMapping.physicalName";
+
+// Assigns ids (and physical names = names) to the nested fields of `type` that lack them.
+void AssignNested(Json* type, int64_t* max_id) {
+  if (!type->is_object()) return;
+  const std::string kind = StringField(*type, "type");
+  if (kind == "struct" && type->contains("fields") && (*type)["fields"].is_array()) {
+    for (Json& f : (*type)["fields"]) {
+      if (!f.is_object()) continue;
+      if (!f.contains("metadata") || !f["metadata"].is_object()) f["metadata"] = Json::object();
+      if (!f["metadata"].contains(kId)) {
+        f["metadata"][kId] = ++*max_id;
+        f["metadata"][kPhysical] = StringField(f, "name");
+      }
+      if (f.contains("type")) AssignNested(&f["type"], max_id);
+    }
+  } else if (kind == "array" && type->contains("elementType")) {
+    AssignNested(&(*type)["elementType"], max_id);
+  } else if (kind == "map") {
+    if (type->contains("keyType")) AssignNested(&(*type)["keyType"], max_id);
+    if (type->contains("valueType")) AssignNested(&(*type)["valueType"], max_id);
+  }
+}
+
+void StripMetadata(Json* type) {
+  if (!type->is_object()) return;
+  if (type->contains("fields") && (*type)["fields"].is_array()) {
+    for (Json& f : (*type)["fields"]) {
+      if (!f.is_object()) continue;
+      f.erase("metadata");
+      if (f.contains("type")) StripMetadata(&f["type"]);
+    }
+  }
+  for (const char* key : {"elementType", "keyType", "valueType"}) {
+    if (type->contains(key)) StripMetadata(&(*type)[key]);
+  }
+}
+
 }  // namespace
+
+std::string TypeWithoutMetadata(const std::string& type) {
+  if (type.empty() || type[0] != '{') return type;
+  Json parsed = Json::parse(type, nullptr, false);
+  if (!parsed.is_object()) return type;
+  StripMetadata(&parsed);
+  return parsed.dump();
+}
+
+void AssignColumnMapping(Snapshot* snapshot, bool fresh_names) {
+  if (!MapsColumns(*snapshot)) return;
+  const std::string max_key = "delta.columnMapping.maxColumnId";
+  int64_t max_id = 0;
+  auto it = snapshot->configuration.find(max_key);
+  if (it != snapshot->configuration.end()) max_id = std::strtoll(it->second.c_str(), nullptr, 10);
+  for (TableField& f : snapshot->schema) {
+    Json metadata = f.metadata.empty() ? Json::object() : Json::parse(f.metadata, nullptr, false);
+    if (!metadata.is_object()) metadata = Json::object();
+    if (!metadata.contains(kId)) {
+      metadata[kId] = ++max_id;
+      metadata[kPhysical] = fresh_names ? "col-" + RandomUuid() : f.name;
+      f.metadata = metadata.dump();
+    }
+    if (!f.type.empty() && f.type[0] == '{') {
+      Json type = Json::parse(f.type, nullptr, false);
+      AssignNested(&type, &max_id);
+      f.type = type.dump();
+    }
+  }
+  snapshot->configuration[max_key] = std::to_string(max_id);
+}
 
 bool MapsColumns(const Snapshot& snapshot) {
   auto it = snapshot.configuration.find("delta.columnMapping.mode");

@@ -123,9 +123,9 @@ Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, cons
 
 namespace {
 // Writer features Strata honours on every commit (writer version 7).
-const std::set<std::string> kWriterFeatures = {"appendOnly",       "invariants",
-                                               "checkConstraints", "deletionVectors",
-                                               "timestampNtz",     "v2Checkpoint"};
+const std::set<std::string> kWriterFeatures = {
+    "appendOnly",   "invariants",   "checkConstraints", "deletionVectors",
+    "timestampNtz", "v2Checkpoint", "columnMapping"};
 }  // namespace
 
 bool table_detail::DeletionVectorsEnabled(const Snapshot& snapshot) {
@@ -174,6 +174,8 @@ std::optional<Json> table_detail::ProtocolFor(const Snapshot* current, const Sna
     if (!has(protocol.reader_features, feature)) protocol.reader_features.push_back(feature);
     changed = true;
   };
+  auto mapping = config.find("delta.columnMapping.mode");
+  if (mapping != config.end() && mapping->second != "none") add_feature("columnMapping");
   auto policy = config.find("delta.checkpointPolicy");
   if (policy != config.end() && policy->second == "v2") add_feature("v2Checkpoint");
   if (want_dv) add_feature("deletionVectors");
@@ -204,13 +206,22 @@ Status table_detail::CheckWritable(const std::string& table, const Snapshot& sna
                   : snapshot.min_writer_version == 5 ? "columnMapping"
                                                      : "identityColumns";
   }
+  auto mapping = snapshot.configuration.find("delta.columnMapping.mode");
+  if (mapping != snapshot.configuration.end() && mapping->second == "id") {
+    return Status::NotSupported("table '" + table +
+                                "' maps columns by id (delta.columnMapping.mode = id), which "
+                                "Strata reads but does not write (it writes mode name), so it "
+                                "cannot " +
+                                operation + " it; nothing was written");
+  }
   if (!unsupported.empty()) {
     return Status::NotSupported(
         "table '" + table + "' needs Delta writer version " +
         std::to_string(snapshot.min_writer_version) +
         (unsupported.empty() ? "" : " with writer features " + unsupported) +
         "; Strata writes tables of writer versions 2 and 3 (appendOnly, invariants, "
-        "checkConstraints) and 7 with those and deletionVectors, so it cannot " +
+        "checkConstraints) and 7 with those, deletionVectors, timestampNtz, v2Checkpoint and "
+        "columnMapping, so it cannot " +
         operation + " it; nothing was written");
   }
   auto append_only = snapshot.configuration.find("delta.appendOnly");

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "table/column_mapping.h"
 #include "table/deletion_vector.h"
 #include "table/table_internal.h"
 
@@ -120,6 +121,17 @@ Status table_detail::CheckProperties(const std::map<std::string, std::string>& p
         return Status::InvalidArgument("delta.enableDeletionVectors is true or false, not '" +
                                        value + "'");
       }
+    } else if (key == "delta.columnMapping.mode") {
+      if (value == "id") {
+        return Status::NotSupported(
+            "Strata reads column mapping mode id but writes mode name only (Spark's and "
+            "Databricks' default): set delta.columnMapping.mode=name");
+      }
+      if (value != "name" && value != "none")
+        return Status::InvalidArgument("delta.columnMapping.mode is name, id or none, not '" +
+                                       value + "'");
+    } else if (key == "delta.columnMapping.maxColumnId") {
+      return Status::InvalidArgument(key + " is kept by Strata as columns are added, not set");
     } else if (key == "delta.checkpointPolicy") {
       if (value != "classic" && value != "v2") {
         return Status::InvalidArgument("delta.checkpointPolicy is classic or v2, not '" + value +
@@ -140,8 +152,8 @@ Status table_detail::CheckProperties(const std::map<std::string, std::string>& p
       return Status::NotSupported(
           "table property '" + key +
           "' is not one Strata honours (it takes delta.appendOnly, delta.checkpointPolicy, "
-          "delta.enableDeletionVectors, delta.logRetentionDuration and properties outside "
-          "delta.*)");
+          "delta.columnMapping.mode, delta.enableDeletionVectors, delta.logRetentionDuration "
+          "and properties outside delta.*)");
     }
   }
   return Status::OK();
@@ -158,6 +170,13 @@ Result<int64_t> Table::SetProperties(const std::map<std::string, std::string>& p
                                 "' has the v2Checkpoint feature; going back to classic "
                                 "checkpoints (dropping the feature) is not supported");
   }
+  auto mapping = properties.find("delta.columnMapping.mode");
+  if (mapping != properties.end() && delta::MapsColumns(*current) &&
+      mapping->second != current->configuration.at("delta.columnMapping.mode")) {
+    return Status::NotSupported("table '" + name_ + "' maps columns by " +
+                                current->configuration.at("delta.columnMapping.mode") +
+                                "; changing the column mapping mode is not supported");
+  }
   Snapshot md = table_detail::MetadataOf(*current);
   Json changed = Json::object();
   for (const auto& [key, value] : properties) {
@@ -169,6 +188,9 @@ Result<int64_t> Table::SetProperties(const std::map<std::string, std::string>& p
     changed[key] = value;
   }
   if (md.configuration == current->configuration) return current->version;
+  // A table turning to column mapping: each column's physical name is its name (the
+  // files already use it).
+  delta::AssignColumnMapping(&md, /*fresh_names=*/false);
   Json info = CommitInfo("SET TBLPROPERTIES", {{"properties", changed.dump()}}, current->version,
                          false, {}, Json::object());
   std::vector<Json> actions = {delta::MetadataAction(md, 0)};

@@ -11,6 +11,7 @@
 
 #include "common/random.h"
 #include "strata/log.h"
+#include "table/column_mapping.h"
 #include "table/table_internal.h"
 
 namespace strata {
@@ -101,8 +102,9 @@ Json DecimalStat(std::string_view text) {
 }
 
 // Whether values of Delta type `data` go into a column of type `column` without loss: a
-// narrower integer into a wider one, float into double, a naive timestamp into a
-// `timestamp` (in the session time zone), as Spark's store assignment widens them.
+// narrower integer into a wider one, float into double, a decimal into a wider decimal, a
+// naive timestamp into a `timestamp` (in the session time zone), as Spark's store
+// assignment widens them.
 bool WritesInto(const std::string& data, const std::string& column) {
   static const std::vector<std::string> kIntegers = {"byte", "short", "integer", "long"};
   auto rank = [](const std::string& t) {
@@ -110,6 +112,11 @@ bool WritesInto(const std::string& data, const std::string& column) {
     return it == kIntegers.end() ? -1 : static_cast<int>(it - kIntegers.begin());
   };
   if (rank(data) >= 0 && rank(column) >= 0) return rank(data) < rank(column);
+  // decimal(p, s) into one with as many digits on each side of the point.
+  int p1 = 0, s1 = 0, p2 = 0, s2 = 0;
+  if (std::sscanf(data.c_str(), "decimal(%d,%d)", &p1, &s1) == 2 &&
+      std::sscanf(column.c_str(), "decimal(%d,%d)", &p2, &s2) == 2)
+    return s2 >= s1 && p2 - s2 >= p1 - s1;
   return (data == "float" && column == "double") ||
          (data == "timestamp_ntz" && column == "timestamp");
 }
@@ -127,17 +134,20 @@ Status AddStats(engine::Connection* conn, const std::string& table_path, const S
   if (files->empty()) return Status::OK();
   std::set<std::string> partition(schema_of.partition_columns.begin(),
                                   schema_of.partition_columns.end());
+  // Files and statistics name columns by their physical names (column mapping).
+  const std::map<std::string, std::string> physical = delta::PhysicalNames(schema_of);
   std::vector<std::string> cols;
   for (const TableField& f : schema_of.schema) {
-    if (!partition.count(f.name) && !IsNested(f.type) && f.type != "binary") cols.push_back(f.name);
+    if (!partition.count(f.name) && !IsNested(f.type) && f.type != "binary")
+      cols.push_back(physical.at(f.name));
   }
   std::string paths, select = "filename, count(*) AS n";
   for (const DataFile& f : *files)
     paths += (paths.empty() ? "" : ", ") + QuoteString(table_path + "/" + f.path);
   std::set<std::string> decimals, naive;
   for (const TableField& f : schema_of.schema) {
-    if (f.type.rfind("decimal", 0) == 0) decimals.insert(f.name);
-    if (f.type == "timestamp_ntz") naive.insert(f.name);
+    if (f.type.rfind("decimal", 0) == 0) decimals.insert(physical.at(f.name));
+    if (f.type == "timestamp_ntz") naive.insert(physical.at(f.name));
   }
   for (size_t i = 0; i < cols.size(); ++i) {
     std::string c = QuoteIdentifier(cols[i]);
@@ -200,10 +210,14 @@ Result<WrittenFiles> table_detail::WriteDataFiles(FileSystem* fs, engine::Connec
   WrittenFiles out;
   std::vector<std::pair<std::map<std::string, std::optional<std::string>>, std::string>> groups;
   std::set<std::string> partition(target.partition_columns.begin(), target.partition_columns.end());
+  // With column mapping, files and partition values use physical names.
+  const std::map<std::string, std::string> physical = delta::PhysicalNames(target);
   std::string data_cols;
   for (const TableField& f : target.schema) {
-    if (!partition.count(f.name))
-      data_cols += (data_cols.empty() ? "" : ", ") + QuoteIdentifier(f.name);
+    if (partition.count(f.name)) continue;
+    const std::string& stored = physical.at(f.name);
+    data_cols += (data_cols.empty() ? "" : ", ") + QuoteIdentifier(f.name) +
+                 (stored != f.name ? " AS " + QuoteIdentifier(stored) : "");
   }
   if (target.partition_columns.empty()) {
     groups.push_back({{}, "SELECT " + data_cols + " FROM (" + select_sql + ")"});
@@ -230,11 +244,11 @@ Result<WrittenFiles> table_detail::WriteDataFiles(FileSystem* fs, engine::Connec
         const std::string& pc = target.partition_columns[c];
         std::string cond;
         if (parts.column(c).IsNull(r)) {
-          values[pc] = std::nullopt;
+          values[physical.at(pc)] = std::nullopt;
           cond = texts[c] + " IS NULL";
         } else {
           std::string v(parts.column(c).GetString(r));
-          values[pc] = v;
+          values[physical.at(pc)] = v;
           cond = texts[c] + " = " + QuoteString(v);
         }
         where += (where.empty() ? "" : " AND ") + cond;
@@ -246,7 +260,7 @@ Result<WrittenFiles> table_detail::WriteDataFiles(FileSystem* fs, engine::Connec
     DataFile f;
     std::string dir;
     for (const std::string& pc : target.partition_columns)
-      dir += PartitionDir(pc, values.at(pc)) + "/";
+      dir += PartitionDir(physical.at(pc), values.at(physical.at(pc))) + "/";
     f.path = dir + "part-00000-" + RandomUuid() + ".zstd.parquet";
     if (f.path.find("/../") != std::string::npos || f.path.rfind("../", 0) == 0) {
       return Status::Internal("data file path '" + f.path + "' would leave table '" + table_path +
@@ -390,7 +404,9 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
         target.schema.push_back({c.name, *delta_type, true, kept_metadata[c.name]});
         metadata_change = true;
       }
-    } else if (existing->type != *delta_type && !WritesInto(*delta_type, existing->type)) {
+    } else if (delta::TypeWithoutMetadata(existing->type) !=
+                   delta::TypeWithoutMetadata(*delta_type) &&
+               !WritesInto(*delta_type, existing->type)) {
       retyped = true;
       problems.push_back("column " + QuoteIdentifier(c.name) + " is " + *delta_type +
                          " in the data but " + existing->type + " in the table");
@@ -416,13 +432,15 @@ Result<int64_t> Table::WriteVersion(const Frame& data, const WriteOptions& optio
     if (IsNested(it->type))
       return Status::InvalidArgument("partition column " + QuoteIdentifier(pc) + " is nested");
   }
+  // New columns of a mapped table get their ids and physical names.
+  if (metadata_change) delta::AssignColumnMapping(&target, /*fresh_names=*/true);
   std::string select;
   for (const TableField& f : target.schema) {
     std::string expr = data_types.count(f.name) ? QuoteIdentifier(f.name) : "NULL";
     // A value of a narrower type takes the column's (WritesInto). Delta's `timestamp` is
     // an instant, stored UTC-adjusted: a naive value is placed in the session time zone
     // (DuckDB's cast, under DatabaseOptions::time_zone).
-    if (data_types.count(f.name) && data_types.at(f.name) != f.type) {
+    if (data_types.count(f.name) && WritesInto(data_types.at(f.name), f.type)) {
       STRATA_ASSIGN_OR_RETURN(std::string t, delta::DuckTypeOf(f.type));
       expr = "CAST(" + expr + " AS " + t + ")";
     }

@@ -151,6 +151,8 @@ const ident = (s) => `"${s.replace(/"/g, '""')}"`;
   });
   const schema = JSON.parse(metadata.schemaString).fields;
   const partitions = new Set(metadata.partitionColumns);
+  const mode = (metadata.configuration || {})["delta.columnMapping.mode"];
+  const mapped = mode === "name" || mode === "id";
   const db = await DuckDBInstance.create(":memory:");
   const conn = await db.connect();
   // Timestamps print as text; both sides in UTC (Strata's default session time zone).
@@ -162,12 +164,14 @@ const ident = (s) => `"${s.replace(/"/g, '""')}"`;
       `DESCRIBE SELECT * FROM read_parquet(${sqlString(file)})`)).getRows().map((r) => r[0]));
     const cols = schema.map((c) => {
       const type = PRIMITIVE[c.type] ?? (c.type.startsWith("decimal") ? c.type.toUpperCase() : "VARCHAR");
+      // Column mapping: files and partition values use the physical name (top level).
+      const stored = mapped ? c.metadata["delta.columnMapping.physicalName"] : c.name;
       let expr = "NULL";
       if (partitions.has(c.name)) {
-        const v = f.partitionValues[c.name];
+        const v = f.partitionValues[stored];
         expr = v == null ? "NULL" : `CAST(${sqlString(v)} AS ${type})`;
-      } else if (present.has(c.name)) {
-        expr = ident(c.name);
+      } else if (present.has(stored)) {
+        expr = ident(stored);
       }
       return `CAST(${expr} AS VARCHAR) AS ${ident(c.name)}`;
     });

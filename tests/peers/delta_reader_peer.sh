@@ -3,8 +3,9 @@
 # (tests/peers/delta_reader.js: its own log replay and deletion vector decoding, DuckDB
 # for the Parquet files): the rows must be the same. Covers partitions, appends,
 # deletes by deletion vectors (array, bitmap and run containers), deletes by rewriting,
-# updates and merges in both ways, optimize, restore and checkpoints, and timestamps
-# (timestamp_ntz, and `timestamp` partition values).
+# updates and merges in both ways, optimize, restore and checkpoints, timestamps
+# (timestamp_ntz, and `timestamp` partition values), and column mapping (mode name, with
+# renames) on a table with v2 checkpoints.
 # Usage: delta_reader_peer.sh STRATA_BINARY REPO_ROOT
 set -euo pipefail
 strata=$1 root=$2
@@ -75,3 +76,20 @@ tcols="CAST(id AS VARCHAR) AS id, CAST(wall AS VARCHAR) AS wall, CAST(instant AS
 compare ts "a create with timestamp_ntz and timestamp partitions" "$tcols"
 "$strata" table write ts --mode append --query "SELECT CAST(5000 AS BIGINT) AS id, TIMESTAMP '2030-01-01 00:00:00' AS wall, TIMESTAMP '2030-01-01 00:00:00' AS instant, TIMESTAMP '2030-01-01' AS day, TIMESTAMP '2030-01-01 01:00:00' AS hour" >/dev/null
 compare ts "a naive value appended to timestamp columns" "$tcols"
+
+# Column mapping (mode name: files use col-<uuid> names) with v2 checkpoints, renamed
+# columns (a partition column too), deletes by deletion vectors and a merge.
+"$strata" table write cm --query "$(rows 0 20000)" --partition-by part \
+  --property delta.columnMapping.mode=name --property delta.checkpointPolicy=v2 \
+  --property delta.enableDeletionVectors=true >/dev/null
+compare cm "a create with column mapping"
+"$strata" table rename-column cm name label >/dev/null
+"$strata" table rename-column cm part bucket >/dev/null
+mcols="CAST(id AS VARCHAR) AS id, CAST(bucket AS VARCHAR) AS bucket, CAST(label AS VARCHAR) AS label, CAST(score AS VARCHAR) AS score"
+compare cm "two renames" "$mcols"
+for i in $(seq 1 10); do
+  "$strata" table write cm --mode append --query "SELECT range AS id, 'p' || (range % 3) AS bucket, 'n' || range AS label, range * 0.25 AS score FROM range($((30000 + i * 10)), $((30010 + i * 10)))" >/dev/null
+done
+"$strata" table delete cm --where "id % 4 = 0" >/dev/null
+"$strata" table merge cm --query "SELECT range AS id, 'p9' AS bucket, 'm' AS label, 1.0 AS score FROM range(19990, 20010)" --on id >/dev/null
+compare cm "appends past a v2 checkpoint, a delete and a merge" "$mcols"

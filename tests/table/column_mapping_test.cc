@@ -1,10 +1,12 @@
 // Tables with Delta column mapping (modes name and id, as Databricks creates them): the
 // Parquet files, statistics and partition values use physical names, at every depth of
-// nested types; Strata reads them under the logical names, skips files by statistics, and
-// refuses to write them (naming the writer version or feature) rather than writing files
-// other engines would read wrong.
+// nested types; Strata reads them under the logical names and skips files by statistics.
+// It writes mode name (with table features: reader 3 / writer 7 and columnMapping), and
+// renames columns without rewriting files; it refuses to write mode id and the legacy
+// writer version 5 (naming them) rather than write files other engines would read wrong.
 #include <gtest/gtest.h>
 
+#include "table/column_mapping.h"
 #include "table/table_fixture.h"
 
 namespace strata {
@@ -111,13 +113,132 @@ TEST_F(ColumnMappingTest, ReadsLogicalNamesAtEveryDepthAndSkipsFilesByStatistics
     auto write = t->Write(Rows("SELECT 3::BIGINT AS id"));
     ASSERT_FALSE(write.ok());
     EXPECT_EQ(write.status().code(), StatusCode::kNotSupported);
-    EXPECT_NE(write.status().message().find(mode == "id" ? "writer features columnMapping"
-                                                         : "writer version 5"),
-              std::string::npos)
+    EXPECT_NE(
+        write.status().message().find(mode == "id" ? "maps columns by id" : "writer version 5"),
+        std::string::npos)
         << write.status().message();
     EXPECT_FALSE(t->Delete("id = 1").ok());
     EXPECT_EQ((*t->Latest())->version, 0);
   }
+}
+
+// The Parquet column names of every data file of `t`.
+std::set<std::string> FileColumns(Session* session, Table* t) {
+  std::set<std::string> names;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(t->path())) {
+    if (e.path().extension() != ".parquet" ||
+        e.path().string().find("_delta_log") != std::string::npos)
+      continue;
+    auto df = session
+                  ->sql("SELECT * FROM read_parquet('" + e.path().string() +
+                        "', hive_partitioning = false) LIMIT 0")
+                  .collect();
+    EXPECT_TRUE(df.ok()) << df.status().ToString();
+    for (size_t c = 0; df.ok() && c < df->num_columns(); ++c) names.insert(df->column(c).name());
+  }
+  return names;
+}
+
+TEST_F(ColumnMappingTest, WritesModeNameAndRenamesWithoutRewriting) {
+  auto t = Open("prices");
+  WriteOptions o;
+  o.partition_by = {"region"};
+  o.properties = {{"delta.columnMapping.mode", "name"}};
+  ASSERT_OK(t->Write(Rows("SELECT range AS id, range * 1.5 AS price, {'sku': 's' || range, "
+                          "'qty': range} AS item, CASE WHEN range < 5 THEN 'eu' ELSE 'us' END "
+                          "AS region FROM range(0, 10)"),
+                     o)
+                .status());
+  ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
+  EXPECT_EQ(snap->min_reader_version, 3);
+  EXPECT_EQ(snap->min_writer_version, 7);
+  EXPECT_EQ(snap->reader_features, std::vector<std::string>{"columnMapping"});
+  EXPECT_EQ(std::count(snap->writer_features.begin(), snap->writer_features.end(), "columnMapping"),
+            1);
+  EXPECT_EQ(snap->configuration.at("delta.columnMapping.maxColumnId"), "6");  // 4 + 2 nested
+  // Each column has an id and a physical name col-<uuid>; the files use those names.
+  std::map<std::string, std::string> physical;
+  for (const TableField& f : snap->schema) {
+    Json md = Json::parse(f.metadata);
+    ASSERT_TRUE(md.contains("delta.columnMapping.id")) << f.name;
+    physical[f.name] = md["delta.columnMapping.physicalName"].get<std::string>();
+    EXPECT_EQ(physical[f.name].rfind("col-", 0), 0u) << physical[f.name];
+  }
+  EXPECT_EQ(FileColumns(session_.get(), t.get()),
+            (std::set<std::string>{physical["id"], physical["price"], physical["item"]}));
+  EXPECT_EQ(snap->files[0].partition_values.count(physical["region"]), 1u);
+  Json stats = Json::parse(snap->files[0].stats_json);
+  EXPECT_TRUE(stats["minValues"].contains(physical["id"]));
+  const std::vector<std::string> before = SortedRows(Read(t.get()));
+  EXPECT_EQ(before.size(), 10u);
+
+  // A rename is one metadata commit: no file added or removed; the rows read the same
+  // under the new name, files are skipped by it, and writes use it.
+  ASSERT_OK_AND_ASSIGN(int64_t v, t->RenameColumn("price", "cost"));
+  int adds = 0;
+  for (const Json& a : LogActions(t.get())) adds += a.contains("add") ? 1 : 0;
+  EXPECT_EQ(adds, 2);  // the create's two files only
+  EXPECT_EQ(SortedRows(Read(t.get())), before);
+  ASSERT_OK_AND_ASSIGN(auto renamed, t->Latest());
+  EXPECT_EQ(renamed->version, v);
+  EXPECT_EQ(renamed->schema[1].name, "cost");
+  ASSERT_OK(t->RenameColumn("region", "area").status());  // a partition column
+  size_t files = 0;
+  ASSERT_OK_AND_ASSIGN(auto latest, t->Latest());
+  EXPECT_EQ(latest->partition_columns, std::vector<std::string>{"area"});
+  ASSERT_OK_AND_ASSIGN(Frame cheap, t->Scan(*latest, col("id") >= 5, &files));
+  EXPECT_EQ(files, 1u);
+  EXPECT_EQ(Collect(cheap).num_rows(), 5u);
+  ASSERT_OK(t->Write(Rows("SELECT 10::BIGINT AS id, 9.5 AS cost, {'sku': 'x', 'qty': 1::BIGINT} "
+                          "AS item, 'eu' AS area"))
+                .status());
+  EXPECT_EQ(Read(t.get()).num_rows(), 11u);
+  // A new column gets the next id.
+  WriteOptions merge;
+  merge.merge_schema = true;
+  ASSERT_OK(t->Write(Rows("SELECT 11::BIGINT AS id, 'new' AS note"), merge).status());
+  ASSERT_OK_AND_ASSIGN(auto grown, t->Latest());
+  EXPECT_EQ(grown->configuration.at("delta.columnMapping.maxColumnId"), "7");
+  // Deletes, updates and optimize keep working on physical names.
+  ASSERT_OK(t->Delete("id = 0").status());
+  ASSERT_OK(t->Update("id = 1", {{"cost", "cost * 2"}}).status());
+  ASSERT_OK(t->Optimize().status());
+  DataFrame after = Collect(
+      Rows("SELECT count(*), sum(cost) FROM (" + *(*t->Scan(**t->Latest())).to_sql() + ")"));
+  EXPECT_EQ(after.column(0).GetInt64(0), 11);
+
+  // Bad renames: nothing is written.
+  const int64_t version = (*t->Latest())->version;
+  EXPECT_EQ(t->RenameColumn("nope", "x").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(t->RenameColumn("cost", "ID").status().code(), StatusCode::kAlreadyExists);
+  ASSERT_OK(t->AddConstraint("positive", "id >= 0").status());
+  auto used = t->RenameColumn("id", "key");
+  ASSERT_FALSE(used.ok());
+  EXPECT_NE(used.status().message().find("CHECK constraint 'positive'"), std::string::npos)
+      << used.status().ToString();
+  EXPECT_EQ((*t->Latest())->version, version + 1);  // the constraint only
+  // The mode cannot change, and mode id is not written.
+  EXPECT_FALSE(t->SetProperties({{"delta.columnMapping.mode", "none"}}).ok());
+  EXPECT_EQ(t->SetProperties({{"delta.columnMapping.mode", "id"}}).status().code(),
+            StatusCode::kNotSupported);
+}
+
+// A table made without column mapping turns to it in one metadata commit: each column's
+// physical name is its own (the files keep it), and from then on renames are cheap.
+TEST_F(ColumnMappingTest, AnExistingTableTurnsToColumnMapping) {
+  auto t = Open("plain");
+  ASSERT_OK(t->Write(Rows("SELECT range AS id, 'n' || range AS name FROM range(0, 4)")).status());
+  auto refused = t->RenameColumn("name", "label");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("delta.columnMapping.mode=name"), std::string::npos);
+  ASSERT_OK(t->SetProperties({{"delta.columnMapping.mode", "name"}}).status());
+  ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
+  EXPECT_EQ(delta::PhysicalNames(*snap),
+            (std::map<std::string, std::string>{{"id", "id"}, {"name", "name"}}));
+  ASSERT_OK(t->RenameColumn("name", "label").status());
+  DataFrame df = Read(t.get());
+  EXPECT_EQ(df.column(1).name(), "label");
+  EXPECT_EQ(SortedRows(df).front(), "0|n0|");
 }
 
 }  // namespace
