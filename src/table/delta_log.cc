@@ -301,12 +301,14 @@ Result<CheckpointRead> ReadCheckpoint(FileSystem* fs, engine::Connection* conn,
       STRATA_RETURN_NOT_OK(AddCheckpointRow(a, what, &read, &sidecars));
   } else {
     std::vector<std::string> files;
+    files.reserve(parts.size());
     for (const auto& p : parts) files.push_back(LogDir(table_path) + "/" + p);
     STRATA_RETURN_NOT_OK(ReadParquetRows(conn, files, what, &read, &sidecars));
   }
   if (sidecars.empty()) return read;
   read.v2 = true;
   std::vector<std::string> files;
+  files.reserve(sidecars.size());
   for (const Json& sidecar : sidecars) {
     // A file name in _delta_log/_sidecars, or an absolute URI.
     std::string path = sidecar["path"].get<std::string>();
