@@ -125,14 +125,11 @@ TEST_F(ColumnMappingTest, ReadsLogicalNamesAtEveryDepthAndSkipsFilesByStatistics
 // The Parquet column names of every data file of `t`.
 std::set<std::string> FileColumns(Session* session, Table* t) {
   std::set<std::string> names;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(t->path())) {
-    if (e.path().extension() != ".parquet" ||
-        e.path().string().find("_delta_log") != std::string::npos)
-      continue;
-    auto df = session
-                  ->sql("SELECT * FROM read_parquet('" + e.path().string() +
-                        "', hive_partitioning = false) LIMIT 0")
-                  .collect();
+  for (const std::string& file : DataFilePaths(t->path())) {
+    auto df =
+        session
+            ->sql("SELECT * FROM read_parquet('" + file + "', hive_partitioning = false) LIMIT 0")
+            .collect();
     EXPECT_TRUE(df.ok()) << df.status().ToString();
     for (size_t c = 0; df.ok() && c < df->num_columns(); ++c) names.insert(df->column(c).name());
   }

@@ -31,6 +31,18 @@ inline std::vector<std::string> SortedRows(const DataFrame& df) {
   return rows;
 }
 
+// The data files (Parquet, outside _delta_log) under table folder `table_path`.
+inline std::vector<std::string> DataFilePaths(const std::string& table_path) {
+  std::vector<std::string> paths;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(table_path)) {
+    if (e.path().extension() == ".parquet" &&
+        e.path().string().find("_delta_log") == std::string::npos)
+      paths.push_back(e.path().string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
 class TableTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -56,6 +68,18 @@ class TableTest : public ::testing::Test {
     return std::move(t).value();
   }
   Frame Rows(const std::string& select) { return session_->sql(select); }
+  // The lake of this test opened again, its DuckDB in session time zone `zone`.
+  std::unique_ptr<Lake> LakeInTimeZone(const std::string& zone) {
+    engine::DatabaseOptions db;
+    db.time_zone = zone;
+    auto session = Session::Open(db);
+    EXPECT_TRUE(session.ok()) << session.status().ToString();
+    LakeOptions options;
+    options.session = session.ok() ? *session : nullptr;
+    auto lake = Lake::Open(tmp_ / "lake", options);
+    EXPECT_TRUE(lake.ok()) << lake.status().ToString();
+    return lake.ok() ? std::move(lake).value() : nullptr;
+  }
   DataFrame Collect(const Frame& f) {
     auto df = f.collect();
     EXPECT_TRUE(df.ok()) << df.status().ToString();

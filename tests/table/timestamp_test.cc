@@ -12,14 +12,10 @@ namespace {
 // TIME ZONE for isAdjustedToUTC=true, TIMESTAMP for false.
 std::set<std::string> FileTypes(Session* session, Table* t, const std::string& column) {
   std::set<std::string> types;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(t->path())) {
-    if (e.path().extension() != ".parquet" ||
-        e.path().string().find("_delta_log") != std::string::npos)
-      continue;
-    auto df = session
-                  ->sql("SELECT typeof(\"" + column + "\") FROM read_parquet('" +
-                        e.path().string() + "') LIMIT 1")
-                  .collect();
+  for (const std::string& file : DataFilePaths(t->path())) {
+    auto df =
+        session->sql("SELECT typeof(\"" + column + "\") FROM read_parquet('" + file + "') LIMIT 1")
+            .collect();
     EXPECT_TRUE(df.ok()) << df.status().ToString();
     if (df.ok() && df->num_rows() > 0) types.insert(std::string(df->column(0).GetString(0)));
   }
@@ -52,9 +48,10 @@ TEST_F(TableTest, NaiveTimestampsAreTimestampNtzWithTheirFeature) {
   EXPECT_EQ(stats["minValues"]["instant"], "2024-03-01T10:00:00.000Z");
   EXPECT_EQ(stats["maxValues"]["instant"], "2024-03-03T04:00:00.000Z");
   // Read back: the same values and types.
-  auto back = Collect(Rows("SELECT id, typeof(wall), strftime(wall, '%Y-%m-%d %H:%M:%S.%f'), "
-                           "typeof(instant), epoch_ms(instant) FROM (" +
-                           *(*t->Scan(*snap)).to_sql() + ") ORDER BY id"));
+  auto back =
+      Collect(Rows("SELECT id, typeof(wall), strftime(wall, '%Y-%m-%d %H:%M:%S.%f'), "
+                   "typeof(instant), epoch_ms(instant) FROM (" +
+                   *(*t->Scan(*snap)).to_sql() + ") ORDER BY id"));
   EXPECT_EQ(SortedRows(back),
             (std::vector<std::string>{
                 "1|TIMESTAMP|2024-03-01 12:00:00.123456|TIMESTAMP WITH TIME ZONE|1709287200000|",
@@ -62,8 +59,8 @@ TEST_F(TableTest, NaiveTimestampsAreTimestampNtzWithTheirFeature) {
   // Data skipping compares timestamps as instants, whatever the text's form; the
   // truncated (millisecond) maximum never excludes a file holding a later microsecond.
   size_t files = 0;
-  ASSERT_OK_AND_ASSIGN(Frame one, t->Scan(*snap, col("wall") == "2024-03-01 12:00:00.123456",
-                                          &files));
+  ASSERT_OK_AND_ASSIGN(Frame one,
+                       t->Scan(*snap, col("wall") == "2024-03-01 12:00:00.123456", &files));
   EXPECT_EQ(files, 1u);
   EXPECT_EQ(Collect(one).num_rows(), 1u);
   ASSERT_OK(t->Scan(*snap, col("wall") > "2024-03-02 08:30:00.000500", &files).status());
@@ -102,18 +99,16 @@ TEST_F(TableTest, ANaiveColumnAddedLaterUpgradesTheProtocol) {
 TEST_F(TableTest, NaiveValuesMeetATimestampColumnInTheSessionTimeZone) {
   for (const char* zone : {"UTC", "Asia/Tokyo"}) {
     SCOPED_TRACE(zone);
-    engine::DatabaseOptions db;
-    db.time_zone = zone;
-    ASSERT_OK_AND_ASSIGN(auto session, Session::Open(db));
-    LakeOptions lo;
-    lo.session = session;
-    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(tmp_ / "lake", lo));
+    auto lake = LakeInTimeZone(zone);
+    ASSERT_NE(lake, nullptr);
+    auto session = lake->shared_session();
     const std::string name = std::string("at_") + (zone[0] == 'U' ? "utc" : "tokyo");
     ASSERT_OK_AND_ASSIGN(auto t, lake->OpenTable(name));
-    ASSERT_OK(t->Write(session->sql("SELECT 1 AS id, TIMESTAMPTZ '2024-03-01 12:00:00+00' AS instant"))
-                  .status());
     ASSERT_OK(
-        t->Write(session->sql("SELECT 2 AS id, TIMESTAMP '2024-03-01 12:00:00' AS instant")).status());
+        t->Write(session->sql("SELECT 1 AS id, TIMESTAMPTZ '2024-03-01 12:00:00+00' AS instant"))
+            .status());
+    ASSERT_OK(t->Write(session->sql("SELECT 2 AS id, TIMESTAMP '2024-03-01 12:00:00' AS instant"))
+                  .status());
     ASSERT_OK_AND_ASSIGN(auto snap, t->Latest());
     EXPECT_EQ(snap->schema[1].type, "timestamp");
     EXPECT_EQ(snap->min_writer_version, 2);  // no timestampNtz: the column stays `timestamp`
@@ -156,18 +151,16 @@ TEST_F(TableTest, ZonelessTimestampPartitionValuesAreInTheSessionTimeZone) {
   ASSERT_OK(delta::WriteCommit(lake_->fs(), t->path(), 1, {delta::AddAction(f, true)}));
   for (const char* zone : {"UTC", "Asia/Tokyo"}) {
     SCOPED_TRACE(zone);
-    engine::DatabaseOptions db;
-    db.time_zone = zone;
-    ASSERT_OK_AND_ASSIGN(auto session, Session::Open(db));
-    LakeOptions lo;
-    lo.session = session;
-    ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(tmp_ / "lake", lo));
+    auto lake = LakeInTimeZone(zone);
+    ASSERT_NE(lake, nullptr);
+    auto session = lake->shared_session();
     ASSERT_OK_AND_ASSIGN(auto table, lake->OpenTable("parts"));
     ASSERT_OK_AND_ASSIGN(auto v0, table->AtVersion(0));
     ASSERT_OK_AND_ASSIGN(auto v1, table->Latest());
     auto ms = [&](const Snapshot& s) {
-      auto df = session->sql("SELECT max(epoch_ms(instant)) FROM (" + *(*table->Scan(s)).to_sql() + ")")
-                    .collect();
+      auto df =
+          session->sql("SELECT max(epoch_ms(instant)) FROM (" + *(*table->Scan(s)).to_sql() + ")")
+              .collect();
       EXPECT_TRUE(df.ok()) << df.status().ToString();
       return df.ok() ? df->column(0).GetInt64(0) : 0;
     };
