@@ -44,7 +44,8 @@ std::vector<Json> table_detail::RemoveActions(const std::vector<DataFile>& files
 }
 
 // Commits `actions` (after commitInfo) at the version after `read`. Blind appends retry
-// on a lost race; everything else fails with kConflict naming the winner.
+// on a lost race, and deletes, updates and merges do over winners that only appended;
+// everything else fails with kConflict naming the winner.
 Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, const std::string& path,
                                               const std::shared_ptr<const Snapshot>& read,
                                               Json commit_info, std::vector<Json> actions,
@@ -97,7 +98,24 @@ Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, cons
         !read || latest->table_id != read->table_id ||
         delta::SchemaString(latest->schema) != delta::SchemaString(read->schema) ||
         latest->partition_columns != read->partition_columns;
-    if (!blind_append || metadata_changed || attempt > 10000) {
+    // DELETE, UPDATE and MERGE go on over commits that only added files: under Delta's
+    // WriteSerializable isolation a concurrent append cannot conflict with them (the
+    // result is theirs, then the append). A winner that removed a file (any file these
+    // read), or changed the metadata or protocol, conflicts.
+    bool over_appends = false;
+    if (!blind_append && !metadata_changed &&
+        (operation == "delete" || operation == "update" || operation == "merge")) {
+      over_appends = true;
+      for (int64_t v = version; v <= latest->version && over_appends; ++v) {
+        std::vector<Json> won;
+        STRATA_RETURN_NOT_OK(delta::ReadCommitInfo(fs, path, v, &won).status());
+        for (const Json& a : won) {
+          if (a.contains("remove") || a.contains("metaData") || a.contains("protocol"))
+            over_appends = false;
+        }
+      }
+    }
+    if ((!blind_append && !over_appends) || metadata_changed || attempt > 10000) {
       STRATA_ASSIGN_OR_RETURN(Json winner, delta::ReadCommitInfo(fs, path, version));
       return Status::Conflict("table '" + table->name() + "': version " + std::to_string(version) +
                               " was committed by another writer (operation " +

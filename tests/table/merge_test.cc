@@ -3,6 +3,8 @@
 // refused with nothing written.
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "table/table_fixture.h"
 
 namespace strata {
@@ -131,6 +133,86 @@ TEST_P(MergeTest, BadMergesAreRefusedWithNothingWritten) {
 INSTANTIATE_TEST_SUITE_P(Files, MergeTest, ::testing::Bool(), [](const auto& info) {
   return info.param ? "DeletionVectors" : "Rewrite";
 });
+
+// The local file system, running `race` once just before the commit of `version` is put
+// in place: another writer's commit lands first.
+class RacingFileSystem final : public FileSystem {
+ public:
+  RacingFileSystem(int64_t version, std::function<void()> race)
+      : local_(NewLocalFileSystem()), version_(version), race_(std::move(race)) {}
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    return local_->NewWritableFile(path);
+  }
+  Result<std::string> ReadFile(const std::string& path) override { return local_->ReadFile(path); }
+  Status LinkIfAbsent(const std::string& source, const std::string& target) override {
+    const std::string commit = "/_delta_log/" + delta::CommitFileName(version_);
+    if (race_ && target.size() >= commit.size() &&
+        target.compare(target.size() - commit.size(), commit.size(), commit) == 0) {
+      auto race = std::move(race_);
+      race_ = nullptr;
+      race();
+    }
+    return local_->LinkIfAbsent(source, target);
+  }
+  Status Rename(const std::string& source, const std::string& target) override {
+    return local_->Rename(source, target);
+  }
+  Status RemoveFile(const std::string& path) override { return local_->RemoveFile(path); }
+  Status CreateDirs(const std::string& path) override { return local_->CreateDirs(path); }
+  Status SyncDir(const std::string& path) override { return local_->SyncDir(path); }
+  Result<std::vector<std::string>> ListDir(const std::string& path) override {
+    return local_->ListDir(path);
+  }
+  Result<FileInfo> Stat(const std::string& path) override { return local_->Stat(path); }
+
+ private:
+  std::unique_ptr<FileSystem> local_;
+  int64_t version_;
+  std::function<void()> race_;
+};
+
+// Delta's WriteSerializable rules: an update, delete or merge goes on over a concurrent
+// append (its rows stay, the change applies to what it read); a concurrent commit that
+// removed files conflicts, naming the winner, and nothing of the loser is left.
+TEST_P(MergeTest, ChangesGoOnOverConcurrentAppendsAndConflictWithRemoves) {
+  MakeTable("race");  // versions 0 and 1
+  auto other = Open("race");
+  auto racing = std::make_shared<RacingFileSystem>(2, [&] {
+    EXPECT_OK(other->Write(Rows("SELECT range AS id, -1 AS v FROM range(100, 105)")).status());
+  });
+  LakeOptions options;
+  options.file_system = racing;
+  options.session = session_;
+  ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(tmp_ / "lake", options));
+  ASSERT_OK_AND_ASSIGN(auto t, lake->OpenTable("race"));
+  ASSERT_OK_AND_ASSIGN(ChangeResult r, t->Update("id < 10", {{"v", "v + 1"}}));
+  EXPECT_EQ(r.version, 3);  // after the append at 2
+  auto values = Values(t.get());
+  EXPECT_EQ(values.size(), 105u);
+  EXPECT_EQ(values.at(3), 31);
+  EXPECT_EQ(values.at(102), -1);  // the appended rows, untouched by the update
+
+  // A merge racing a delete (which removes or re-adds the files the merge read).
+  const size_t files_before = DataFilePaths(t->path()).size();
+  auto racing2 =
+      std::make_shared<RacingFileSystem>(4, [&] { EXPECT_OK(other->Delete("id = 50").status()); });
+  options.file_system = racing2;
+  ASSERT_OK_AND_ASSIGN(auto lake2, Lake::Open(tmp_ / "lake", options));
+  ASSERT_OK_AND_ASSIGN(auto t2, lake2->OpenTable("race"));
+  MergeOptions m;
+  m.on = {"id"};
+  auto lost = t2->Merge(Rows("SELECT 60::BIGINT AS id, 0::BIGINT AS v"), m);
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.status().code(), StatusCode::kConflict);
+  EXPECT_NE(lost.status().message().find("operation DELETE"), std::string::npos)
+      << lost.status().message();
+  ASSERT_OK_AND_ASSIGN(auto latest, t->Latest());
+  EXPECT_EQ(latest->version, 4);  // the delete only
+  EXPECT_EQ(Values(t.get()).at(60), 600);
+  EXPECT_FALSE(Values(t.get()).count(50));
+  // The merge's files are gone; the delete's (a new file, or a deletion vector) remain.
+  EXPECT_LE(DataFilePaths(t->path()).size(), files_before + 1);
+}
 
 }  // namespace
 }  // namespace strata
