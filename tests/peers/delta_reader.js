@@ -4,7 +4,9 @@
 // 64-bit Roaring layout with array, bitmap and run containers), reads the Parquet files
 // with DuckDB (@duckdb/node-api, a benchmark peer) and prints the live rows as CSV, each
 // value cast to text, rows sorted.
-// Usage: node delta_reader.js TABLE_PATH > rows.csv
+// With --from-checkpoint it starts from the checkpoint _last_checkpoint names instead
+// (classic Parquet, or v2: JSON top-level file and Parquet sidecars), then the commits.
+// Usage: node delta_reader.js TABLE_PATH [--from-checkpoint] > rows.csv
 const { DuckDBInstance } = require("@duckdb/node-api");
 const fs = require("fs");
 const path = require("path");
@@ -130,31 +132,78 @@ const PRIMITIVE = { string: "VARCHAR", long: "BIGINT", integer: "INTEGER", short
 const sqlString = (s) => `'${String(s).replace(/'/g, "''")}'`;
 const ident = (s) => `"${s.replace(/"/g, '""')}"`;
 
+const fileKey = (f) => decodeURIComponent(f.path) + "|" +
+  (f.deletionVector ? f.deletionVector.storageType + f.deletionVector.pathOrInlineDv +
+    (f.deletionVector.offset != null ? "@" + f.deletionVector.offset : "") : "");
+
+// The rows of Parquet files (a classic checkpoint, or a v2 checkpoint's sidecars) as
+// actions: add, remove, metaData.
+async function parquetActions(conn, files) {
+  const list = files.map(sqlString).join(", ");
+  const rows = (await conn.runAndReadAll(
+    `SELECT to_json("add")::VARCHAR, to_json(remove)::VARCHAR, ` +
+    `${files.some((f) => f.includes("_sidecars")) ? "NULL" : "to_json(metaData)::VARCHAR"} ` +
+    `FROM read_parquet([${list}])`)).getRows();
+  const actions = [];
+  for (const [add, remove, metaData] of rows) {
+    if (add && add !== "null") actions.push({ add: JSON.parse(add) });
+    if (remove && remove !== "null") actions.push({ remove: JSON.parse(remove) });
+    if (metaData && metaData !== "null") actions.push({ metaData: JSON.parse(metaData) });
+  }
+  return actions;
+}
+
 (async () => {
   const table = process.argv[2];
+  // With --from-checkpoint: start from the checkpoint _last_checkpoint names (classic
+  // Parquet, or v2: a JSON top-level file and its Parquet sidecars), then the commits.
+  const fromCheckpoint = process.argv[3] === "--from-checkpoint";
   const log = path.join(table, "_delta_log");
-  const commits = fs.readdirSync(log).filter((n) => /^\d{20}\.json$/.test(n)).sort();
+  const db = await DuckDBInstance.create(":memory:");
+  const conn = await db.connect();
   let metadata = null;
   const files = new Map();
+  const apply = (a) => {
+    if (a.metaData) metadata = a.metaData;
+    if (a.add) files.set(fileKey(a.add), a.add);
+    if (a.remove) files.delete(fileKey(a.remove));
+  };
+  let start = 0;
+  if (fromCheckpoint) {
+    const last = JSON.parse(fs.readFileSync(path.join(log, "_last_checkpoint"), "utf8"));
+    const version = String(last.version).padStart(20, "0");
+    if (last.v2Checkpoint) {
+      const sidecars = [];
+      for (const line of fs.readFileSync(path.join(log, last.v2Checkpoint.path), "utf8").split("\n")) {
+        if (!line.trim()) continue;
+        const a = JSON.parse(line);
+        if (a.checkpointMetadata && a.checkpointMetadata.version !== last.version)
+          throw new Error("checkpointMetadata names another version");
+        if (a.sidecar) sidecars.push(path.join(log, "_sidecars", decodeURIComponent(a.sidecar.path)));
+        else apply(a);
+      }
+      if (sidecars.length) (await parquetActions(conn, sidecars)).forEach(apply);
+    } else {
+      (await parquetActions(conn, [path.join(log, `${version}.checkpoint.parquet`)])).forEach(apply);
+    }
+    // Checkpoints hold tombstones as removes: only adds are live.
+    start = last.version + 1;
+    console.error(`delta_reader: from the checkpoint of version ${last.version}` +
+                  (last.v2Checkpoint ? " (v2, with sidecars)" : ""));
+  }
+  const commits = fs.readdirSync(log).filter((n) => /^\d{20}\.json$/.test(n)).sort()
+    .filter((n) => Number(n.slice(0, 20)) >= start);
   commits.forEach((name, i) => {
-    if (Number(name.slice(0, 20)) !== i) throw new Error(`log gap at ${name}`);
+    if (Number(name.slice(0, 20)) !== start + i) throw new Error(`log gap at ${name}`);
     for (const line of fs.readFileSync(path.join(log, name), "utf8").split("\n")) {
       if (!line.trim()) continue;
-      const a = JSON.parse(line);
-      const key = (f) => decodeURIComponent(f.path) + "|" +
-        (f.deletionVector ? f.deletionVector.storageType + f.deletionVector.pathOrInlineDv +
-          (f.deletionVector.offset != null ? "@" + f.deletionVector.offset : "") : "");
-      if (a.metaData) metadata = a.metaData;
-      if (a.add) files.set(key(a.add), a.add);
-      if (a.remove) files.delete(key(a.remove));
+      apply(JSON.parse(line));
     }
   });
   const schema = JSON.parse(metadata.schemaString).fields;
   const partitions = new Set(metadata.partitionColumns);
   const mode = (metadata.configuration || {})["delta.columnMapping.mode"];
   const mapped = mode === "name" || mode === "id";
-  const db = await DuckDBInstance.create(":memory:");
-  const conn = await db.connect();
   // Timestamps print as text; both sides in UTC (Strata's default session time zone).
   await conn.run("SET TimeZone = 'UTC'");
   const parts = [];
