@@ -9,7 +9,10 @@ std::string PhysicalName(const Json& metadata, const std::string& name) {
   return StringField(metadata, "delta.columnMapping.physicalName", name);
 }
 
-std::optional<std::string> Logical(const std::string& expr, const Json& type, int depth) {
+// SQL renaming the struct fields inside `expr` (of Delta type `type`) from physical to
+// logical names, or (`to_physical`) back; nullopt when no name differs.
+std::optional<std::string> Rename(const std::string& expr, const Json& type, int depth,
+                                  bool to_physical) {
   if (!type.is_object()) return std::nullopt;
   const std::string kind = StringField(type, "type");
   const std::string var = "__v" + std::to_string(depth);
@@ -20,24 +23,25 @@ std::optional<std::string> Logical(const std::string& expr, const Json& type, in
       if (!f.is_object()) return std::nullopt;
       const std::string name = StringField(f, "name");
       const std::string physical = PhysicalName(f.value("metadata", Json::object()), name);
-      const std::string child =
-          "struct_extract(" + expr + ", " + engine::QuoteString(physical) + ")";
-      auto inner = Logical(child, f.value("type", Json()), depth + 1);
+      const std::string& from = to_physical ? name : physical;
+      const std::string& to = to_physical ? physical : name;
+      const std::string child = "struct_extract(" + expr + ", " + engine::QuoteString(from) + ")";
+      auto inner = Rename(child, f.value("type", Json()), depth + 1, to_physical);
       renamed = renamed || physical != name || inner.has_value();
-      fields += (fields.empty() ? "" : ", ") + engine::QuoteIdentifier(name) +
+      fields += (fields.empty() ? "" : ", ") + engine::QuoteIdentifier(to) +
                 " := " + inner.value_or(child);
     }
     if (!renamed) return std::nullopt;
     return "CASE WHEN " + expr + " IS NULL THEN NULL ELSE struct_pack(" + fields + ") END";
   }
   if (kind == "array") {
-    auto inner = Logical(var, type.value("elementType", Json()), depth + 1);
+    auto inner = Rename(var, type.value("elementType", Json()), depth + 1, to_physical);
     if (!inner) return std::nullopt;
     return "list_transform(" + expr + ", " + var + " -> " + *inner + ")";
   }
   if (kind == "map") {
-    auto key = Logical(var + ".key", type.value("keyType", Json()), depth + 1);
-    auto value = Logical(var + ".value", type.value("valueType", Json()), depth + 1);
+    auto key = Rename(var + ".key", type.value("keyType", Json()), depth + 1, to_physical);
+    auto value = Rename(var + ".value", type.value("valueType", Json()), depth + 1, to_physical);
     if (!key && !value) return std::nullopt;
     return "map_from_entries(list_transform(map_entries(" + expr + "), " + var +
            " -> {'key': " + key.value_or(var + ".key") +
@@ -137,7 +141,12 @@ std::map<std::string, std::string> PhysicalNames(const Snapshot& snapshot) {
 std::optional<std::string> LogicalValueSql(const std::string& expr, const std::string& type,
                                            int depth) {
   if (type.empty() || type[0] != '{') return std::nullopt;
-  return Logical(expr, Json::parse(type, nullptr, false), depth);
+  return Rename(expr, Json::parse(type, nullptr, false), depth, /*to_physical=*/false);
+}
+
+std::optional<std::string> PhysicalValueSql(const std::string& expr, const std::string& type) {
+  if (type.empty() || type[0] != '{') return std::nullopt;
+  return Rename(expr, Json::parse(type, nullptr, false), 0, /*to_physical=*/true);
 }
 
 }  // namespace strata::delta

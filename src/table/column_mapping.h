@@ -24,6 +24,8 @@ std::map<std::string, std::string> PhysicalNames(const Snapshot& snapshot);
 // names; nullopt when no field inside is renamed. `depth` names lambda variables.
 std::optional<std::string> LogicalValueSql(const std::string& expr, const std::string& type,
                                            int depth = 0);
+// The inverse, for writing: a value under logical names into one with the physical names.
+std::optional<std::string> PhysicalValueSql(const std::string& expr, const std::string& type);
 
 // Gives every field of `snapshot` (nested ones too) that has none a column mapping id
 // (above delta.columnMapping.maxColumnId, which it raises) and a physical name: a

@@ -140,6 +140,36 @@ Result<int64_t> table_detail::CommitWithRetry(Table* table, FileSystem* fs, cons
 }
 
 namespace {
+// The writer features a legacy writer version (below 7) implies.
+std::vector<std::string> LegacyWriterFeatures(int writer_version) {
+  std::vector<std::string> out;
+  if (writer_version >= 2) out = {"appendOnly", "invariants"};
+  if (writer_version >= 3) out.push_back("checkConstraints");
+  if (writer_version >= 4) out.insert(out.end(), {"changeDataFeed", "generatedColumns"});
+  if (writer_version >= 5) out.push_back("columnMapping");
+  if (writer_version >= 6) out.push_back("identityColumns");
+  return out;
+}
+
+// Whether writer feature `feature`, which Strata does not write, is in use in the table:
+// the protocol asks a writer to honour change data feed only when the table enables it,
+// generated and identity columns only when a column is one. Any other feature counts as
+// in use.
+bool InUse(const Snapshot& snapshot, const std::string& feature) {
+  auto any_field = [&](const char* key) {
+    return std::any_of(snapshot.schema.begin(), snapshot.schema.end(), [&](const TableField& f) {
+      return f.metadata.find(key) != std::string::npos;
+    });
+  };
+  if (feature == "changeDataFeed") {
+    auto it = snapshot.configuration.find("delta.enableChangeDataFeed");
+    return it != snapshot.configuration.end() && it->second == "true";
+  }
+  if (feature == "generatedColumns") return any_field("delta.generationExpression");
+  if (feature == "identityColumns") return any_field("delta.identity.");
+  return true;
+}
+
 // Writer features Strata honours on every commit (writer version 7).
 const std::set<std::string> kWriterFeatures = {
     "appendOnly",   "invariants",   "checkConstraints", "deletionVectors",
@@ -175,17 +205,22 @@ std::optional<Json> table_detail::ProtocolFor(const Snapshot* current, const Sna
     return std::find(list.begin(), list.end(), f) != list.end();
   };
   bool changed = false;
-  // Adds a reader-writer table feature (reader 3, writer 7): on the way up from the older
-  // versions, the features they implied are listed.
+  // Adds a reader-writer table feature (reader 3, writer 7) unless the protocol has it (a
+  // legacy version implies some: column mapping with reader 2 / writer 5). On the way up
+  // from a legacy version, the features it implied are listed.
   auto add_feature = [&](const char* feature) {
-    if (has(protocol.writer_features, feature)) return;
     if (protocol.min_writer_version < 7) {
-      protocol.writer_features = {"appendOnly", "invariants"};
-      if (protocol.min_writer_version >= 3) protocol.writer_features.push_back("checkConstraints");
+      std::vector<std::string> implied = LegacyWriterFeatures(protocol.min_writer_version);
+      if (has(implied, feature) &&
+          (std::string(feature) != "columnMapping" || protocol.min_reader_version >= 2))
+        return;
+      protocol.writer_features = std::move(implied);
       protocol.min_writer_version = 7;
     }
+    if (has(protocol.writer_features, feature)) return;
     if (protocol.min_reader_version < 3) {
       protocol.reader_features.clear();
+      if (protocol.min_reader_version == 2) protocol.reader_features.push_back("columnMapping");
       protocol.min_reader_version = 3;
     }
     protocol.writer_features.push_back(feature);
@@ -214,16 +249,16 @@ std::optional<Json> table_detail::ProtocolFor(const Snapshot* current, const Sna
 
 Status table_detail::CheckWritable(const std::string& table, const Snapshot& snapshot,
                                    const std::string& operation, bool removes_rows) {
+  // The writer features the table has: listed (writer 7) or implied by a legacy version.
+  const std::vector<std::string> features = snapshot.min_writer_version >= 7
+                                                ? snapshot.writer_features
+                                                : LegacyWriterFeatures(snapshot.min_writer_version);
   std::string unsupported;
-  for (const std::string& f : snapshot.writer_features) {
-    if (!kWriterFeatures.count(f)) unsupported += (unsupported.empty() ? "" : ", ") + f;
+  for (const std::string& f : features) {
+    if (!kWriterFeatures.count(f) && InUse(snapshot, f))
+      unsupported += (unsupported.empty() ? "" : ", ") + f;
   }
-  if (snapshot.min_writer_version > 3 && snapshot.min_writer_version != 7) {
-    // Versions 4 to 6 bring change data feed, generated columns, column mapping, identity.
-    unsupported = snapshot.min_writer_version == 4   ? "changeDataFeed, generatedColumns"
-                  : snapshot.min_writer_version == 5 ? "columnMapping"
-                                                     : "identityColumns";
-  }
+  if (snapshot.min_writer_version > 7) unsupported = "(a version the protocol does not define)";
   auto mapping = snapshot.configuration.find("delta.columnMapping.mode");
   if (mapping != snapshot.configuration.end() && mapping->second == "id") {
     return Status::NotSupported("table '" + table +
@@ -237,9 +272,10 @@ Status table_detail::CheckWritable(const std::string& table, const Snapshot& sna
         "table '" + table + "' needs Delta writer version " +
         std::to_string(snapshot.min_writer_version) +
         (unsupported.empty() ? "" : " with writer features " + unsupported) +
-        "; Strata writes tables of writer versions 2 and 3 (appendOnly, invariants, "
-        "checkConstraints) and 7 with those, deletionVectors, timestampNtz, v2Checkpoint and "
-        "columnMapping, so it cannot " +
+        "; Strata writes appendOnly, invariants, checkConstraints, deletionVectors, "
+        "timestampNtz, v2Checkpoint and columnMapping (mode name), and tables of writer "
+        "versions 4 to 7 that do not use change data feed, generated or identity columns, "
+        "so it cannot " +
         operation + " it; nothing was written");
   }
   auto append_only = snapshot.configuration.find("delta.appendOnly");

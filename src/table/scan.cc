@@ -255,7 +255,8 @@ std::vector<DataFile> FilesToRead(const Snapshot& snapshot,
   for (const DataFile& f : snapshot.files) {
     bool excluded = false;
     for (const FilePredicate& p : skip)
-      excluded = excluded || StatsExclude(f, p, types[p.column], snapshot.partition_columns, physical);
+      excluded =
+          excluded || StatsExclude(f, p, types[p.column], snapshot.partition_columns, physical);
     if (!excluded) files.push_back(f);
   }
   return files;

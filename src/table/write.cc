@@ -216,8 +216,10 @@ Result<WrittenFiles> table_detail::WriteDataFiles(FileSystem* fs, engine::Connec
   for (const TableField& f : target.schema) {
     if (partition.count(f.name)) continue;
     const std::string& stored = physical.at(f.name);
-    data_cols += (data_cols.empty() ? "" : ", ") + QuoteIdentifier(f.name) +
-                 (stored != f.name ? " AS " + QuoteIdentifier(stored) : "");
+    // Nested fields under their physical names too (a table another engine mapped).
+    const auto nested = delta::PhysicalValueSql(QuoteIdentifier(f.name), f.type);
+    data_cols += (data_cols.empty() ? "" : ", ") + nested.value_or(QuoteIdentifier(f.name)) +
+                 (stored != f.name || nested ? " AS " + QuoteIdentifier(stored) : "");
   }
   if (target.partition_columns.empty()) {
     groups.push_back({{}, "SELECT " + data_cols + " FROM (" + select_sql + ")"});

@@ -1,9 +1,9 @@
 // Tables with Delta column mapping (modes name and id, as Databricks creates them): the
 // Parquet files, statistics and partition values use physical names, at every depth of
 // nested types; Strata reads them under the logical names and skips files by statistics.
-// It writes mode name (with table features: reader 3 / writer 7 and columnMapping), and
-// renames columns without rewriting files; it refuses to write mode id and the legacy
-// writer version 5 (naming them) rather than write files other engines would read wrong.
+// It writes mode name (new tables with table features: reader 3 / writer 7 and
+// columnMapping; Spark's legacy reader 2 / writer 5 tables as they are) and renames
+// columns without rewriting files; it refuses to write mode id (naming it).
 #include <gtest/gtest.h>
 
 #include "table/column_mapping.h"
@@ -109,16 +109,32 @@ TEST_F(ColumnMappingTest, ReadsLogicalNamesAtEveryDepthAndSkipsFilesByStatistics
     ASSERT_OK_AND_ASSIGN(Frame eu, t->Scan(*snap, col("region") == "eu", &files));
     EXPECT_EQ(files, 1u);
     EXPECT_EQ(Collect(eu).num_rows(), 2u);
-    // Writing is refused, naming what Strata does not write; nothing is written.
-    auto write = t->Write(Rows("SELECT 3::BIGINT AS id"));
-    ASSERT_FALSE(write.ok());
-    EXPECT_EQ(write.status().code(), StatusCode::kNotSupported);
-    EXPECT_NE(
-        write.status().message().find(mode == "id" ? "maps columns by id" : "writer version 5"),
-        std::string::npos)
-        << write.status().message();
-    EXPECT_FALSE(t->Delete("id = 1").ok());
-    EXPECT_EQ((*t->Latest())->version, 0);
+    if (mode == "id") {
+      // Writing mode id is refused, naming it; nothing is written.
+      auto write = t->Write(Rows("SELECT 3::BIGINT AS id"));
+      ASSERT_FALSE(write.ok());
+      EXPECT_EQ(write.status().code(), StatusCode::kNotSupported);
+      EXPECT_NE(write.status().message().find("maps columns by id"), std::string::npos)
+          << write.status().message();
+      EXPECT_FALSE(t->Delete("id = 1").ok());
+      EXPECT_EQ((*t->Latest())->version, 0);
+      continue;
+    }
+    // Mode name under Spark's legacy protocol (reader 2 / writer 5) is written as it is:
+    // the new file under the physical names, the protocol unchanged.
+    ASSERT_OK(t->Write(Rows("SELECT 3::BIGINT AS id, {'name': 'n3', 'n': 30::BIGINT} AS info, "
+                            "'eu' AS region"))
+                  .status());
+    ASSERT_OK(t->Delete("id = 1").status());
+    ASSERT_OK_AND_ASSIGN(auto after, t->Latest());
+    EXPECT_EQ(after->min_writer_version, 5);
+    const auto ids = SortedRows(
+        Collect(Rows("SELECT id FROM (" + *(*t->Scan(*after)).to_sql() + ") ORDER BY id")));
+    EXPECT_EQ(ids, (std::vector<std::string>{"10|", "11|", "2|", "3|"}));
+    // The nested fields went in under their physical names and read back under theirs.
+    const auto three = Collect(
+        Rows("SELECT info.name, info.n FROM (" + *(*t->Scan(*after)).to_sql() + ") WHERE id = 3"));
+    EXPECT_EQ(SortedRows(three), std::vector<std::string>{"n3|30|"});
   }
 }
 

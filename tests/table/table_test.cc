@@ -717,8 +717,8 @@ TEST_F(TableTest, WriterRulesHoldForEveryOperation) {
   ASSERT_OK(delta::WriteCommit(
       lake_->fs(), v7->path(), 1,
       {Json::parse(R"({"protocol":{"minReaderVersion":1,"minWriterVersion":7,)"
-                   R"("writerFeatures":["checkConstraints","generatedColumns"]}})")}));
-  const std::string named = "needs Delta writer version 7 with writer features generatedColumns";
+                   R"("writerFeatures":["checkConstraints","rowTracking"]}})")}));
+  const std::string named = "needs Delta writer version 7 with writer features rowTracking";
   for (Result<int64_t> r : {v7->Write(Rows("SELECT 9 AS x")), v7->Delete("x = 1"), v7->Optimize(),
                             v7->Restore(0), v7->SetProperties({{"k", "v"}})}) {
     ASSERT_FALSE(r.ok());
@@ -727,6 +727,25 @@ TEST_F(TableTest, WriterRulesHoldForEveryOperation) {
   }
   EXPECT_EQ((*v7->Latest())->version, 1);
   EXPECT_EQ((*v7->Latest())->writer_features.size(), 2u);
+
+  // Legacy writer version 4 (what Spark gives a table with change data feed or generated
+  // columns, or asks for them): writable while neither is in use, as the protocol
+  // allows; refused, naming it, once the table enables change data feed.
+  auto v4 = Open("v4");
+  ASSERT_OK(v4->Write(Rows("SELECT range AS x FROM range(5)")).status());
+  ASSERT_OK(delta::WriteCommit(lake_->fs(), v4->path(), 1, {delta::ProtocolAction(1, 4)}));
+  ASSERT_OK(v4->Write(Rows("SELECT 9::BIGINT AS x")).status());
+  ASSERT_OK(v4->Delete("x = 1").status());
+  ASSERT_OK_AND_ASSIGN(auto v4_snap, v4->Latest());
+  Snapshot with_cdf = *v4_snap;
+  with_cdf.configuration["delta.enableChangeDataFeed"] = "true";
+  ASSERT_OK(delta::WriteCommit(lake_->fs(), v4->path(), v4_snap->version + 1,
+                               {delta::MetadataAction(with_cdf, 0)}));
+  auto refused = v4->Write(Rows("SELECT 10::BIGINT AS x"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("writer version 4 with writer features changeDataFeed"),
+            std::string::npos)
+      << refused.status().message();
 }
 
 // Column metadata (comments, invariants) is kept through writes and schema changes, and
