@@ -803,12 +803,13 @@ Status WriteCheckpoint(FileSystem* fs, engine::Connection* conn, const std::stri
     for (const Json& a : top) text += a.dump() + "\n";
     const std::string name = Pad20(snapshot.version) + ".checkpoint." + RandomUuid() + ".json";
     STRATA_RETURN_NOT_OK(fs->WriteFileAtomic(log_dir + "/" + name, text));
+    STRATA_ASSIGN_OR_RETURN(FileInfo written, fs->Stat(log_dir + "/" + name));
     Json last = {{"version", snapshot.version},
                  {"size", size + 1},
                  {"v2Checkpoint",
                   {{"path", name},
                    {"sizeInBytes", static_cast<int64_t>(text.size())},
-                   {"modificationTime", snapshot.timestamp_ms}}}};
+                   {"modificationTime", written.modified_ms}}}};
     return fs->WriteFileAtomic(log_dir + "/_last_checkpoint", last.dump());
   }();
   return st.WithContext("checkpoint of version " + std::to_string(snapshot.version) + " of '" +

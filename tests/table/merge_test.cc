@@ -136,14 +136,10 @@ INSTANTIATE_TEST_SUITE_P(Files, MergeTest, ::testing::Bool(), [](const auto& inf
 
 // The local file system, running `race` once just before the commit of `version` is put
 // in place: another writer's commit lands first.
-class RacingFileSystem final : public FileSystem {
+class RacingFileSystem final : public LocalForwardingFileSystem {
  public:
   RacingFileSystem(int64_t version, std::function<void()> race)
-      : local_(NewLocalFileSystem()), version_(version), race_(std::move(race)) {}
-  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
-    return local_->NewWritableFile(path);
-  }
-  Result<std::string> ReadFile(const std::string& path) override { return local_->ReadFile(path); }
+      : version_(version), race_(std::move(race)) {}
   Status LinkIfAbsent(const std::string& source, const std::string& target) override {
     const std::string commit = "/_delta_log/" + delta::CommitFileName(version_);
     if (race_ && target.size() >= commit.size() &&
@@ -152,21 +148,10 @@ class RacingFileSystem final : public FileSystem {
       race_ = nullptr;
       race();
     }
-    return local_->LinkIfAbsent(source, target);
+    return LocalForwardingFileSystem::LinkIfAbsent(source, target);
   }
-  Status Rename(const std::string& source, const std::string& target) override {
-    return local_->Rename(source, target);
-  }
-  Status RemoveFile(const std::string& path) override { return local_->RemoveFile(path); }
-  Status CreateDirs(const std::string& path) override { return local_->CreateDirs(path); }
-  Status SyncDir(const std::string& path) override { return local_->SyncDir(path); }
-  Result<std::vector<std::string>> ListDir(const std::string& path) override {
-    return local_->ListDir(path);
-  }
-  Result<FileInfo> Stat(const std::string& path) override { return local_->Stat(path); }
 
  private:
-  std::unique_ptr<FileSystem> local_;
   int64_t version_;
   std::function<void()> race_;
 };

@@ -31,6 +31,32 @@ inline std::vector<std::string> SortedRows(const DataFrame& df) {
   return rows;
 }
 
+// The local file system, every call passed on: tests derive from it and override only
+// the calls they make fail or race.
+class LocalForwardingFileSystem : public FileSystem {
+ public:
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    return local_->NewWritableFile(path);
+  }
+  Result<std::string> ReadFile(const std::string& path) override { return local_->ReadFile(path); }
+  Status LinkIfAbsent(const std::string& source, const std::string& target) override {
+    return local_->LinkIfAbsent(source, target);
+  }
+  Status Rename(const std::string& source, const std::string& target) override {
+    return local_->Rename(source, target);
+  }
+  Status RemoveFile(const std::string& path) override { return local_->RemoveFile(path); }
+  Status CreateDirs(const std::string& path) override { return local_->CreateDirs(path); }
+  Status SyncDir(const std::string& path) override { return local_->SyncDir(path); }
+  Result<std::vector<std::string>> ListDir(const std::string& path) override {
+    return local_->ListDir(path);
+  }
+  Result<FileInfo> Stat(const std::string& path) override { return local_->Stat(path); }
+
+ private:
+  std::unique_ptr<FileSystem> local_ = NewLocalFileSystem();
+};
+
 // The data files (Parquet, outside _delta_log) under table folder `table_path`.
 inline std::vector<std::string> DataFilePaths(const std::string& table_path) {
   std::vector<std::string> paths;

@@ -1059,32 +1059,18 @@ namespace strata {
 namespace {
 
 // The local file system, except that _last_checkpoint cannot be written.
-class NoCheckpointHintFileSystem : public FileSystem {
+class NoCheckpointHintFileSystem : public LocalForwardingFileSystem {
  public:
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     if (path.find("_last_checkpoint") != std::string::npos)
       return Status::IOError("no space left on device (test)");
-    return local_->NewWritableFile(path);
-  }
-  Result<std::string> ReadFile(const std::string& path) override { return local_->ReadFile(path); }
-  Status LinkIfAbsent(const std::string& source, const std::string& target) override {
-    return local_->LinkIfAbsent(source, target);
+    return LocalForwardingFileSystem::NewWritableFile(path);
   }
   Status Rename(const std::string& source, const std::string& target) override {
     if (target.find("_last_checkpoint") != std::string::npos)
       return Status::IOError("no space left on device (test)");
-    return local_->Rename(source, target);
+    return LocalForwardingFileSystem::Rename(source, target);
   }
-  Status RemoveFile(const std::string& path) override { return local_->RemoveFile(path); }
-  Status CreateDirs(const std::string& path) override { return local_->CreateDirs(path); }
-  Status SyncDir(const std::string& path) override { return local_->SyncDir(path); }
-  Result<std::vector<std::string>> ListDir(const std::string& path) override {
-    return local_->ListDir(path);
-  }
-  Result<FileInfo> Stat(const std::string& path) override { return local_->Stat(path); }
-
- private:
-  std::shared_ptr<FileSystem> local_ = NewLocalFileSystem();
 };
 
 class RecordingLogger : public Logger {
